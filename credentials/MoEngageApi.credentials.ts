@@ -1,0 +1,128 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+// One expression for the test request; the node derives the same URL in transport.ts (baseUrlOf).
+// The host is api-01 … api-06 and api-101: the "api-0X" pattern on MoEngage's page only holds for 01–06.
+const BASE_URL_EXPRESSION =
+	'={{ $credentials.dataCenter === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "https://api-" + $credentials.dataCenter + ".moengage.com" }}';
+
+export class MoEngageApi implements ICredentialType {
+	name = 'moEngageApi';
+
+	displayName = 'MoEngage API';
+
+	icon = { light: 'file:moengage.svg', dark: 'file:moengage.dark.svg' } as const;
+
+	documentationUrl =
+		'https://developers.moengage.com/hc/en-us/articles/4413174104852-Get-User';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Data Center',
+			name: 'dataCenter',
+			type: 'options',
+			options: [
+				{ name: 'DC-01 (US)', value: '01' },
+				{ name: 'DC-02 (EU)', value: '02' },
+				{ name: 'DC-03 (India)', value: '03' },
+				{ name: 'DC-04 (US)', value: '04' },
+				{ name: 'DC-05 (Singapore)', value: '05' },
+				{ name: 'DC-06 (Indonesia)', value: '06' },
+				{ name: 'DC-101', value: '101' },
+				{ name: 'Custom URL', value: 'custom' },
+			],
+			default: '01',
+			description:
+				'Where your workspace lives: the number in your dashboard URL (dashboard-02.moengage.com → DC-02). Custom URL is for a proxy or a local test server.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'http://127.0.0.1:4010',
+			description:
+				'The http(s) URL that stands in for https://api-0X.moengage.com, without a trailing path',
+			required: true,
+			displayOptions: { show: { dataCenter: ['custom'] } },
+		},
+		{
+			displayName: 'Workspace ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			required: true,
+			description:
+				'Formerly "App ID". MoEngage dashboard → Settings → Account → APIs → Workspace ID (App ID).',
+		},
+		{
+			displayName: 'Data API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'MoEngage dashboard → Settings → Account → APIs → API Keys → Data (Generate Key, then Save)',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			auth: {
+				username: '={{ $credentials.appId }}',
+				password: '={{ $credentials.apiKey }}',
+			},
+		},
+	};
+
+	// n8n's credential tester shows only the status line of a failed test request, so each status
+	// MoEngage documents for a credential problem gets its meaning and the fix spelled out here.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: BASE_URL_EXPRESSION,
+			url: '/v1/customers/export',
+			method: 'POST',
+			qs: { app_id: '={{ $credentials.appId }}' },
+			headers: { 'Content-Type': 'application/json' },
+			body: {
+				data: {
+					identifiers: [{ identifier_type: 'customer_id', identifier: 'n8n-credential-test' }],
+					user_fields_to_export: ['customer_id'],
+				},
+			},
+			json: true,
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'MoEngage answered 401 "Authentication required": the Workspace ID or Data API key is wrong, or the workspace lives in another data center (dashboard-02.moengage.com → DC-02).',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'MoEngage answered 403: the workspace is blocked or suspended, or the Get User API is not enabled for it. Ask MoEngage support to enable the Get User API.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 409,
+					message:
+						'MoEngage answered 409 "Authentication required.": the Data API key is not set (generated and saved) on the dashboard, or the Workspace ID does not belong to this key.',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,131 @@
+/**
+ * From items to requests and back: each distinct (identifier type, identifier) is asked once,
+ * in batches, and MoEngage's answer is matched back to every item that carried it. Pure functions.
+ */
+import type { Checked, IdentifierType } from './identifiers';
+
+export interface Lookup {
+	type: IdentifierType;
+	identifier: string;
+	/** Every input item that carries this identifier, in input order. */
+	itemIndexes: number[];
+}
+
+export type Attributes = Record<string, unknown>;
+
+export type Outcome =
+	| { kind: 'found'; attributes: Attributes }
+	| { kind: 'notFound' }
+	/** MoEngage's answer named the identifier in neither list: never guessed, reported as an error. */
+	| { kind: 'missing' };
+
+export interface ExportAnswer {
+	users: Array<{ user_attributes: Attributes }>;
+	usersNotFound: Array<{ identifier_type: string; identifier: string }>;
+}
+
+/** The attribute of a found user that carries the identifier it was looked up by. */
+const KEY_ATTRIBUTE: Record<IdentifierType, string> = { customer_id: 'customer_id', id: 'id' };
+
+const keyOf = (type: string, identifier: string) => `${type}\u0000${identifier}`;
+
+export function planLookups(
+	requests: Array<{ itemIndex: number; type: IdentifierType; identifier: string }>,
+): Lookup[] {
+	const byKey = new Map<string, Lookup>();
+	for (const { itemIndex, type, identifier } of requests) {
+		const key = keyOf(type, identifier);
+		const known = byKey.get(key);
+		if (known) known.itemIndexes.push(itemIndex);
+		else byKey.set(key, { type, identifier, itemIndexes: [itemIndex] });
+	}
+	return [...byKey.values()];
+}
+
+export function packBatches<T>(lookups: readonly T[], batchSize: number): T[][] {
+	const batches: T[][] = [];
+	for (let start = 0; start < lookups.length; start += batchSize) {
+		batches.push(lookups.slice(start, start + batchSize));
+	}
+	return batches;
+}
+
+/**
+ * Found users come back without the identifier they were asked by, so the attribute that node
+ * matches on must be exported even when the user asked only for other fields.
+ */
+export function fieldsToExport(fields: string[] | undefined, batch: readonly Lookup[]): string[] | undefined {
+	if (fields === undefined) return undefined;
+	const asked = [...fields];
+	for (const { type } of batch) {
+		if (!asked.includes(KEY_ATTRIBUTE[type])) asked.push(KEY_ATTRIBUTE[type]);
+	}
+	return asked;
+}
+
+/** Exactly the fields the user asked for, in their order; all attributes when they asked for none. */
+export function pickFields(attributes: Attributes, fields: string[] | undefined): Attributes {
+	if (fields === undefined) return { ...attributes };
+	const picked: Attributes = {};
+	for (const field of fields) {
+		if (Object.prototype.hasOwnProperty.call(attributes, field)) picked[field] = attributes[field];
+	}
+	return picked;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Reads a 200 answer; anything but the documented shape is a problem, not an empty result. */
+export function readAnswer(body: unknown): Checked<ExportAnswer> {
+	if (!isRecord(body)) {
+		const shown = typeof body === 'string' ? `"${body.slice(0, 80)}"` : String(body);
+		return { ok: false, problem: `the body is not JSON: ${shown}` };
+	}
+	const data = body.data;
+	if (body.status !== 'success' || !isRecord(data)) {
+		return { ok: false, problem: `status is "${String(body.status)}" and data is ${isRecord(data) ? 'an object' : 'missing'}` };
+	}
+	const users = data.users ?? [];
+	const usersNotFound = data.users_not_found ?? [];
+	if (!Array.isArray(users) || !users.every((user) => isRecord(user) && isRecord(user.user_attributes))) {
+		return { ok: false, problem: 'data.users is not a list of {user_attributes}' };
+	}
+	if (
+		!Array.isArray(usersNotFound) ||
+		!usersNotFound.every((entry) => isRecord(entry) && entry.identifier !== undefined)
+	) {
+		return { ok: false, problem: 'data.users_not_found is not a list of {identifier_type, identifier}' };
+	}
+	return {
+		ok: true,
+		value: {
+			users: users as ExportAnswer['users'],
+			usersNotFound: usersNotFound.map((entry) => ({
+				identifier_type: String(entry.identifier_type),
+				identifier: String(entry.identifier),
+			})),
+		},
+	};
+}
+
+/** One outcome per lookup of the batch, in the batch's order. The order of MoEngage's lists is not promised. */
+export function matchAnswer(batch: readonly Lookup[], answer: ExportAnswer): Outcome[] {
+	const found = new Map<string, Attributes>();
+	for (const { user_attributes: attributes } of answer.users) {
+		for (const type of Object.keys(KEY_ATTRIBUTE) as IdentifierType[]) {
+			const value = attributes[KEY_ATTRIBUTE[type]];
+			if (value !== undefined && value !== null) found.set(keyOf(type, String(value)), attributes);
+		}
+	}
+	const notFound = new Set(
+		answer.usersNotFound.map((entry) => keyOf(entry.identifier_type, entry.identifier)),
+	);
+	return batch.map((lookup): Outcome => {
+		const key = keyOf(lookup.type, lookup.identifier);
+		const attributes = found.get(key);
+		if (attributes) return { kind: 'found', attributes };
+		if (notFound.has(key)) return { kind: 'notFound' };
+		return { kind: 'missing' };
+	});
+}

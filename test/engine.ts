@@ -1,0 +1,273 @@
+/**
+ * Runs workflows in-process with n8n-core's own WorkflowExecute, the engine n8n runs every
+ * workflow with: parameter and expression evaluation, credentials, the HTTP helpers, error
+ * outputs and paired items are n8n's, not stand-ins. Only the trigger is a small test node.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// n8n-core writes its instance config under the user folder when first loaded.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'n8n-moengage-test-'));
+
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	createDeferredPromise,
+	migrateRunExecutionData,
+	ICredentialsHelper,
+	NodeConnectionTypes,
+	NodeHelpers,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IConnections,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type INodeTypeDescription,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	type IWorkflowBase,
+} from 'n8n-workflow';
+
+import { MoEngageApi } from '../credentials/MoEngageApi.credentials';
+import { MoEngage } from '../nodes/MoEngage/MoEngage.node';
+
+/** Emits the rows given in its `rows` parameter, like a spreadsheet or Code node would. */
+class Rows implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Rows',
+		name: 'rows',
+		group: ['input'],
+		version: 1,
+		description: 'Test source of rows',
+		defaults: { name: 'Rows' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Rows', name: 'rows', type: 'json', default: '[]' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const rows = this.getNodeParameter('rows', 0) as unknown;
+		const list = (typeof rows === 'string' ? JSON.parse(rows) : rows) as IDataObject[];
+		return [list.map((json) => ({ json, pairedItem: { item: 0 } }))];
+	}
+}
+
+/** Passes its input on unchanged: stands for the CRM or sheet node a user connects to an output. */
+class Collect implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Collect',
+		name: 'collect',
+		group: ['output'],
+		version: 1,
+		description: 'Test sink',
+		defaults: { name: 'Collect' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Source Row', name: 'sourceRow', type: 'string', default: '' }],
+	};
+
+	/** Adds `sourceRow`: what n8n's $('Rows').item resolves to, through the MoEngage node's pairedItem. */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [
+			this.getInputData().map((item, index) => ({
+				json: { ...item.json, sourceRow: this.getNodeParameter('sourceRow', index) as string },
+				pairedItem: { item: index },
+			})),
+		];
+	}
+}
+
+const nodeTypeList: Record<string, INodeType> = {
+	'n8n-nodes-moengage.moEngage': new MoEngage(),
+	'test.rows': new Rows(),
+	'test.collect': new Collect(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (type) => nodeTypeList[type],
+	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(nodeTypeList[type], version),
+	getKnownTypes: () => ({}),
+};
+
+const credentialType = new MoEngageApi();
+
+/** Applies the credential's generic `authenticate` block the way n8n's CredentialsHelper does. */
+class CredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly credentials: ICredentialDataDecryptedObject) {
+		super();
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow: Workflow,
+		node: INode,
+	): Promise<IHttpRequestOptions> {
+		const resolve = (value: string) =>
+			workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '');
+		const options = requestOptions as unknown as Record<string, Record<string, unknown>>;
+		for (const [outerKey, inner] of Object.entries(credentialType.authenticate.properties)) {
+			options[outerKey] ??= {};
+			for (const [key, value] of Object.entries(inner as Record<string, string>)) {
+				options[outerKey][key] = resolve(value);
+			}
+		}
+		return requestOptions;
+	}
+
+	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
+		return this.credentials;
+	}
+
+	getParentTypes = () => [];
+	preAuthentication = async () => undefined;
+	getCredentials = async () => {
+		throw new Error('not used by the node');
+	};
+	updateCredentials = async () => {};
+	updateCredentialsOauthTokenData = async () => {};
+	getCredentialsProperties = () => credentialType.properties;
+}
+
+/** Every line n8n's logger received during the runs, for tests that check what reaches the log. */
+export const logLines: string[] = [];
+const record =
+	(level: string) =>
+	(message: string, meta?: object): void => {
+		logLines.push(`${level} ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}`);
+	};
+const capturingLogger = {
+	error: record('error'),
+	warn: record('warn'),
+	info: record('info'),
+	debug: record('debug'),
+	scoped: () => capturingLogger,
+};
+Container.set(Logger, capturingLogger as unknown as Logger);
+
+export interface MoEngageParameters {
+	identifierType?: string;
+	identifier?: string;
+	fields?: string | string[];
+	options?: IDataObject;
+}
+
+export interface RunOptions {
+	rows: IDataObject[];
+	parameters?: MoEngageParameters;
+	credentials: ICredentialDataDecryptedObject;
+	onError?: INode['onError'];
+	/** Lets a test cancel the execution, as a user pressing Stop does. */
+	onStarted?: (cancel: () => void) => void;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** The MoEngage node's outputs: [Found, Not Found] (and [.., .., Error] with the error output). */
+	outputs: INodeExecutionData[][];
+	/** What the node after each output received. */
+	downstream: { found: INodeExecutionData[]; notFound: INodeExecutionData[]; error: INodeExecutionData[] };
+	error: Error | undefined;
+}
+
+export async function runGetUsers({ rows, parameters = {}, credentials, onError, onStarted }: RunOptions): Promise<RunResult> {
+	const moengage: INode = {
+		id: 'moengage',
+		name: 'MoEngage',
+		type: 'n8n-nodes-moengage.moEngage',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: {
+			resource: 'user',
+			operation: 'get',
+			identifierType: 'customer_id',
+			identifier: '={{ $json.customer_id }}',
+			...parameters,
+		} as INode['parameters'],
+		credentials: { moEngageApi: { id: '1', name: 'MoEngage account' } },
+		...(onError ? { onError } : {}),
+	};
+	const nodes: INode[] = [
+		{ id: 'rows', name: 'Rows', type: 'test.rows', typeVersion: 1, position: [0, 0], parameters: { rows: JSON.stringify(rows) } },
+		moengage,
+		...[
+			['Found', -100],
+			['Not Found', 100],
+			['Errors', 300],
+		].map(([name, y]) => ({
+			id: String(name),
+			name: String(name),
+			type: 'test.collect',
+			typeVersion: 1,
+			position: [400, Number(y)] as [number, number],
+			parameters: { sourceRow: '={{ JSON.stringify($("Rows").item.json) }}' },
+		})),
+	];
+	const connections: IConnections = {
+		Rows: { main: [[{ node: 'MoEngage', type: NodeConnectionTypes.Main, index: 0 }]] },
+		MoEngage: {
+			main: [
+				[{ node: 'Found', type: NodeConnectionTypes.Main, index: 0 }],
+				[{ node: 'Not Found', type: NodeConnectionTypes.Main, index: 0 }],
+				[{ node: 'Errors', type: NodeConnectionTypes.Main, index: 0 }],
+			],
+		},
+	};
+	const workflow = new Workflow({ id: 'test', nodes, connections, nodeTypes, active: false });
+
+	const hooks = new ExecutionLifecycleHooks('manual', '1', { id: 'test', nodes, connections } as unknown as IWorkflowBase);
+	const finished = createDeferredPromise<IRun>();
+	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
+
+	const additionalData = {
+		hooks,
+		credentialsHelper: new CredentialsHelper(credentials),
+		executionId: '1',
+		restApiUrl: '',
+		instanceBaseUrl: '',
+		webhookBaseUrl: '',
+		webhookWaitingBaseUrl: '',
+		webhookTestBaseUrl: '',
+		formWaitingBaseUrl: '',
+		variables: {},
+		currentNodeParameters: undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData = migrateRunExecutionData({
+		version: 1,
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: null,
+			nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: {} }]] }, source: null }],
+		},
+	});
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	onStarted?.(() => execution.cancel());
+	const run = await execution.catch(() => finished.promise);
+	const { runData } = run.data.resultData;
+	const outputsOf = (name: string) => runData[name]?.[0]?.data?.main ?? [];
+	const received = (name: string) => outputsOf(name)[0] ?? [];
+	return {
+		run,
+		outputs: outputsOf('MoEngage') as INodeExecutionData[][],
+		downstream: { found: received('Found'), notFound: received('Not Found'), error: received('Errors') },
+		error: run.data.resultData.error as Error | undefined,
+	};
+}
