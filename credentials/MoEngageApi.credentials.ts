@@ -81,8 +81,10 @@ export class MoEngageApi implements ICredentialType {
 		},
 	};
 
-	// n8n's credential tester shows only the status line of a failed test request, so each status
-	// MoEngage documents for a credential problem gets its meaning and the fix spelled out here.
+	// n8n's credential tester loses the response of a failed request (NodeApiError drops its axios
+	// cause), so a 401 would only read "Authorization failed". The test therefore takes every status
+	// as an answer and reads MoEngage's own error body; the last rule refuses anything that is not
+	// MoEngage's JSON (a proxy's HTML page, an empty body), so no wrong URL passes as "successful".
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
@@ -97,30 +99,60 @@ export class MoEngageApi implements ICredentialType {
 				},
 			},
 			json: true,
+			ignoreHttpStatusErrors: true,
 		},
 		rules: [
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 401,
+					key: 'error.type',
+					value: 'Authentication required',
 					message:
 						'MoEngage answered 401 "Authentication required": the Workspace ID or Data API key is wrong, or the workspace lives in another data center (dashboard-02.moengage.com → DC-02).',
 				},
 			},
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 403,
+					key: 'error.type',
+					value: 'Authentication required.',
 					message:
-						'MoEngage answered 403: the workspace is blocked or suspended, or the Get User API is not enabled for it. Ask MoEngage support to enable the Get User API.',
+						'MoEngage answered 409 "Authentication required.": the Data API key is not generated and saved on the dashboard, or the Workspace ID is not the one this key belongs to.',
+				},
+			},
+			...['BlockedClient', 'Account Suspended', 'Account Temporarily Suspended'].map((type) => ({
+				type: 'responseSuccessBody' as const,
+				properties: {
+					key: 'error.type',
+					value: type,
+					message: `MoEngage answered 403 "${type}": the workspace is blocked or suspended, or the Get User API is not enabled for it. Ask MoEngage support to enable the Get User API.`,
+				},
+			})),
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'title',
+					value: 'Rate limit exceeded',
+					message:
+						"MoEngage answered 429 \"Rate limit exceeded\": the workspace's users-per-minute budget is spent right now. Test again in a minute.",
 				},
 			},
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 409,
+					key: 'status',
+					value: 'fail',
 					message:
-						'MoEngage answered 409 "Authentication required.": the Data API key is not set (generated and saved) on the dashboard, or the Workspace ID does not belong to this key.',
+						'MoEngage refused the test request. Check the Workspace ID, the Data API key and the data center, and that the Get User API is enabled for the workspace.',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'status',
+					value: undefined,
+					message:
+						"The answer did not come from MoEngage's Data API (it is not MoEngage's JSON): check the data center or the Custom URL.",
 				},
 			},
 		],

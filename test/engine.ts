@@ -12,7 +12,7 @@ process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'n8n-moengage-te
 
 import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecuteContext, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
 import {
 	createDeferredPromise,
 	migrateRunExecutionData,
@@ -178,6 +178,31 @@ export interface RunResult {
 	error: Error | undefined;
 }
 
+
+function additionalDataFor(
+	credentials: ICredentialDataDecryptedObject,
+	hooks: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	return {
+		hooks,
+		credentialsHelper: new CredentialsHelper(credentials),
+		executionId: '1',
+		restApiUrl: '',
+		instanceBaseUrl: '',
+		webhookBaseUrl: '',
+		webhookWaitingBaseUrl: '',
+		webhookTestBaseUrl: '',
+		formWaitingBaseUrl: '',
+		variables: {},
+		currentNodeParameters: undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 export async function runGetUsers({ rows, parameters = {}, credentials, onError, onStarted }: RunOptions): Promise<RunResult> {
 	const moengage: INode = {
 		id: 'moengage',
@@ -227,24 +252,7 @@ export async function runGetUsers({ rows, parameters = {}, credentials, onError,
 	const finished = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
 
-	const additionalData = {
-		hooks,
-		credentialsHelper: new CredentialsHelper(credentials),
-		executionId: '1',
-		restApiUrl: '',
-		instanceBaseUrl: '',
-		webhookBaseUrl: '',
-		webhookWaitingBaseUrl: '',
-		webhookTestBaseUrl: '',
-		formWaitingBaseUrl: '',
-		variables: {},
-		currentNodeParameters: undefined,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = additionalDataFor(credentials, hooks);
 
 	const runExecutionData = migrateRunExecutionData({
 		version: 1,
@@ -270,4 +278,80 @@ export async function runGetUsers({ rows, parameters = {}, credentials, onError,
 		downstream: { found: received('Found'), notFound: received('Not Found'), error: received('Errors') },
 		error: run.data.resultData.error as Error | undefined,
 	};
+}
+
+/** lodash's get, as the credential tester uses it: a dotted path into the answer. */
+const get = (value: unknown, path: string): unknown =>
+	path.split('.').reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as IDataObject)[key] : undefined), value);
+
+/**
+ * The "Test" button: the declarative branch of n8n's CredentialsTester (packages/cli), which runs
+ * the credential's `test` request through n8n-core's RoutingNode and reads its `rules`.
+ */
+export async function testCredential(
+	data: ICredentialDataDecryptedObject,
+): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const testRequest = credentialType.test;
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'test.credentialTest',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { moEngageApi: { id: '1', name: 'MoEngage account' } },
+	};
+	const nodeType: INodeType = {
+		description: {
+			displayName: 'Temp',
+			name: 'test.credentialTest',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: [{ name: 'moEngageApi', required: true }],
+			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: testRequest.request }, default: '' }],
+		},
+	};
+	const types: INodeTypes = {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: types });
+	const hooks = new ExecutionLifecycleHooks('internal', '1', { id: 'test', nodes: [node], connections: {} } as unknown as IWorkflowBase);
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalDataFor(data, hooks),
+		'internal',
+		migrateRunExecutionData({ version: 1, resultData: { runData: {} } }),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	let response: INodeExecutionData[][] | undefined;
+	try {
+		response = await new RoutingNode(context, nodeType, { id: '1', name: 'MoEngage account', type: 'moEngageApi', data }).runNode();
+	} catch (error) {
+		const response = (error as { cause?: { response?: { status: number; statusText: string } } }).cause?.response;
+		if (response) {
+			const rule = testRequest.rules?.find(
+				(candidate) => candidate.type === 'responseCode' && candidate.properties.value === response.status,
+			);
+			if (rule) return { status: 'Error', message: rule.properties.message };
+			return { status: 'Error', message: response.statusText || `Received HTTP status code: ${response.status}` };
+		}
+		return { status: 'Error', message: String((error as Error).message) };
+	}
+	for (const rule of testRequest.rules ?? []) {
+		if (rule.type === 'responseSuccessBody' && get(response?.[0]?.[0]?.json, rule.properties.key) === rule.properties.value) {
+			return { status: 'Error', message: rule.properties.message };
+		}
+	}
+	return { status: 'OK', message: 'Connection successful!' };
 }

@@ -89,15 +89,17 @@ export async function requestExport(
 			abortSignal: request.signal,
 		});
 	} catch (error) {
-		// The raw error carries the request config, Authorization header included: keep only its cause.
-		const cause = (error as { cause?: { code?: string } }).cause;
-		const code = cause?.code ?? (error as { code?: string }).code;
-		const reason = redact(String((error as Error).message ?? error), workspace.secrets);
+		// The raw error carries the request config, Authorization header included: keep only its words.
+		// n8n rewords network errors ("The service refused the connection"); `messages` keeps the original.
+		const { message, messages = [] } = error as { message?: string; messages?: string[] };
+		const original = [...messages, String(message ?? error)];
+		const reason = redact(original[0], workspace.secrets);
 		return {
 			ok: false,
 			fatal: false,
 			failure: {
-				message: `Could not reach MoEngage at ${workspace.baseUrl}${code ? ` (${code})` : ''}`,
+				// A network error code in the message would make NodeApiError swap it for a generic text.
+				message: `Could not reach MoEngage at ${workspace.baseUrl}`,
 				description: `${reason}. Check the credential's data center or Custom URL, and that this n8n can reach it.`,
 			},
 		};

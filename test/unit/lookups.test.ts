@@ -1,0 +1,134 @@
+import {
+	fieldsToExport,
+	matchAnswer,
+	packBatches,
+	pickFields,
+	planLookups,
+	readAnswer,
+	type Lookup,
+} from '../../nodes/MoEngage/shared/lookups';
+
+const cust = (identifier: string, ...itemIndexes: number[]): Lookup => ({ type: 'customer_id', identifier, itemIndexes });
+
+describe('planLookups', () => {
+	it('asks each distinct (type, identifier) once and remembers every item that carries it', () => {
+		const lookups = planLookups([
+			{ itemIndex: 0, type: 'customer_id', identifier: 'a' },
+			{ itemIndex: 1, type: 'customer_id', identifier: 'b' },
+			{ itemIndex: 2, type: 'customer_id', identifier: 'a' },
+			{ itemIndex: 3, type: 'id', identifier: 'a' },
+		]);
+		expect(lookups).toEqual([
+			cust('a', 0, 2),
+			cust('b', 1),
+			{ type: 'id', identifier: 'a', itemIndexes: [3] },
+		]);
+	});
+});
+
+describe('packBatches', () => {
+	it('sends 45 unique identifiers in 3 requests of 20, 20 and 5', () => {
+		const batches = packBatches(Array.from({ length: 45 }, (_, n) => n), 20);
+		expect(batches.map((batch) => batch.length)).toEqual([20, 20, 5]);
+		expect(batches.flat()).toEqual(Array.from({ length: 45 }, (_, n) => n));
+	});
+
+	it.each([
+		[1, 1],
+		[20, 1],
+		[21, 2],
+		[4000, 200],
+	])('packs %i identifiers into %i requests of at most 20', (count, requests) => {
+		const batches = packBatches(Array.from({ length: count }, (_, n) => n), 20);
+		expect(batches).toHaveLength(requests);
+		expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(20);
+	});
+});
+
+describe('fieldsToExport', () => {
+	it('adds the attribute each identifier type is matched on', () => {
+		const batch: Lookup[] = [cust('a', 0), { type: 'id', identifier: 'x', itemIndexes: [1] }];
+		expect(fieldsToExport(['name'], batch)).toEqual(['name', 'customer_id', 'id']);
+		expect(fieldsToExport(['customer_id', 'name'], [cust('a', 0)])).toEqual(['customer_id', 'name']);
+	});
+
+	it('leaves "every attribute" alone', () => {
+		expect(fieldsToExport(undefined, [cust('a', 0)])).toBeUndefined();
+	});
+});
+
+describe('pickFields', () => {
+	it('returns exactly the asked fields the user has, in the asked order', () => {
+		expect(pickFields({ customer_id: 'a', name: 'A', email: 'e' }, ['email', 'name', 'missing'])).toEqual({
+			email: 'e',
+			name: 'A',
+		});
+	});
+});
+
+describe('readAnswer', () => {
+	it('reads the documented success body', () => {
+		const answer = readAnswer({
+			status: 'success',
+			type: 'export_users',
+			data: {
+				users_not_found: [{ identifier_type: 'customer_id', identifier: 'john_doe' }],
+				users: [{ user_attributes: { customer_id: 'jane' } }],
+			},
+		});
+		expect(answer).toEqual({
+			ok: true,
+			value: {
+				users: [{ user_attributes: { customer_id: 'jane' } }],
+				usersNotFound: [{ identifier_type: 'customer_id', identifier: 'john_doe' }],
+			},
+		});
+	});
+
+	it.each([
+		['an HTML page', '<html>Bad gateway</html>', 'the body is not JSON'],
+		['an empty body', '', 'the body is not JSON'],
+		['a failure status', { status: 'fail', data: {} }, 'status is "fail"'],
+		['users that are not objects', { status: 'success', data: { users: ['x'] } }, 'data.users'],
+		['a not-found list without identifiers', { status: 'success', data: { users_not_found: [{}] } }, 'users_not_found'],
+	])('refuses %s instead of reading it as "nobody found"', (_, body, problem) => {
+		const answer = readAnswer(body);
+		expect(!answer.ok && answer.problem).toContain(problem);
+	});
+});
+
+describe('matchAnswer', () => {
+	it('matches found users by their key attribute whatever their order, and not-found ones by the echo', () => {
+		const batch = [cust('a', 0), cust('100014', 1), { type: 'id' as const, identifier: 'f00', itemIndexes: [2] }, cust('zz', 3)];
+		const outcomes = matchAnswer(batch, {
+			users: [
+				{ user_attributes: { id: 'f00', customer_id: 'other' } },
+				{ user_attributes: { customer_id: 100014, name: 'Numeric' } },
+				{ user_attributes: { customer_id: 'a', name: 'A' } },
+			],
+			usersNotFound: [{ identifier_type: 'customer_id', identifier: 'zz' }],
+		});
+		expect(outcomes).toEqual([
+			{ kind: 'found', attributes: { customer_id: 'a', name: 'A' } },
+			{ kind: 'found', attributes: { customer_id: 100014, name: 'Numeric' } },
+			{ kind: 'found', attributes: { id: 'f00', customer_id: 'other' } },
+			{ kind: 'notFound' },
+		]);
+	});
+
+	it('marks an identifier named in neither list as missing, never as not found', () => {
+		const outcomes = matchAnswer([cust('a', 0), cust('b', 1)], {
+			users: [{ user_attributes: { customer_id: 'a' } }],
+			usersNotFound: [],
+		});
+		expect(outcomes[1]).toEqual({ kind: 'missing' });
+	});
+
+	it('does not confuse a customer ID with a MoEngage ID of the same text', () => {
+		const outcomes = matchAnswer([{ type: 'id', identifier: 'same', itemIndexes: [0] }], {
+			users: [{ user_attributes: { customer_id: 'same' } }],
+			usersNotFound: [],
+		});
+		expect(outcomes).toEqual([{ kind: 'missing' }]);
+	});
+});

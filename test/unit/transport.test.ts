@@ -1,0 +1,85 @@
+import { describeFailure, redact, workspaceOf } from '../../nodes/MoEngage/shared/transport';
+
+describe('workspaceOf', () => {
+	it('derives the MoEngage host from the data center, api-101 included', () => {
+		const dc = (dataCenter: string) => workspaceOf({ dataCenter, appId: 'APP', apiKey: 'k' });
+		expect(dc('02')).toMatchObject({ ok: true, value: { baseUrl: 'https://api-02.moengage.com' } });
+		expect(dc('101')).toMatchObject({ ok: true, value: { baseUrl: 'https://api-101.moengage.com' } });
+	});
+
+	it('takes a custom http(s) URL without its trailing slash', () => {
+		const checked = workspaceOf({ dataCenter: 'custom', baseUrl: ' http://127.0.0.1:4010/ ', appId: 'APP', apiKey: 'k' });
+		expect(checked).toMatchObject({ ok: true, value: { baseUrl: 'http://127.0.0.1:4010' } });
+	});
+
+	it.each(['ftp://host', '127.0.0.1:4010', '', 'http://'])('refuses the custom URL %p', (baseUrl) => {
+		const checked = workspaceOf({ dataCenter: 'custom', baseUrl, appId: 'APP', apiKey: 'k' });
+		expect(!checked.ok && checked.problem).toContain('is not an http(s) URL');
+	});
+
+	it('keeps one budget per workspace: the same App ID behind another URL is another workspace', () => {
+		const a = workspaceOf({ dataCenter: '01', appId: 'APP', apiKey: 'k' });
+		const b = workspaceOf({ dataCenter: '02', appId: 'APP', apiKey: 'k' });
+		expect(a.ok && b.ok && a.value.key !== b.value.key).toBe(true);
+	});
+
+	it('lists the key and the Basic auth value as secrets', () => {
+		const checked = workspaceOf({ dataCenter: '01', appId: 'APP', apiKey: 'sekret' });
+		expect(checked.ok && checked.value.secrets).toEqual(['sekret', Buffer.from('APP:sekret').toString('base64')]);
+	});
+});
+
+describe('describeFailure', () => {
+	it('reads the documented error body and adds the data-center hint to a 401', () => {
+		const failure = describeFailure(
+			401,
+			{ status: 'fail', error: { message: 'Authentication required', type: 'Authentication required', request_id: 'r-1' } },
+			[],
+		);
+		expect(failure).toEqual({
+			message: 'MoEngage rejected the credentials (401 Authentication required): Authentication required',
+			description: expect.stringContaining('data center matches your dashboard URL (dashboard-02 → DC 02)'),
+			httpCode: 401,
+			type: 'Authentication required',
+			requestId: 'r-1',
+		});
+	});
+
+	it('reads the title/description shape of some 429 and 5xx answers', () => {
+		const failure = describeFailure(429, { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' }, []);
+		expect(failure.message).toBe("MoEngage's rate limit was exceeded (429 Rate limit exceeded): Exceeded rate limit for this url");
+		expect(failure.description).toContain('lower Users per Minute');
+	});
+
+	it('names the attribute MoEngage blames on a 400', () => {
+		const failure = describeFailure(
+			400,
+			{ status: 'fail', error: { attribute: 'identifiers', message: 'max limit allowed is 20', type: 'LimitBreached', request_id: 'r' } },
+			[],
+		);
+		expect(failure.message).toBe('MoEngage rejected the request (400 LimitBreached): max limit allowed is 20 (attribute "identifiers")');
+	});
+
+	it.each([
+		[403, 'Get User API is not enabled'],
+		[409, 'Generate and save the Data API key'],
+		[413, 'lower Batch Size'],
+		[415, 'Content-Type'],
+		[503, "MoEngage's side"],
+	])('explains what to do about a %i', (status, hint) => {
+		expect(describeFailure(status, undefined, []).description).toContain(hint);
+	});
+
+	it('reads HTML and empty bodies from a proxy', () => {
+		expect(describeFailure(502, '<html><body><h1>502 Bad Gateway</h1></body></html>', []).message).toBe(
+			'MoEngage failed to answer (502): 502 Bad Gateway',
+		);
+		expect(describeFailure(500, '', []).message).toBe('MoEngage failed to answer (500): an empty body');
+	});
+
+	it('never repeats a secret that an answer echoes', () => {
+		const failure = describeFailure(400, { status: 'fail', error: { message: 'bad key sekret', type: 'X' } }, ['sekret']);
+		expect(failure.message).not.toContain('sekret');
+		expect(redact('a sekret b sekret', ['sekret'])).toBe('a [redacted] b [redacted]');
+	});
+});
