@@ -1,0 +1,232 @@
+'use strict';
+/**
+ * Real n8n, as users run it: installed once into a cache folder outside the repository (reused by
+ * every clone on this machine, CI's included), the package installed the way n8n gets it (the
+ * `npm pack` tarball unpacked as a community package), workflows imported and run with n8n's CLI.
+ *
+ * n8n 1.x runs on this machine's Node 20; n8n 2.x needs Node 24, which comes from the npm registry.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const CACHE = process.env.N8N_MOENGAGE_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-moengage');
+const ENCRYPTION_KEY = 'n8n-nodes-moengage-local-test-key';
+
+/** The versions that install and run here (../shared/n8n-on-this-machine.md). */
+const RUNTIMES = {
+	1: { n8n: '1.123.50', node: null },
+	2: { n8n: '2.41.1', node: '24' },
+};
+
+function say(message) {
+	process.stderr.write(`[n8n-moengage] ${message}\n`);
+}
+
+function run(command, args, options = {}) {
+	const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+	if (result.status !== 0) {
+		throw new Error(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+	}
+	return result;
+}
+
+function nodeRuntime(major) {
+	const version = RUNTIMES[major].node;
+	if (!version) return { node: process.execPath, env: {} };
+	const dir = path.join(CACHE, `node-${version}`);
+	const pkg = path.join(dir, 'node_modules', 'node');
+	const node = path.join(pkg, 'bin', 'node');
+	if (!fs.existsSync(path.join(dir, '.installed'))) {
+		say(`Installing Node ${version} from the npm registry into ${dir} (once): n8n ${RUNTIMES[major].n8n} needs Node >= ${version}.`);
+		fs.mkdirSync(dir, { recursive: true });
+		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `node-${version}`, private: true }));
+		run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=http', `node@${version}`], { cwd: dir });
+		fs.writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
+	}
+	const nodedir = path.join(pkg, 'node_modules', `node-${process.platform}-${process.arch}`);
+	return {
+		node,
+		env: { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodedir },
+	};
+}
+
+/** Installs n8n for a major version (1 or 2) once; returns how to run its CLI. */
+function ensureN8n(major) {
+	const runtime = RUNTIMES[major];
+	const { node, env } = nodeRuntime(major);
+	const dir = path.join(CACHE, `n8n-${runtime.n8n}`);
+	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+	if (!fs.existsSync(path.join(dir, '.installed'))) {
+		say(`Installing n8n ${runtime.n8n} into ${dir} (once, several minutes, ~2-3 GB): the node is tested and demonstrated in real n8n.`);
+		fs.mkdirSync(dir, { recursive: true });
+		// n8n-nodes-base fetches xlsx from a CDN this machine cannot reach; the registry copy is the same code.
+		fs.writeFileSync(
+			path.join(dir, 'package.json'),
+			JSON.stringify({
+				name: `n8n-${runtime.n8n}-runtime`,
+				private: true,
+				dependencies: { n8n: runtime.n8n },
+				overrides: { xlsx: 'npm:@e965/xlsx@0.20.2' },
+			}),
+		);
+		const installEnv = { ...process.env, ...env };
+		if (major === 1) {
+			run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=http'], { cwd: dir, env: installEnv });
+		} else {
+			// Some of n8n 2.x's install scripts fetch prebuilt binaries from outside the registry:
+			// install without scripts, then build the one native module n8n needs from source.
+			run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=http'], { cwd: dir, env: installEnv });
+			run('npm', ['rebuild', 'sqlite3'], { cwd: dir, env: installEnv });
+		}
+		fs.writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
+	}
+	return { major, version: runtime.n8n, node, bin, env };
+}
+
+let tarball;
+/** `npm pack` of the built package, once per process. */
+function packPackage() {
+	if (tarball) return tarball;
+	if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'MoEngage', 'MoEngage.node.js'))) {
+		run('npm', ['run', 'build'], { cwd: ROOT });
+	}
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'moengage-pack-'));
+	const result = spawnSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8' });
+	if (result.status !== 0) throw new Error(`npm pack failed: ${result.stderr}`);
+	tarball = path.join(out, JSON.parse(result.stdout)[0].filename);
+	return tarball;
+}
+
+/** A fresh N8N_USER_FOLDER with the packed package installed as a community package. */
+function createUserFolder() {
+	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-moengage-user-'));
+	const target = path.join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-moengage');
+	fs.mkdirSync(target, { recursive: true });
+	run('tar', ['-xzf', packPackage(), '-C', target, '--strip-components=1']);
+	return folder;
+}
+
+let nextBrokerPort = 5680 + (process.pid % 200) * 10;
+function environment(n8n, userFolder, extra = {}) {
+	return {
+		...process.env,
+		...n8n.env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'info',
+		// 2.x starts a task-runner broker in every process: each concurrent one needs its own port.
+		N8N_RUNNERS_BROKER_PORT: String(nextBrokerPort++),
+		...extra,
+	};
+}
+
+/**
+ * Runs an n8n CLI command without blocking this process: the simulator often lives in it.
+ */
+function cli(n8n, userFolder, args, extraEnv) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(n8n.node, [n8n.bin, ...args], {
+			env: environment(n8n, userFolder, extraEnv),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const stdout = [];
+		const stderr = [];
+		child.stdout.on('data', (chunk) => stdout.push(chunk));
+		child.stderr.on('data', (chunk) => stderr.push(chunk));
+		child.on('error', reject);
+		child.on('close', (code) =>
+			resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
+		);
+	});
+}
+
+async function importCredential(n8n, userFolder, credential) {
+	const file = path.join(userFolder, `credential-${credential.id}.json`);
+	fs.writeFileSync(file, JSON.stringify([credential]));
+	const result = await cli(n8n, userFolder, ['import:credentials', `--input=${file}`]);
+	fs.rmSync(file);
+	if (result.code !== 0) throw new Error(`n8n import:credentials failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+async function importWorkflow(n8n, userFolder, workflow) {
+	const file = path.join(userFolder, `workflow-${workflow.id}.json`);
+	fs.writeFileSync(file, JSON.stringify(workflow));
+	const result = await cli(n8n, userFolder, ['import:workflow', `--input=${file}`]);
+	if (result.code !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** n8n prints log lines around the run's JSON: it is the block from a line "{" to the next line "}". */
+function parseRawOutput(stdout) {
+	const lines = stdout.split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.indexOf('}', start);
+	if (start < 0 || end < 0) return undefined;
+	return JSON.parse(lines.slice(start, end + 1).join('\n'));
+}
+
+/** Runs an imported workflow with `n8n execute`; returns the run data and the CLI's own output. */
+async function executeWorkflow(n8n, userFolder, workflowId, extraEnv) {
+	const started = Date.now();
+	const result = await cli(n8n, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], extraEnv);
+	return { ...result, ms: Date.now() - started, run: parseRawOutput(result.stdout) };
+}
+
+/** The items a node emitted on one output, from `n8n execute --rawOutput` run data. */
+function outputOf(run, nodeName, outputIndex = 0) {
+	return run?.data?.resultData?.runData?.[nodeName]?.[0]?.data?.main?.[outputIndex] ?? [];
+}
+
+/** A start process (the editor): resolves once n8n answers /rest/settings. */
+async function startN8n(n8n, userFolder, { port = 5678, extraEnv = {}, onOutput } = {}) {
+	const child = spawn(n8n.node, [n8n.bin, 'start'], {
+		env: environment(n8n, userFolder, {
+			N8N_PORT: String(port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_SECURE_COOKIE: 'false',
+			...extraEnv,
+		}),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const output = [];
+	const collect = (chunk) => {
+		output.push(chunk.toString());
+		onOutput?.(chunk.toString());
+	};
+	child.stdout.on('data', collect);
+	child.stderr.on('data', collect);
+	const deadline = Date.now() + 180_000;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}:\n${output.join('')}`);
+		try {
+			const response = await fetch(`http://127.0.0.1:${port}/rest/settings`);
+			if (response.ok) return { child, url: `http://127.0.0.1:${port}`, output };
+		} catch {
+			// not listening yet
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	child.kill('SIGTERM');
+	throw new Error(`n8n did not answer on port ${port} within 3 minutes:\n${output.join('')}`);
+}
+
+module.exports = {
+	CACHE,
+	RUNTIMES,
+	ensureN8n,
+	packPackage,
+	createUserFolder,
+	importCredential,
+	importWorkflow,
+	executeWorkflow,
+	outputOf,
+	startN8n,
+	cli,
+	say,
+};
