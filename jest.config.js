@@ -4,6 +4,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
 	// n8n-core leaves timers (its config and telemetry helpers) running after a workflow ends.
 	forceExit: true,
 	testTimeout: 60_000,

@@ -33,6 +33,28 @@ function run(command, args, options = {}) {
 	return result;
 }
 
+/**
+ * npm install with a progress line every few seconds (packages fetched so far) instead of
+ * thousands of log lines; the tail of npm's output is shown if it fails.
+ */
+function npmInstall(args, options) {
+	say(`npm ${args.join(' ')}`);
+	const started = Date.now();
+	const result = spawnSync(
+		'bash',
+		[
+			'-c',
+			// awk keeps the log short: one progress line per 200 fetches, everything else that is not http noise
+			`npm "$@" --loglevel=http 2>&1 | awk '/^npm warn/ { next } /http fetch/ { n++; if (n % 200 == 0) { printf "[n8n-moengage]   %d packages fetched…\\n", n; fflush() } next } { print; fflush() }'; exit \${PIPESTATUS[0]}`,
+			'npm',
+			...args,
+		],
+		{ stdio: 'inherit', ...options },
+	);
+	if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed with exit code ${result.status}`);
+	say(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
 function nodeRuntime(major) {
 	const version = RUNTIMES[major].node;
 	if (!version) return { node: process.execPath, env: {} };
@@ -43,7 +65,7 @@ function nodeRuntime(major) {
 		say(`Installing Node ${version} from the npm registry into ${dir} (once): n8n ${RUNTIMES[major].n8n} needs Node >= ${version}.`);
 		fs.mkdirSync(dir, { recursive: true });
 		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `node-${version}`, private: true }));
-		run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=http', `node@${version}`], { cwd: dir });
+		npmInstall(['install', '--no-audit', '--no-fund', `node@${version}`], { cwd: dir });
 		fs.writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
 	}
 	const nodedir = path.join(pkg, 'node_modules', `node-${process.platform}-${process.arch}`);
@@ -74,12 +96,12 @@ function ensureN8n(major) {
 		);
 		const installEnv = { ...process.env, ...env };
 		if (major === 1) {
-			run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=http'], { cwd: dir, env: installEnv });
+			npmInstall(['install', '--no-audit', '--no-fund'], { cwd: dir, env: installEnv });
 		} else {
 			// Some of n8n 2.x's install scripts fetch prebuilt binaries from outside the registry:
 			// install without scripts, then build the one native module n8n needs from source.
-			run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=http'], { cwd: dir, env: installEnv });
-			run('npm', ['rebuild', 'sqlite3'], { cwd: dir, env: installEnv });
+			npmInstall(['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, env: installEnv });
+			npmInstall(['rebuild', 'sqlite3'], { cwd: dir, env: installEnv });
 		}
 		fs.writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
 	}
@@ -111,8 +133,11 @@ function createUserFolder() {
 
 let nextBrokerPort = 5680 + (process.pid % 200) * 10;
 function environment(n8n, userFolder, extra = {}) {
+	// Under jest NODE_ENV is "test", which makes n8n use a throwaway in-memory database per process.
+	const { NODE_ENV, ...inherited } = process.env;
 	return {
-		...process.env,
+		...inherited,
+		NODE_ENV: 'production',
 		...n8n.env,
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
@@ -216,7 +241,18 @@ async function startN8n(n8n, userFolder, { port = 5678, extraEnv = {}, onOutput 
 	throw new Error(`n8n did not answer on port ${port} within 3 minutes:\n${output.join('')}`);
 }
 
+/** SIGTERM, n8n's graceful shutdown, then SIGKILL if it takes longer than 20 s. */
+async function stopProcess(child) {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+	await exited;
+	clearTimeout(timer);
+}
+
 module.exports = {
+	stopProcess,
 	CACHE,
 	RUNTIMES,
 	ensureN8n,

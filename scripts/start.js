@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * npm start [-- --n8n 2] [-- --port 5678]: the n8n editor on 127.0.0.1 with the packed package
+ * installed, the MoEngage simulator behind a ready credential, the demo workflow imported and an
+ * owner account created. Ctrl-C stops everything it started.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+const { execFileSync } = require('node:child_process');
+
+const { createSimulator } = require('../test/simulator/simulator');
+const runtime = require('./n8n');
+
+const ROOT = path.resolve(__dirname, '..');
+const OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'MoEngage-demo-1' };
+
+async function setUpOwner(url) {
+	const response = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(OWNER),
+	});
+	if (!response.ok) throw new Error(`owner setup answered ${response.status}: ${await response.text()}`);
+}
+
+async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {}) {
+	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+	const n8n = runtime.ensureN8n(major);
+	const simulator = createSimulator({ users: 1000, seed: 1 });
+	const simulatorUrl = await simulator.start(simulatorPort);
+	const userFolder = runtime.createUserFolder();
+	const stop = async () => {
+		if (editor) await runtime.stopProcess(editor.child);
+		await simulator.stop();
+		fs.rmSync(userFolder, { recursive: true, force: true });
+	};
+	let editor;
+	try {
+		await runtime.importCredential(n8n, userFolder, {
+			id: 'moengageDemoCred',
+			name: 'MoEngage (local simulator)',
+			type: 'moEngageApi',
+			data: { dataCenter: 'custom', baseUrl: simulatorUrl, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey },
+		});
+		const workflow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'demo-get-users.json'), 'utf8'));
+		await runtime.importWorkflow(n8n, userFolder, workflow);
+		editor = await runtime.startN8n(n8n, userFolder, { port, onOutput });
+		await setUpOwner(editor.url);
+		return { n8n, editor, simulator, simulatorUrl, userFolder, workflow, owner: OWNER, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+async function main() {
+	const { values } = parseArgs({
+		options: { n8n: { type: 'string', default: '1' }, port: { type: 'string', default: '5678' } },
+	});
+	const session = await start({ major: Number(values.n8n), port: Number(values.port), simulatorPort: 4010 });
+	const { n8n, editor, simulator, simulatorUrl, workflow } = session;
+	console.log(`
+n8n ${n8n.version} is running with n8n-nodes-moengage installed.
+
+  Editor:     ${editor.url}
+  Log in:     ${OWNER.email} / ${OWNER.password}
+  Workflow:   ${editor.url}/workflow/${workflow.id}  ("${workflow.name}")
+  Credential: "MoEngage (local simulator)" → ${simulatorUrl}
+              (Custom URL, Workspace ID ${simulator.config.workspaceId}, Data API key ${simulator.config.apiKey})
+  Users:      cust-00001 … cust-01000; every seventh customer ID is numeric (100007, 100014, …)
+
+Press Ctrl-C to stop n8n and the simulator.`);
+	let stopping = false;
+	const shutdown = async () => {
+		if (stopping) return;
+		stopping = true;
+		console.log('\nStopping n8n and the simulator…');
+		await session.stop();
+		process.exit(0);
+	};
+	process.on('SIGINT', shutdown);
+	process.on('SIGTERM', shutdown);
+	editor.child.on('exit', (code) => {
+		if (!stopping) {
+			console.error(`n8n exited (${code}).`);
+			void shutdown();
+		}
+	});
+}
+
+module.exports = { start, OWNER };
+
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(`npm start failed: ${error.message}`);
+		process.exit(1);
+	});
+}

@@ -1,0 +1,244 @@
+/**
+ * The packed package in real n8n, on both majors people run: installed as a community package,
+ * credential and workflows imported with n8n's CLI, run with `n8n execute`, and the run data of
+ * both outputs asserted item by item.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtime = require('../../scripts/n8n');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createSimulator } = require('../simulator/simulator');
+
+type Item = { json: Record<string, unknown>; pairedItem?: { item: number } | Array<{ item: number }> };
+type Simulator = ReturnType<typeof createSimulator>;
+
+const majors = (process.env.N8N_MAJORS ?? '1,2').split(',').map(Number);
+const report: string[] = [];
+
+const DEMO = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'demo-get-users.json'), 'utf8'));
+const CREDENTIAL = { id: 'moengageDemoCred', name: 'MoEngage (local simulator)' };
+const WRONG_CREDENTIAL = { id: 'moengageWrongKey', name: 'MoEngage (wrong key)' };
+const WRONG_KEY = 'wrong-data-api-key-5c2e';
+
+const node = (name: string, type: string, typeVersion: number, x: number, y: number, parameters: object, extra: object = {}) => ({
+	id: `00000000-0000-4000-8000-${String(Math.abs(hash(name))).padStart(12, '0').slice(0, 12)}`,
+	name,
+	type,
+	typeVersion,
+	position: [x, y],
+	parameters,
+	...extra,
+});
+function hash(text: string): number {
+	let value = 7;
+	for (const char of text) value = (value * 31 + char.charCodeAt(0)) | 0;
+	return value;
+}
+
+const ROWS = [
+	{ row: 0, customer_id: 'cust-00010' },
+	{ row: 1, customer_id: 'nobody-1' },
+	{ row: 2, customer_id: 100021 },
+	{ row: 3, customer_id: 'cust-00010' },
+	{ row: 4, customer_id: ' cust-00011' },
+	{ row: 5, customer_id: 'nobody-2' },
+	{ row: 6, customer_id: 'nobody-1' },
+];
+
+/** Manual Trigger → Code rows → MoEngage → Code on Found reading $('Rows').item, NoOp on Not Found. */
+function workflow(id: string, rows: object[], moengage: { credential: typeof CREDENTIAL; onError?: string }) {
+	return {
+		id,
+		name: id,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, 0, {}),
+			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, { jsCode: `return ${JSON.stringify(rows)}.map((json) => ({ json }));` }),
+			node(
+				'MoEngage',
+				'n8n-nodes-moengage.moEngage',
+				1,
+				400,
+				0,
+				{ resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', fields: 'customer_id, name', options: {} },
+				{ credentials: { moEngageApi: moengage.credential }, ...(moengage.onError ? { onError: moengage.onError } : {}) },
+			),
+			node('Source row', 'n8n-nodes-base.code', 2, 600, -100, {
+				mode: 'runOnceForEachItem',
+				jsCode: "return { json: { name: $json.name, sourceRow: $('Rows').item.json.row } };",
+			}),
+			node('Missing', 'n8n-nodes-base.noOp', 1, 600, 100, {}),
+			node('Failed', 'n8n-nodes-base.noOp', 1, 600, 300, {}),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: 'MoEngage', type: 'main', index: 0 }]] },
+			MoEngage: {
+				main: [
+					[{ node: 'Source row', type: 'main', index: 0 }],
+					[{ node: 'Missing', type: 'main', index: 0 }],
+					[{ node: 'Failed', type: 'main', index: 0 }],
+				],
+			},
+		},
+		pinData: {},
+	};
+}
+
+const WORKFLOWS = {
+	demo: DEMO,
+	rows: workflow('e2eRows', ROWS, { credential: CREDENTIAL }),
+	wrongKey: workflow('e2eWrongKey', ROWS.slice(0, 2), { credential: WRONG_CREDENTIAL }),
+	errorOutput: workflow('e2eErrorOutput', [{ row: 0, customer_id: 'cust-00010' }, { row: 1, customer_id: '   ' }, { row: 2, customer_id: 'nobody-9' }], {
+		credential: CREDENTIAL,
+		onError: 'continueErrorOutput',
+	}),
+};
+
+const paired = (item: Item) => (Array.isArray(item.pairedItem) ? item.pairedItem[0].item : item.pairedItem?.item);
+
+afterAll(() => {
+	process.stdout.write(`\nReal n8n end-to-end report\n${report.join('\n')}\n`);
+});
+
+describe.each(majors)('n8n %i.x', (major) => {
+	let n8n: { version: string; node: string; bin: string };
+	let simulator: Simulator;
+	let userFolder: string;
+	let nodeVersion = '';
+	const timings: string[] = [];
+
+	const execute = async (name: keyof typeof WORKFLOWS) => {
+		simulator.reset();
+		const result = await runtime.executeWorkflow(n8n, userFolder, WORKFLOWS[name].id);
+		timings.push(`${name} ${(result.ms / 1000).toFixed(1)} s`);
+		return result;
+	};
+	const track = (name: string, fn: () => Promise<void>) =>
+		it(name, async () => {
+			try {
+				await fn();
+				report.push(`  n8n ${n8n.version} (Node ${nodeVersion}): pass  ${name}`);
+			} catch (error) {
+				report.push(`  n8n ${n8n?.version ?? major} (Node ${nodeVersion}): FAIL  ${name}`);
+				throw error;
+			}
+		});
+
+	beforeAll(async () => {
+		n8n = runtime.ensureN8n(major);
+		nodeVersion = require('node:child_process').execFileSync(n8n.node, ['--version'], { encoding: 'utf8' }).trim();
+		simulator = createSimulator({ users: 1000, seed: 1 });
+		await simulator.start();
+		userFolder = runtime.createUserFolder();
+		const data = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
+		await runtime.importCredential(n8n, userFolder, { ...CREDENTIAL, type: 'moEngageApi', data });
+		await runtime.importCredential(n8n, userFolder, { ...WRONG_CREDENTIAL, type: 'moEngageApi', data: { ...data, apiKey: WRONG_KEY } });
+		for (const definition of Object.values(WORKFLOWS)) await runtime.importWorkflow(n8n, userFolder, definition);
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		report.push(`  n8n ${n8n?.version} on Node ${nodeVersion}: time per execute: ${timings.join(', ')}`);
+		await simulator?.stop();
+		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	});
+
+	track('the demo workflow: 12 rows, 9 found, 3 not found, in 1 request', async () => {
+		const result = await execute('demo');
+		expect(result.code).toBe(0);
+		const found: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+		const notFound: Item[] = runtime.outputOf(result.run, 'MoEngage', 1);
+		expect(found.map(paired)).toEqual([0, 1, 2, 3, 4, 6, 7, 9, 10]);
+		const byCustomer = new Map(simulator.users.map((user: Record<string, unknown>) => [user.customer_id, user]));
+		const expectedIds = ['cust-00001', 'cust-00002', '100007', 'cust-00003', 'cust-00001', 'cust-00004', '100014', 'cust-00002', 'cust-00005'];
+		expect(found.map((item) => item.json)).toEqual(
+			expectedIds.map((id) => {
+				const user = byCustomer.get(id) as Record<string, unknown>;
+				return { customer_id: id, name: user.name, email: user.email, city: user.city, plan: user.plan };
+			}),
+		);
+		expect(notFound.map((item) => [paired(item), item.json])).toEqual([
+			[5, { identifier_type: 'customer_id', identifier: 'ghost-001' }],
+			[8, { identifier_type: 'customer_id', identifier: 'ghost-002' }],
+			[11, { identifier_type: 'customer_id', identifier: 'ghost-001' }],
+		]);
+		expect(simulator.log.map((entry: { identifiers?: unknown[] }) => entry.identifiers?.length)).toEqual([9]);
+		expect(runtime.outputOf(result.run, 'Update CRM')).toHaveLength(9);
+		expect(runtime.outputOf(result.run, 'Add to missing list')).toHaveLength(3);
+	});
+
+	track('rows with duplicates, unknown users and numeric IDs; $("Rows").item finds each source row', async () => {
+		const result = await execute('rows');
+		expect(result.code).toBe(0);
+		const found: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+		expect(found.map(paired)).toEqual([0, 2, 3, 4]);
+		expect(found.map((item) => item.json.customer_id)).toEqual(['cust-00010', '100021', 'cust-00010', 'cust-00011']);
+		expect(runtime.outputOf(result.run, 'Source row').map((item: Item) => item.json.sourceRow)).toEqual([0, 2, 3, 4]);
+		expect(runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => [paired(item), item.json.identifier])).toEqual([
+			[1, 'nobody-1'],
+			[5, 'nobody-2'],
+			[6, 'nobody-1'],
+		]);
+		expect(simulator.duplicateIdentifiers()).toEqual([]);
+	});
+
+	track('a wrong key fails the run with the 401 hint and shows no secret', async () => {
+		const result = await execute('wrongKey');
+		expect(result.code).toBe(1);
+		const everything = result.stdout + result.stderr;
+		expect(everything).toContain('MoEngage rejected the credentials (401 Authentication required)');
+		expect(JSON.stringify(result.run?.data?.resultData?.error ?? {})).toContain('data center matches your dashboard URL');
+		expect(everything).not.toContain(WRONG_KEY);
+		expect(everything).not.toContain(Buffer.from(`${simulator.config.workspaceId}:${WRONG_KEY}`).toString('base64'));
+	});
+
+	track('On Error: Continue (using error output) sends the invalid item to the error branch', async () => {
+		const result = await execute('errorOutput');
+		expect(result.code).toBe(0);
+		expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0]);
+		expect(runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => item.json)).toEqual([
+			{ identifier_type: 'customer_id', identifier: 'nobody-9' },
+		]);
+		const errors: Item[] = runtime.outputOf(result.run, 'MoEngage', 2);
+		expect(errors).toHaveLength(1);
+		expect(paired(errors[0])).toBe(1);
+		expect(errors[0].json.error).toMatchObject({ message: 'Item 1: the identifier is only whitespace ("   ")' });
+		expect(runtime.outputOf(result.run, 'Failed')).toHaveLength(1);
+	});
+
+	track("the credential's Test button, through n8n's REST API, proves the key and explains a wrong one", async () => {
+		const editor = await runtime.startN8n(n8n, userFolder, { port: 5690 + major });
+		try {
+			const browser = { 'browser-id': 'e2e-browser', 'Content-Type': 'application/json' };
+			const owner = { email: 'owner@example.com', firstName: 'E2e', lastName: 'Owner', password: 'MoEngage-e2e-1' };
+			expect((await fetch(`${editor.url}/rest/owner/setup`, { method: 'POST', headers: browser, body: JSON.stringify(owner) })).ok).toBe(true);
+			const login = await fetch(`${editor.url}/rest/login`, {
+				method: 'POST',
+				headers: browser,
+				body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+			});
+			const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+			const testWith = async (data: Record<string, string>) => {
+				const response = await fetch(`${editor.url}/rest/credentials/test`, {
+					method: 'POST',
+					headers: { ...browser, cookie },
+					body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'moEngageApi', data } }),
+				});
+				return ((await response.json()) as { data: { status: string; message: string } }).data;
+			};
+			const good = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
+			expect(await testWith(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
+			const wrong = await testWith({ ...good, apiKey: WRONG_KEY });
+			expect(wrong.status).toBe('Error');
+			expect(wrong.message).toContain('MoEngage answered 401 "Authentication required"');
+			expect(wrong.message).not.toContain(WRONG_KEY);
+			const notMoEngage = await testWith({ ...good, baseUrl: editor.url });
+			expect(notMoEngage.message).toContain("did not come from MoEngage's Data API");
+		} finally {
+			await runtime.stopProcess(editor.child);
+		}
+	});
+});
