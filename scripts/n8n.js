@@ -44,8 +44,8 @@ function npmInstall(args, options) {
 		'bash',
 		[
 			'-c',
-			// awk keeps the log short: one progress line per 200 fetches, everything else that is not http noise
-			`npm "$@" --loglevel=http 2>&1 | awk '/^npm warn/ { next } /http fetch/ { n++; if (n % 200 == 0) { printf "[n8n-moengage]   %d packages fetched…\\n", n; fflush() } next } { print; fflush() }'; exit \${PIPESTATUS[0]}`,
+			// awk keeps the log short: a progress line per 500 packages fetched; warnings (EBADENGINE…) are dropped
+			`npm "$@" --loglevel=http 2>&1 | awk '/^npm warn/ { next } /^npm http/ { n++; if (n % 500 == 0) { printf "[n8n-moengage]   %d packages fetched…\\n", n; fflush() } next } { print; fflush() }'; exit \${PIPESTATUS[0]}`,
 			'npm',
 			...args,
 		],

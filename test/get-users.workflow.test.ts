@@ -280,22 +280,6 @@ describe('Get Users when MoEngage says no', () => {
 		expect(result.outputs[2][0].json.error).toMatchObject({ httpCode: 401, type: 'Authentication required' });
 	});
 
-	it.each([
-		['error', "MoEngage's rate limit was exceeded (429 RateLimitError)"],
-		['title', "MoEngage's rate limit was exceeded (429 Rate limit exceeded): Exceeded rate limit for this url"],
-	])('reports a 429 (%s body) with what to do', async (rateLimitShape, message) => {
-		const busy = createSimulator({ users: 50, usersPerWindow: 5, rateLimitShape });
-		await busy.start();
-		try {
-			const rows = busy.users.slice(0, 10).map((user: User) => ({ customer_id: user.customer_id }));
-			const result = await runGetUsers({ rows, credentials: credentialsFor(busy) });
-			expect(result.error?.message).toContain(message);
-			expect((result.error as { description?: string }).description).toContain('lower Users per Minute');
-		} finally {
-			await busy.stop();
-		}
-	});
-
 	it('names the identifier MoEngage left out of both lists instead of dropping it', async () => {
 		simulator.intercept((request: { identifiers: Array<{ identifier: string }> }) => ({
 			status: 200,
@@ -323,16 +307,19 @@ describe('Get Users when MoEngage says no', () => {
 
 	it('refuses a 200 that is not the documented JSON rather than calling everyone not found', async () => {
 		simulator.intercept(() => ({ status: 200, body: '<html>maintenance</html>' }));
-		const result = await run([{ customer_id: users[0].customer_id }]);
+		const result = await run([{ customer_id: users[0].customer_id }], { options: { maxRetries: 0 } });
 		expect(result.error?.message).toContain('MoEngage answered 200 but not with the documented JSON: the body is not JSON: "<html>maintenance</html>"');
 	});
 
-	it('says where it could not connect', async () => {
+	it('says where it could not connect, after its retries', async () => {
 		const result = await runGetUsers({
 			rows: [{ customer_id: 'a' }],
+			parameters: { options: { maxRetries: 1 } },
 			credentials: credentialsFor(simulator, { baseUrl: 'http://127.0.0.1:9' }),
 		});
-		expect(result.error?.message).toContain('Could not reach MoEngage at http://127.0.0.1:9 — item 0 (customer_id "a")');
+		expect(result.error?.message).toContain(
+			'Could not reach MoEngage at http://127.0.0.1:9 (gave up after 2 tries) — item 0 (customer_id "a")',
+		);
 		expect((result.error as { description?: string }).description).toContain('connect ECONNREFUSED 127.0.0.1:9');
 	});
 });

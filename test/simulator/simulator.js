@@ -60,10 +60,57 @@ function failBody(status, type, message, attribute) {
 	return { status, body: { status: 'fail', error } };
 }
 
+/** Every way MoEngage, or a proxy in front of it, has been seen to misbehave. */
+const FAULT_KINDS = [
+	'429', // RateLimitError body, no Retry-After
+	'429-retry-after', // with Retry-After: 1
+	'429-title', // the {title, description} body shape
+	'500',
+	'502',
+	'503',
+	'html', // a proxy's HTML error page (503)
+	'reset', // the connection is dropped without an answer
+	'hang', // no answer until hangMs, then the connection is dropped
+	'truncated', // a 200 whose JSON body is cut off
+	'not-json', // a 200 whose body is not JSON
+];
+
+function faultAnswer(kind, config, validBody) {
+	switch (kind) {
+		case '429':
+			return failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace');
+		case '429-retry-after':
+			return { ...failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace'), headers: { 'Retry-After': '1' } };
+		case '429-title':
+			return { status: 429, body: { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' } };
+		case '500':
+			return failBody(500, 'ServerError', 'Internal Error');
+		case '502':
+			return { status: 502, body: { status: 'fail', title: 'Bad Gateway', description: 'Upstream error' } };
+		case '503':
+			return { status: 503, body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' } };
+		case 'html':
+			return { status: 503, body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' };
+		case 'reset':
+			return { status: 0, destroy: true };
+		case 'hang':
+			return { status: 0, destroy: true, delayMs: config.faults.hangMs ?? 2000 };
+		case 'truncated': {
+			const text = JSON.stringify(validBody);
+			return { status: 200, body: text.slice(0, Math.floor(text.length / 2)), contentType: 'application/json' };
+		}
+		case 'not-json':
+			return { status: 200, body: 'OK', contentType: 'text/plain' };
+		default:
+			throw new Error(`unknown fault kind ${kind}`);
+	}
+}
+
 /**
  * options: workspaceId, apiKey, users (a count, default 1000) or userList, seed, usersPerWindow
  * (default 1000), windowMs (default 60 000), rateLimitShape ('error' | 'title'), latencyMs,
- * blocked (403), keyNotSet (409).
+ * blocked (403), keyNotSet (409), poison (identifiers that make a whole request 400), and
+ * faults: {rate, seed, kinds, hangMs} — a seeded share of requests answered with a fault.
  */
 function createSimulator(options = {}) {
 	const config = {
@@ -76,7 +123,11 @@ function createSimulator(options = {}) {
 		latencyMs: options.latencyMs ?? 0,
 		blocked: options.blocked ?? false,
 		keyNotSet: options.keyNotSet ?? false,
+		poison: new Set(options.poison ?? []),
+		faults: { rate: 0, kinds: FAULT_KINDS, seed: 99, ...(options.faults ?? {}) },
 	};
+	const faultRandom = randomFrom(config.faults.seed);
+	const faultCounts = {};
 	const users = options.userList ?? makeUsers(options.users ?? 1000, config.seed);
 	const byType = { customer_id: new Map(), id: new Map() };
 	const index = (user) => {
@@ -164,6 +215,16 @@ function createSimulator(options = {}) {
 			return failBody(400, 'InvalidParams', 'user_fields_to_export must be a list of strings', 'user_fields_to_export');
 		}
 		request.identifiers = identifiers;
+		const poisoned = identifiers.find((entry) => config.poison.has(entry.identifier));
+		if (poisoned) {
+			return failBody(400, 'InvalidParams', `identifier ${JSON.stringify(poisoned.identifier)} is not valid`, 'identifiers');
+		}
+		if (config.faults.rate > 0 && faultRandom() < config.faults.rate) {
+			const kind = config.faults.kinds[Math.floor(faultRandom() * config.faults.kinds.length)];
+			faultCounts[kind] = (faultCounts[kind] ?? 0) + 1;
+			request.fault = kind;
+			return faultAnswer(kind, config, lookUp(identifiers, fields));
+		}
 		for (const intercept of interceptors) {
 			const override = intercept(request);
 			if (override) return override;
@@ -171,7 +232,10 @@ function createSimulator(options = {}) {
 		const now = Date.now();
 		if (spentInWindow(now) + identifiers.length > config.usersPerWindow) return rateLimited();
 		spent.push({ at: now, count: identifiers.length });
+		return { status: 200, body: lookUp(identifiers, fields) };
+	}
 
+	function lookUp(identifiers, fields) {
 		const found = [];
 		const notFound = [];
 		for (const { identifier_type: type, identifier } of identifiers) {
@@ -191,10 +255,7 @@ function createSimulator(options = {}) {
 			const j = Math.floor(shuffle() * (i + 1));
 			[found[i], found[j]] = [found[j], found[i]];
 		}
-		return {
-			status: 200,
-			body: { status: 'success', type: 'export_users', data: { users_not_found: notFound, users: found } },
-		};
+		return { status: 'success', type: 'export_users', data: { users_not_found: notFound, users: found } };
 	}
 
 	let inFlight = 0;
@@ -212,12 +273,14 @@ function createSimulator(options = {}) {
 				headers: req.headers,
 				raw: Buffer.concat(chunks),
 				identifiers: undefined,
+				fault: undefined,
 			};
 			const result = answer(request);
 			const entry = {
 				at: Date.now(),
 				path: req.url,
 				status: result.status,
+				fault: request.fault,
 				appId: request.url.searchParams.get('app_id'),
 				identifiers: request.identifiers,
 				fields: request.identifiers ? JSON.parse(request.raw.toString('utf8')).data.user_fields_to_export : undefined,
@@ -232,7 +295,7 @@ function createSimulator(options = {}) {
 				}
 				const text = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
 				res.writeHead(result.status, {
-					'Content-Type': typeof result.body === 'string' ? 'text/html' : 'application/json',
+					'Content-Type': result.contentType ?? (typeof result.body === 'string' ? 'text/html' : 'application/json'),
 					...(result.headers ?? {}),
 				});
 				res.end(text);
@@ -248,6 +311,20 @@ function createSimulator(options = {}) {
 		users,
 		log,
 		stats,
+		faultCounts,
+		/** The API without HTTP: a request {method, url, headers, raw} in, {status, body, headers, destroy?, delayMs?} out. */
+		handle(request) {
+			const parsed = { identifiers: undefined, fault: undefined, ...request };
+			const result = answer(parsed);
+			log.push({
+				at: Date.now(),
+				path: `${request.url.pathname}${request.url.search}`,
+				status: result.status,
+				fault: parsed.fault,
+				identifiers: parsed.identifiers,
+			});
+			return result;
+		},
 		/** Adds a fault hook; returns a function that removes it. */
 		intercept(hook) {
 			interceptors.push(hook);
@@ -270,6 +347,7 @@ function createSimulator(options = {}) {
 			log.length = 0;
 			spent.length = 0;
 			stats.maxInFlight = 0;
+			for (const kind of Object.keys(faultCounts)) delete faultCounts[kind];
 			interceptors.length = 0;
 		},
 		async start(port = 0, host = '127.0.0.1') {
@@ -288,4 +366,4 @@ function createSimulator(options = {}) {
 	};
 }
 
-module.exports = { createSimulator, makeUsers, MAX_IDENTIFIERS, MAX_PAYLOAD_BYTES };
+module.exports = { createSimulator, makeUsers, FAULT_KINDS, MAX_IDENTIFIERS, MAX_PAYLOAD_BYTES };

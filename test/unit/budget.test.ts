@@ -1,20 +1,8 @@
-import { BudgetWaitCancelled, WorkspaceBudget, type Clock } from '../../nodes/MoEngage/shared/budget';
+import { WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { CANCEL_CHECK_MS } from '../../nodes/MoEngage/shared/limits';
+import { FakeClock } from '../support/fake-clock';
 
 const WINDOW = 60_000;
-
-/** A clock whose sleep advances time at once, so a minute of budget passes in microseconds. */
-class FakeClock implements Clock {
-	time = 0;
-	sleeps: number[] = [];
-	onSleep?: () => void;
-	now = () => this.time;
-	sleep = async (ms: number) => {
-		this.sleeps.push(ms);
-		this.time += ms;
-		this.onSleep?.();
-	};
-}
 
 /** The most identifiers sent in any window (t - WINDOW, t]. */
 function busiestWindow(sends: Array<{ at: number; users: number }>): number {
@@ -91,8 +79,19 @@ describe('WorkspaceBudget.spend', () => {
 		clock.onSleep = () => {
 			if (clock.time >= 5_000) controller.abort();
 		};
-		await expect(budget.spend(20, 20, clock, { signal: controller.signal })).rejects.toBeInstanceOf(BudgetWaitCancelled);
+		await expect(budget.spend(20, 20, clock, { signal: controller.signal })).rejects.toBeInstanceOf(WaitCancelled);
 		expect(clock.time).toBeLessThan(5_000 + CANCEL_CHECK_MS + 1);
 		expect(budget.reserve(5, 20, clock.time).at).toBe(WINDOW);
+	});
+});
+
+describe('WorkspaceBudget.hold', () => {
+	it('makes every later caller on the workspace wait until the hold ends', () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		budget.hold(5_000);
+		expect(budget.reserve(1, 1000, 0).at).toBe(5_000);
+		budget.hold(1_000);
+		expect(budget.reserve(1, 1000, 2_000).at).toBe(5_000);
+		expect(budget.reserve(1, 1000, 6_000).at).toBe(6_000);
 	});
 });

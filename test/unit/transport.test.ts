@@ -1,4 +1,4 @@
-import { describeFailure, redact, workspaceOf } from '../../nodes/MoEngage/shared/transport';
+import { classifyResponse, describeFailure, parseRetryAfter, redact, workspaceOf } from '../../nodes/MoEngage/shared/transport';
 
 describe('workspaceOf', () => {
 	it('derives the MoEngage host from the data center, api-101 included', () => {
@@ -81,5 +81,34 @@ describe('describeFailure', () => {
 		const failure = describeFailure(400, { status: 'fail', error: { message: 'bad key sekret', type: 'X' } }, ['sekret']);
 		expect(failure.message).not.toContain('sekret');
 		expect(redact('a sekret b sekret', ['sekret'])).toBe('a [redacted] b [redacted]');
+	});
+});
+
+describe('parseRetryAfter', () => {
+	it('reads seconds and HTTP dates, and ignores anything else', () => {
+		const now = Date.parse('2026-11-28T12:00:00Z');
+		expect(parseRetryAfter('2', now)).toBe(2000);
+		expect(parseRetryAfter('0.5', now)).toBe(500);
+		expect(parseRetryAfter('Sat, 28 Nov 2026 12:00:07 GMT', now)).toBe(7000);
+		expect(parseRetryAfter('Sat, 28 Nov 2026 11:59:00 GMT', now)).toBe(0);
+		expect(parseRetryAfter('soon', now)).toBeUndefined();
+		expect(parseRetryAfter(undefined, now)).toBeUndefined();
+	});
+});
+
+describe('classifyResponse', () => {
+	it('takes a documented 200 as an answer and anything else with 200 as malformed', () => {
+		const ok = { status: 'success', data: { users: [], users_not_found: [] } };
+		expect(classifyResponse(200, ok, {}, [], 0)).toEqual({ kind: 'answer', answer: { users: [], usersNotFound: [] } });
+		expect(classifyResponse(200, '{"status":"succ', {}, [], 0)).toMatchObject({
+			kind: 'malformed',
+			failure: { message: 'MoEngage answered 200 but not with the documented JSON: the body is not JSON: "{"status":"succ"' },
+		});
+	});
+
+	it('keeps the attribute MoEngage blames and the Retry-After of a refusal', () => {
+		const body = { status: 'fail', error: { attribute: 'identifiers', message: 'm', type: 'InvalidParams' } };
+		expect(classifyResponse(400, body, {}, [], 0)).toMatchObject({ kind: 'refused', status: 400, blames: 'identifiers' });
+		expect(classifyResponse(429, {}, { 'retry-after': '3' }, [], 0)).toMatchObject({ kind: 'refused', retryAfterMs: 3000 });
 	});
 });

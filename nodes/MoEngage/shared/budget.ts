@@ -15,17 +15,37 @@ export interface Reservation {
 	readonly users: number;
 }
 
-export class BudgetWaitCancelled extends Error {
-	constructor() {
-		super('The execution was cancelled while waiting for the MoEngage rate budget');
+export class WaitCancelled extends Error {
+	constructor(what: string) {
+		super(`The execution was cancelled while waiting ${what}`);
 	}
+}
+
+/**
+ * Waits until `until` in short sleeps, so that a cancelled execution stops waiting within
+ * CANCEL_CHECK_MS. Returns false when the execution was cancelled.
+ */
+export async function pause(until: number, clock: Clock, signal: AbortSignal | undefined): Promise<boolean> {
+	for (let left = until - clock.now(); left > 0; left = until - clock.now()) {
+		if (signal?.aborted) return false;
+		await clock.sleep(Math.min(left, CANCEL_CHECK_MS));
+	}
+	return true;
 }
 
 export class WorkspaceBudget {
 	/** Sent or reserved identifiers, oldest first; reservations are handed out in order. */
 	private reservations: Reservation[] = [];
 
+	/** After a 429, nothing is sent to the workspace before this time. */
+	private heldUntil = 0;
+
 	constructor(private readonly windowMs = RATE_WINDOW_MS + RATE_WINDOW_MARGIN_MS) {}
+
+	/** MoEngage said "too many": every execution on this workspace waits with the one that heard it. */
+	hold(until: number): void {
+		this.heldUntil = Math.max(this.heldUntil, until);
+	}
 
 	/** The earliest time `users` identifiers fit, reserved at once so that callers are served in order. */
 	reserve(users: number, usersPerMinute: number, now: number): Reservation {
@@ -37,7 +57,7 @@ export class WorkspaceBudget {
 			this.reservations.shift();
 		}
 		const last = this.reservations[this.reservations.length - 1];
-		let at = Math.max(now, last?.at ?? now);
+		let at = Math.max(now, last?.at ?? now, this.heldUntil);
 		const total = this.reservations.reduce((sum, reservation) => sum + reservation.users, 0);
 		let leftWindow = 0;
 		for (const reservation of this.reservations) {
@@ -70,12 +90,9 @@ export class WorkspaceBudget {
 		const reservation = this.reserve(users, usersPerMinute, clock.now());
 		const wait = reservation.at - clock.now();
 		if (wait > 0 && wait >= (options.longWaitMs ?? 0)) options.onLongWait?.(wait);
-		for (let left = wait; left > 0; left = reservation.at - clock.now()) {
-			if (options.signal?.aborted) {
-				this.release(reservation);
-				throw new BudgetWaitCancelled();
-			}
-			await clock.sleep(Math.min(left, CANCEL_CHECK_MS));
+		if (!(await pause(reservation.at, clock, options.signal))) {
+			this.release(reservation);
+			throw new WaitCancelled('for the MoEngage rate budget');
 		}
 	}
 }

@@ -21,3 +21,18 @@ export const LOGGED_WAIT_MS = 3_000;
 
 /** A cancelled execution stops waiting within this long. */
 export const CANCEL_CHECK_MS = 250;
+
+/** Retries of a request that failed in a way that may pass (5xx, network, a garbled answer). */
+export const DEFAULT_MAX_RETRIES = 5;
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Backoff without a Retry-After: about 1 s, doubling, capped; jittered so workers do not retry in step. */
+export const BACKOFF_START_MS = 1_000;
+export const BACKOFF_CAP_MS = 30_000;
+
+/**
+ * A 429 is MoEngage asking us to wait, not a failure, so it does not use up maxRetries; this bound
+ * only guarantees that a workspace rate-limited for good still ends the run.
+ */
+export const MAX_RATE_LIMITED_TRIES = 30;

@@ -9,11 +9,10 @@ import {
 } from 'n8n-workflow';
 
 import type { Checked, IdentifierType } from './identifiers';
+import { readAnswer, type ExportAnswer } from './lookups';
 import type { Failure } from './outputs';
 
 export const CREDENTIAL_TYPE = 'moEngageApi';
-
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface Workspace {
 	baseUrl: string;
@@ -57,24 +56,28 @@ export interface ExportRequest {
 	identifiers: Array<{ identifier_type: IdentifierType; identifier: string }>;
 	fields: string[] | undefined;
 	forwardedFor: string | undefined;
+	timeoutMs: number;
 	signal: AbortSignal | undefined;
 }
 
-export type ExportResult = { ok: true; body: unknown } | { ok: false; failure: Failure; fatal: boolean };
-
-/** Statuses that will fail every request of the run the same way: sending more only wastes budget. */
-const FATAL_STATUSES = new Set([401, 403, 409, 415]);
+/** What one request came to, before any decision to retry, split or give up. */
+export type Exchange =
+	| { kind: 'answer'; answer: ExportAnswer }
+	/** A 200 whose body is not the documented JSON: a proxy's page, a cut-off body. */
+	| { kind: 'malformed'; failure: Failure }
+	| { kind: 'refused'; status: number; failure: Failure; blames?: string; retryAfterMs?: number }
+	| { kind: 'unreachable'; failure: Failure };
 
 export async function requestExport(
 	context: IExecuteFunctions,
 	workspace: Workspace,
 	request: ExportRequest,
-): Promise<ExportResult> {
+): Promise<Exchange> {
 	const data: IDataObject = { identifiers: request.identifiers };
 	if (request.fields !== undefined) data.user_fields_to_export = request.fields;
 	const headers: IDataObject = { 'Content-Type': 'application/json' };
 	if (request.forwardedFor !== undefined) headers['X-Forwarded-For'] = request.forwardedFor;
-	let response: { statusCode: number; body: unknown };
+	let response: { statusCode: number; body: unknown; headers?: Record<string, unknown> };
 	try {
 		response = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
 			method: 'POST',
@@ -85,7 +88,7 @@ export async function requestExport(
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: REQUEST_TIMEOUT_MS,
+			timeout: request.timeoutMs,
 			abortSignal: request.signal,
 		});
 	} catch (error) {
@@ -95,8 +98,7 @@ export async function requestExport(
 		const original = [...messages, String(message ?? error)];
 		const reason = redact(original[0], workspace.secrets);
 		return {
-			ok: false,
-			fatal: false,
+			kind: 'unreachable',
 			failure: {
 				// A network error code in the message would make NodeApiError swap it for a generic text.
 				message: `Could not reach MoEngage at ${workspace.baseUrl}`,
@@ -104,11 +106,44 @@ export async function requestExport(
 			},
 		};
 	}
-	if (response.statusCode === 200) return { ok: true, body: response.body };
+	return classifyResponse(response.statusCode, response.body, response.headers ?? {}, workspace.secrets, Date.now());
+}
+
+/** Retry-After is either a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: unknown, now: number): number | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const text = String(value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function classifyResponse(
+	status: number,
+	body: unknown,
+	headers: Record<string, unknown>,
+	secrets: readonly string[],
+	now: number,
+): Exchange {
+	if (status === 200) {
+		const answer = readAnswer(body);
+		if (answer.ok) return { kind: 'answer', answer: answer.value };
+		return {
+			kind: 'malformed',
+			failure: {
+				message: redact(`MoEngage answered 200 but not with the documented JSON: ${answer.problem}`, secrets),
+				description: 'A proxy in front of MoEngage may have answered instead: check the Custom URL.',
+				httpCode: 200,
+			},
+		};
+	}
+	const retryAfterMs = parseRetryAfter(headers['retry-after'], now);
 	return {
-		ok: false,
-		fatal: FATAL_STATUSES.has(response.statusCode),
-		failure: describeFailure(response.statusCode, response.body, workspace.secrets),
+		kind: 'refused',
+		status,
+		failure: describeFailure(status, body, secrets),
+		blames: readErrorBody(body).attribute,
+		...(retryAfterMs === undefined ? {} : { retryAfterMs }),
 	};
 }
 

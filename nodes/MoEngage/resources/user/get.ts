@@ -8,40 +8,19 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { budgetFor, type Clock } from '../../shared/budget';
+import { budgetFor } from '../../shared/budget';
+import { checkWholeNumber, parseFields, parseForwardedFor, type Checked } from '../../shared/identifiers';
 import {
-	checkIdentifierType,
-	checkWholeNumber,
-	normaliseIdentifier,
-	parseFields,
-	parseForwardedFor,
-	type Checked,
-	type IdentifierType,
-} from '../../shared/identifiers';
-import {
+	DEFAULT_MAX_RETRIES,
+	DEFAULT_TIMEOUT_MS,
 	DEFAULT_USERS_PER_MINUTE,
-	LOGGED_WAIT_MS,
 	MAX_IDENTIFIERS_PER_REQUEST,
 	MAX_REQUESTS_IN_FLIGHT,
 } from '../../shared/limits';
-import {
-	fieldsToExport,
-	matchAnswer,
-	packBatches,
-	planLookups,
-	readAnswer,
-	type Lookup,
-	type Outcome,
-} from '../../shared/lookups';
-import { routeItems, type Failure, type ItemResult, type OutputFormat } from '../../shared/outputs';
-import {
-	CREDENTIAL_TYPE,
-	redact,
-	requestExport,
-	toNodeApiError,
-	workspaceOf,
-	type Workspace,
-} from '../../shared/transport';
+import { lookUpItems } from '../../shared/look-up';
+import { fieldsToExport, type Lookup } from '../../shared/lookups';
+import { routeItems, type ItemResult, type OutputFormat } from '../../shared/outputs';
+import { CREDENTIAL_TYPE, requestExport, toNodeApiError, workspaceOf } from '../../shared/transport';
 
 const showFor = { show: { resource: ['user'], operation: ['get'] } };
 
@@ -100,6 +79,15 @@ export const description: INodeProperties[] = [
 				description: 'Identifiers per request to MoEngage; it accepts at most 20',
 			},
 			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 20 },
+				default: DEFAULT_MAX_RETRIES,
+				description:
+					'How often a request is sent again after a 5xx answer, a network error, a timeout or a garbled answer. Rate-limit (429) waits do not count.',
+			},
+			{
 				displayName: 'Output Format',
 				name: 'outputFormat',
 				type: 'options',
@@ -118,6 +106,14 @@ export const description: INodeProperties[] = [
 					},
 				],
 				default: 'attributes',
+			},
+			{
+				displayName: 'Timeout',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 100 },
+				default: DEFAULT_TIMEOUT_MS,
+				description: 'Milliseconds to wait for each MoEngage answer before retrying',
 			},
 			{
 				displayName: 'User Field',
@@ -154,6 +150,8 @@ interface Settings {
 	usersPerMinute: number;
 	batchSize: number;
 	forwardedFor: string | undefined;
+	maxRetries: number;
+	timeoutMs: number;
 }
 
 function readSettings(context: IExecuteFunctions): Settings {
@@ -183,6 +181,8 @@ function readSettings(context: IExecuteFunctions): Settings {
 			checkWholeNumber(options.batchSize ?? MAX_IDENTIFIERS_PER_REQUEST, 1, MAX_IDENTIFIERS_PER_REQUEST),
 		),
 		forwardedFor: need('X-Forwarded-For', parseForwardedFor(options.xForwardedFor)),
+		maxRetries: need('Max Retries', checkWholeNumber(options.maxRetries ?? DEFAULT_MAX_RETRIES, 0, 20)),
+		timeoutMs: need('Timeout', checkWholeNumber(options.timeout ?? DEFAULT_TIMEOUT_MS, 100, 600_000)),
 	};
 }
 
@@ -193,155 +193,71 @@ const describeItems = (lookups: readonly Lookup[]): string => {
 	return `item ${first.itemIndexes[0]} (${first.type} "${first.identifier}")${more}`;
 };
 
-type BatchResult = { outcomes: Outcome[] } | { failure: Failure; fatal: boolean };
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	if (items.length === 0) return [[], []];
 	const settings = readSettings(this);
 	const continueOnFail = this.continueOnFail();
-	const results: Array<ItemResult | undefined> = new Array(items.length);
-
-	const requests: Array<{ itemIndex: number; type: IdentifierType; identifier: string }> = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const rawType = this.getNodeParameter('identifierType', itemIndex);
-		const rawIdentifier = this.getNodeParameter('identifier', itemIndex, undefined);
-		const type = checkIdentifierType(rawType);
-		const identifier = normaliseIdentifier(rawIdentifier);
-		if (type.ok && identifier.ok) {
-			requests.push({ itemIndex, type: type.value, identifier: identifier.value });
-			continue;
-		}
-		const message = !type.ok
-			? `Item ${itemIndex}: the identifier type ${type.problem}`
-			: `Item ${itemIndex}: the identifier ${(identifier as { problem: string }).problem}`;
-		const description =
-			'Set "Identifier" to an expression that gives each item\'s ID, e.g. {{ $json.customer_id }}, or filter out items without one before this node.';
-		if (!continueOnFail) throw new NodeOperationError(this.getNode(), message, { itemIndex, description });
-		results[itemIndex] = {
-			kind: 'failed',
-			failure: { message, description },
-			type: typeof rawType === 'string' ? rawType : undefined,
-			identifier: typeof rawIdentifier === 'string' ? rawIdentifier : undefined,
-		};
-	}
-
-	const lookups = planLookups(requests);
-	const batches = packBatches(lookups, Math.min(settings.batchSize, settings.usersPerMinute));
-	const batchResults: BatchResult[] = new Array(batches.length);
-	if (batches.length > 0) {
-		const checked = workspaceOf(await this.getCredentials(CREDENTIAL_TYPE));
-		if (!checked.ok) {
-			throw new NodeOperationError(this.getNode(), `Cannot call MoEngage: ${checked.problem}`, {
-				description: 'Open the MoEngage API credential and complete it.',
-			});
-		}
-		await sendBatches(this, checked.value, batches, settings, batchResults, continueOnFail);
-	}
-
-	batches.forEach((batch, batchIndex) => {
-		const result = batchResults[batchIndex];
-		batch.forEach((lookup, position) => {
-			for (const itemIndex of lookup.itemIndexes) {
-				results[itemIndex] = itemResult(lookup, 'outcomes' in result ? result.outcomes[position] : result);
-			}
+	const raw = items.map((_, itemIndex) => ({
+		type: this.getNodeParameter('identifierType', itemIndex),
+		identifier: this.getNodeParameter('identifier', itemIndex, undefined),
+	}));
+	const checked = workspaceOf(await this.getCredentials(CREDENTIAL_TYPE));
+	if (!checked.ok) {
+		throw new NodeOperationError(this.getNode(), `Cannot call MoEngage: ${checked.problem}`, {
+			description: 'Open the MoEngage API credential and complete it.',
 		});
-	});
+	}
+	const workspace = checked.value;
+	const signal = this.getExecutionCancelSignal();
+
+	let outcome: Awaited<ReturnType<typeof lookUpItems>>;
+	try {
+		outcome = await lookUpItems(
+			raw,
+			{
+				batchSize: settings.batchSize,
+				usersPerMinute: settings.usersPerMinute,
+				maxRetries: settings.maxRetries,
+				concurrency: MAX_REQUESTS_IN_FLIGHT,
+				stopOnFailure: !continueOnFail,
+			},
+			{
+				send: async (batch) =>
+					await requestExport(this, workspace, {
+						identifiers: batch.map((lookup) => ({ identifier_type: lookup.type, identifier: lookup.identifier })),
+						fields: fieldsToExport(settings.fields, batch),
+						forwardedFor: settings.forwardedFor,
+						timeoutMs: settings.timeoutMs,
+						signal,
+					}),
+				budget: budgetFor(workspace.key),
+				clock: { now: () => Date.now(), sleep },
+				signal,
+				log: (message) => this.logger.info(message),
+				random: Math.random,
+			},
+		);
+	} catch (error) {
+		// Only a cancelled wait ends up here: a failed request is a result, not an exception.
+		throw new NodeOperationError(this.getNode(), error as Error);
+	}
+	const { results, lookups } = outcome;
 
 	const firstFailure = results.findIndex((result) => result?.kind === 'failed');
 	if (!continueOnFail && firstFailure >= 0) {
-		const failed = results[firstFailure] as Extract<ItemResult, { kind: 'failed' }>;
-		const batch = batches.find((candidate) =>
-			candidate.some((lookup) => lookup.itemIndexes.includes(firstFailure)),
-		);
-		const failing = (batch ?? []).filter((lookup) =>
-			lookup.itemIndexes.some((itemIndex) => results[itemIndex]?.kind === 'failed'),
-		);
-		throw toNodeApiError(this.getNode(), failed.failure, firstFailure, describeItems(failing));
+		const { failure } = results[firstFailure] as Extract<ItemResult, { kind: 'failed' }>;
+		const failing = lookups.filter((lookup) => {
+			const result = results[lookup.itemIndexes[0]];
+			return result?.kind === 'failed' && result.failure === failure;
+		});
+		if (failing.length === 0) {
+			throw new NodeOperationError(this.getNode(), failure.message, {
+				itemIndex: firstFailure,
+				description: failure.description,
+			});
+		}
+		throw toNodeApiError(this.getNode(), failure, firstFailure, describeItems(failing));
 	}
 	return routeItems(items, results as ItemResult[], settings);
-}
-
-function itemResult(lookup: Lookup, outcome: Outcome | { failure: Failure }): ItemResult {
-	const about = { type: lookup.type, identifier: lookup.identifier };
-	if ('failure' in outcome) return { kind: 'failed', failure: outcome.failure, ...about };
-	if (outcome.kind === 'found') return { kind: 'found', attributes: outcome.attributes };
-	if (outcome.kind === 'notFound') return { kind: 'notFound', ...about };
-	return {
-		kind: 'failed',
-		...about,
-		failure: {
-			message: `MoEngage's answer named ${lookup.type} "${lookup.identifier}" neither among the users found nor among those not found`,
-			description: 'The node does not guess: run it again for this item, and report this to MoEngage support if it persists.',
-		},
-	};
-}
-
-/**
- * Sends the batches a few at a time, each after the workspace budget allows it. A failure stops
- * further sends when the user did not ask to continue, or when it would fail every request alike.
- */
-async function sendBatches(
-	context: IExecuteFunctions,
-	workspace: Workspace,
-	batches: Lookup[][],
-	settings: Settings,
-	batchResults: BatchResult[],
-	continueOnFail: boolean,
-): Promise<void> {
-	const budget = budgetFor(workspace.key);
-	const signal = context.getExecutionCancelSignal();
-	const clock: Clock = { now: () => Date.now(), sleep };
-	let next = 0;
-	let halt: { failure: Failure } | undefined;
-
-	const sendOne = async (batch: Lookup[]): Promise<BatchResult> => {
-		try {
-			await budget.spend(batch.length, settings.usersPerMinute, clock, {
-				signal,
-				longWaitMs: LOGGED_WAIT_MS,
-				onLongWait: (waitMs) =>
-					context.logger.info(
-						`MoEngage: waiting ${(waitMs / 1000).toFixed(1)} s for the workspace budget of ${settings.usersPerMinute} users per minute before sending ${batch.length} more`,
-					),
-			});
-		} catch (error) {
-			throw new NodeOperationError(context.getNode(), error as Error);
-		}
-		const sent = await requestExport(context, workspace, {
-			identifiers: batch.map((lookup) => ({ identifier_type: lookup.type, identifier: lookup.identifier })),
-			fields: fieldsToExport(settings.fields, batch),
-			forwardedFor: settings.forwardedFor,
-			signal,
-		});
-		if (!sent.ok) return { failure: sent.failure, fatal: sent.fatal };
-		const answer = readAnswer(sent.body);
-		if (!answer.ok) {
-			return {
-				fatal: false,
-				failure: {
-					message: redact(`MoEngage answered 200 but not with the documented JSON: ${answer.problem}`, workspace.secrets),
-					description: 'A proxy in front of MoEngage may have answered instead: check the Custom URL.',
-					httpCode: 200,
-				},
-			};
-		}
-		return { outcomes: matchAnswer(batch, answer.value) };
-	};
-
-	const worker = async () => {
-		while (next < batches.length) {
-			const batchIndex = next++;
-			if (halt) {
-				batchResults[batchIndex] = { failure: halt.failure, fatal: true };
-				continue;
-			}
-			batchResults[batchIndex] = await sendOne(batches[batchIndex]);
-			const result = batchResults[batchIndex];
-			if ('failure' in result && (result.fatal || !continueOnFail)) halt ??= { failure: result.failure };
-		}
-	};
-	await Promise.all(
-		Array.from({ length: Math.min(MAX_REQUESTS_IN_FLIGHT, batches.length) }, async () => await worker()),
-	);
 }

@@ -1,0 +1,81 @@
+/**
+ * Get Users from items to one result per item: check each identifier, ask MoEngage once per
+ * distinct one, and give every item its found, not-found or failed result. No n8n in here.
+ */
+import { dispatch, type DispatchIo, type DispatchStats, type LookupResult } from './dispatcher';
+import { checkIdentifierType, normaliseIdentifier, type IdentifierType } from './identifiers';
+import { packBatches, planLookups, type Lookup } from './lookups';
+import type { ItemResult } from './outputs';
+
+export interface RawItem {
+	type: unknown;
+	identifier: unknown;
+}
+
+export interface LookUpPlan {
+	batchSize: number;
+	usersPerMinute: number;
+	maxRetries: number;
+	concurrency: number;
+	/** The user did not ask to continue on errors: stop at the first failure. */
+	stopOnFailure: boolean;
+}
+
+export interface LookUpResult {
+	/** One per item; when bad input stopped the run, only the bad item has one. */
+	results: Array<ItemResult | undefined>;
+	/** The distinct identifiers, with the items that carry each. */
+	lookups: Lookup[];
+	stats: DispatchStats;
+}
+
+const IDENTIFIER_HINT =
+	'Set "Identifier" to an expression that gives each item\'s ID, e.g. {{ $json.customer_id }}, or filter out items without one before this node.';
+
+function itemResult(lookup: Lookup, result: LookupResult | undefined): ItemResult {
+	const about = { type: lookup.type, identifier: lookup.identifier };
+	if (result?.kind === 'found') return { kind: 'found', attributes: result.attributes };
+	if (result?.kind === 'notFound') return { kind: 'notFound', ...about };
+	if (result?.kind === 'failed') return { kind: 'failed', failure: result.failure, ...about };
+	return {
+		kind: 'failed',
+		...about,
+		failure: {
+			message: `MoEngage's answer named ${lookup.type} "${lookup.identifier}" neither among the users found nor among those not found`,
+			description: 'The node does not guess: run it again for this item, and report this to MoEngage support if it persists.',
+		},
+	};
+}
+
+export async function lookUpItems(raw: readonly RawItem[], plan: LookUpPlan, io: DispatchIo): Promise<LookUpResult> {
+	const results: Array<ItemResult | undefined> = new Array(raw.length);
+	const requests: Array<{ itemIndex: number; type: IdentifierType; identifier: string }> = [];
+	for (const [itemIndex, item] of raw.entries()) {
+		const type = checkIdentifierType(item.type);
+		const identifier = normaliseIdentifier(item.identifier);
+		if (type.ok && identifier.ok) {
+			requests.push({ itemIndex, type: type.value, identifier: identifier.value });
+			continue;
+		}
+		const message = !type.ok
+			? `Item ${itemIndex}: the identifier type ${type.problem}`
+			: `Item ${itemIndex}: the identifier ${(identifier as { problem: string }).problem}`;
+		results[itemIndex] = {
+			kind: 'failed',
+			failure: { message, description: IDENTIFIER_HINT },
+			type: typeof item.type === 'string' ? item.type : undefined,
+			identifier: typeof item.identifier === 'string' ? item.identifier : undefined,
+		};
+		// Bad input stops the node before it spends any of the workspace's budget.
+		if (plan.stopOnFailure) return { results, lookups: [], stats: { requests: 0, retries: {} } };
+	}
+
+	const lookups = planLookups(requests);
+	const batches = packBatches(lookups, Math.min(plan.batchSize, plan.usersPerMinute));
+	const { results: answered, stats } = await dispatch(batches, plan, io);
+	for (const lookup of lookups) {
+		const result = itemResult(lookup, answered.get(lookup));
+		for (const itemIndex of lookup.itemIndexes) results[itemIndex] = result;
+	}
+	return { results, lookups, stats };
+}

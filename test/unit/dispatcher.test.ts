@@ -1,0 +1,164 @@
+import { WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
+import { backoffMs, dispatch, type DispatchPolicy } from '../../nodes/MoEngage/shared/dispatcher';
+import { packBatches, planLookups, type Lookup } from '../../nodes/MoEngage/shared/lookups';
+import type { Exchange } from '../../nodes/MoEngage/shared/transport';
+import { FakeClock } from '../support/fake-clock';
+import { createSimulator, inMemorySend } from '../support/in-memory-moengage';
+
+const policy: DispatchPolicy = { usersPerMinute: 1_000_000, maxRetries: 5, concurrency: 4, stopOnFailure: false };
+
+const lookupsOf = (identifiers: string[]): Lookup[] =>
+	planLookups(identifiers.map((identifier, itemIndex) => ({ itemIndex, type: 'customer_id', identifier })));
+
+function setUp(options: { users?: number; poison?: string[] } = {}) {
+	const simulator = createSimulator({ users: options.users ?? 100, usersPerWindow: 1e9, poison: options.poison });
+	const clock = new FakeClock();
+	const lines: string[] = [];
+	const io = {
+		send: inMemorySend(simulator),
+		budget: new WorkspaceBudget(),
+		clock,
+		log: (line: string) => lines.push(line),
+		random: () => 0.5,
+	};
+	return { simulator, clock, lines, io };
+}
+
+/** Answers the first calls with the given exchanges, then lets the simulator answer. */
+function scripted(io: ReturnType<typeof setUp>['io'], ...first: Exchange[]) {
+	const real = io.send;
+	const sent: number[] = [];
+	io.send = async (batch) => {
+		sent.push(batch.length);
+		return first.shift() ?? (await real(batch));
+	};
+	return sent;
+}
+
+const refused = (status: number, extra: Partial<Extract<Exchange, { kind: 'refused' }>> = {}): Exchange => ({
+	kind: 'refused',
+	status,
+	failure: { message: `MoEngage said ${status}`, httpCode: status },
+	...extra,
+});
+
+describe('backoffMs', () => {
+	it('starts near one second, doubles, stays under the cap, and is jittered', () => {
+		expect(backoffMs(1, () => 0)).toBe(500);
+		expect(backoffMs(1, () => 1)).toBe(1000);
+		expect(backoffMs(3, () => 1)).toBe(4000);
+		expect(backoffMs(20, () => 1)).toBe(30_000);
+	});
+});
+
+describe('dispatch', () => {
+	it('waits as long as Retry-After says, holding the whole workspace, then sends the batch again', async () => {
+		const { io, clock, lines, simulator } = setUp();
+		const sent = scripted(io, refused(429, { retryAfterMs: 7000 }));
+		const lookups = lookupsOf(simulator.users.slice(0, 30).map((user: { customer_id: string }) => user.customer_id));
+		const { results, stats } = await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
+		expect(sent).toEqual([20, 20, 10]);
+		expect([...results.values()].every((result) => result.kind === 'found')).toBe(true);
+		expect(stats.retries).toEqual({ 429: 1 });
+		expect(clock.time).toBeGreaterThanOrEqual(7000);
+		expect(io.budget.reserve(1, 1000, 6000).at).toBeGreaterThanOrEqual(7000);
+		expect(lines).toEqual([
+			"MoEngage: waiting 7.0 s after MoEngage's rate limit (429), as its Retry-After asks, before sending 20 identifiers again",
+		]);
+	});
+
+	it('backs off on a 429 without Retry-After, and does not count it against maxRetries', async () => {
+		const { io, clock } = setUp();
+		scripted(io, ...Array.from({ length: 8 }, () => refused(429)));
+		const { results, stats } = await dispatch([lookupsOf(['cust-00001'])], { ...policy, maxRetries: 1 }, io);
+		expect([...results.values()][0].kind).toBe('found');
+		expect(stats.retries).toEqual({ 429: 8 });
+		expect(clock.time).toBeGreaterThan(30_000);
+	});
+
+	it('retries 5xx, network errors and garbled answers up to maxRetries, then names the last cause and the tries', async () => {
+		const { io } = setUp();
+		const sent = scripted(
+			io,
+			refused(503),
+			{ kind: 'unreachable', failure: { message: 'Could not reach MoEngage' } },
+			{ kind: 'malformed', failure: { message: 'MoEngage answered 200 but not with the documented JSON' } },
+			refused(500),
+		);
+		const { results, stats } = await dispatch([lookupsOf(['cust-00001'])], { ...policy, maxRetries: 3 }, io);
+		expect(sent).toHaveLength(4);
+		expect([...results.values()][0]).toEqual({
+			kind: 'failed',
+			failure: { message: 'MoEngage said 500 (gave up after 4 tries)', httpCode: 500 },
+		});
+		expect(stats.retries).toEqual({ 503: 1, network: 1, 'malformed answer': 1 });
+	});
+
+	it.each([401, 403, 409, 415])('never retries a %i and sends nothing more to the workspace', async (status) => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, refused(status));
+		const lookups = lookupsOf(simulator.users.slice(0, 60).map((user: { customer_id: string }) => user.customer_id));
+		const { results } = await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
+		expect(sent).toEqual([20]);
+		expect(new Set([...results.values()].map((result) => result.kind === 'failed' && result.failure.httpCode))).toEqual(new Set([status]));
+		expect(results.size).toBe(60);
+	});
+
+	it('isolates one poison identifier in 20 with at most 2·⌈log2(20)⌉ = 10 extra requests; the other 19 are answered', async () => {
+		for (let position = 0; position < 20; position++) {
+			const { io, simulator } = setUp({ poison: ['bad-one'] });
+			const identifiers = simulator.users.slice(0, 19).map((user: { customer_id: string }) => user.customer_id);
+			identifiers.splice(position, 0, 'bad-one');
+			const lookups = lookupsOf(identifiers);
+			const { results, stats } = await dispatch([lookups], policy, io);
+			expect(stats.requests - 1).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(20)));
+			const poisoned = results.get(lookups[position]);
+			expect(poisoned).toEqual({
+				kind: 'failed',
+				failure: expect.objectContaining({
+					message: 'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid (attribute "identifiers")',
+				}),
+			});
+			expect(lookups.filter((lookup) => results.get(lookup)?.kind === 'found')).toHaveLength(19);
+		}
+	});
+
+	it('splits a batch MoEngage finds too large (413) and sends the halves', async () => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, refused(413), refused(413));
+		const lookups = lookupsOf(simulator.users.slice(0, 20).map((user: { customer_id: string }) => user.customer_id));
+		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, io);
+		expect(sent).toEqual([20, 10, 5, 5, 10]);
+		expect([...results.values()].every((result) => result.kind === 'found')).toBe(true);
+	});
+
+	it('does not split a 400 that blames the request rather than the identifiers, and stops there', async () => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, refused(400, { blames: 'user_fields_to_export' }));
+		const lookups = lookupsOf(simulator.users.slice(0, 40).map((user: { customer_id: string }) => user.customer_id));
+		const { results } = await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
+		expect(sent).toEqual([20]);
+		expect([...results.values()].every((result) => result.kind === 'failed')).toBe(true);
+	});
+
+	it('with stopOnFailure, sends no further batch after the first failure', async () => {
+		const { io, simulator } = setUp({ poison: ['cust-00001'] });
+		const sent = scripted(io);
+		const lookups = lookupsOf(simulator.users.slice(0, 100).map((user: { customer_id: string }) => user.customer_id));
+		await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1, stopOnFailure: true }, io);
+		expect(sent.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(20)));
+	});
+
+	it('stops a backoff within one check when the execution is cancelled', async () => {
+		const { io, clock } = setUp();
+		scripted(io, ...Array.from({ length: 10 }, () => refused(503)));
+		const controller = new AbortController();
+		clock.onSleep = () => {
+			if (clock.time >= 3_000) controller.abort();
+		};
+		await expect(dispatch([lookupsOf(['cust-00001'])], policy, { ...io, signal: controller.signal })).rejects.toBeInstanceOf(
+			WaitCancelled,
+		);
+		expect(clock.time).toBeLessThan(3_000 + 250 + 1);
+	});
+});
