@@ -3,7 +3,7 @@
  * credential and workflows imported with n8n's CLI, run with `n8n execute`, and the run data of
  * both outputs asserted item by item.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -207,6 +207,18 @@ describe.each(majors)('n8n %i.x', (major) => {
 		expect(paired(errors[0])).toBe(1);
 		expect(errors[0].json.error).toMatchObject({ message: 'Item 1: the identifier is only whitespace ("   ")' });
 		expect(runtime.outputOf(result.run, 'Failed')).toHaveLength(1);
+	});
+
+	track('every workflow in examples/ imports with the CLI', async () => {
+		const folder = path.join(__dirname, '..', '..', 'examples');
+		for (const file of readdirSync(folder).filter((name) => name.endsWith('.json'))) {
+			const example = JSON.parse(readFileSync(path.join(folder, file), 'utf8'));
+			await runtime.importWorkflow(n8n, userFolder, example);
+		}
+		const listed = await runtime.cli(n8n, userFolder, ['list:workflow']);
+		for (const file of readdirSync(folder).filter((name) => name.endsWith('.json'))) {
+			expect(listed.stdout).toContain(JSON.parse(readFileSync(path.join(folder, file), 'utf8')).id);
+		}
 	});
 
 	track("the credential's Test button, through n8n's REST API, proves the key and explains a wrong one", async () => {

@@ -1,0 +1,55 @@
+/** The importable examples use only parameters, options and values the MoEngage node defines. */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { INodeProperties, INodePropertyCollection, INodePropertyOptions } from 'n8n-workflow';
+
+import { MoEngage } from '../nodes/MoEngage/MoEngage.node';
+
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+const { properties } = new MoEngage().description;
+// n8n adds these to the tool variant ("…Tool") of a node marked usableAsTool
+const TOOL_PARAMETERS = ['toolDescription', 'descriptionType'];
+
+const byName = new Map(properties.map((property) => [property.name, property]));
+const optionValues = (property: INodeProperties) =>
+	(property.options as INodePropertyOptions[] | undefined)?.map((option) => option.value);
+
+const examples = readdirSync(EXAMPLES)
+	.filter((file) => file.endsWith('.json'))
+	.map((file) => ({ file, workflow: JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) }));
+
+describe('examples/', () => {
+	it('holds the demo and the three user workflows', () => {
+		expect(examples.map(({ file }) => file).sort()).toEqual([
+			'ai-agent-tool.json',
+			'daily-enrichment-summary.json',
+			'demo-get-users.json',
+			'sheet-rows-to-crm.json',
+		]);
+	});
+
+	it.each(examples.map(({ file, workflow }) => [file, workflow]))('%s uses only what the node defines', (_, workflow) => {
+		const moengageNodes = workflow.nodes.filter((node: { type: string }) => node.type.startsWith('n8n-nodes-moengage.'));
+		expect(moengageNodes.length).toBeGreaterThan(0);
+		for (const node of moengageNodes) {
+			expect(['n8n-nodes-moengage.moEngage', 'n8n-nodes-moengage.moEngageTool']).toContain(node.type);
+			expect(node.typeVersion).toBe(1);
+			expect(Object.keys(node.credentials)).toEqual(['moEngageApi']);
+			for (const [name, value] of Object.entries(node.parameters as Record<string, unknown>)) {
+				if (node.type.endsWith('Tool') && TOOL_PARAMETERS.includes(name)) continue;
+				const property = byName.get(name);
+				expect(property).toBeDefined();
+				if (property!.type === 'options' && !String(value).startsWith('=')) expect(optionValues(property!)).toContain(value);
+				if (property!.type === 'collection') {
+					const options = property!.options as Array<INodeProperties | INodePropertyCollection>;
+					for (const [optionName, optionValue] of Object.entries(value as Record<string, unknown>)) {
+						const option = options.find((candidate) => candidate.name === optionName) as INodeProperties | undefined;
+						expect(option).toBeDefined();
+						if (option!.type === 'options') expect(optionValues(option!)).toContain(optionValue);
+					}
+				}
+			}
+		}
+	});
+});
