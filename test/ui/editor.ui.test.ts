@@ -1,0 +1,153 @@
+/**
+ * The editor in a real browser (Debian's Chromium driven by playwright-core), against the n8n that
+ * `npm start` runs: what a user sees when they create the credential, drag the node in and run the
+ * demo. Each step saves a screenshot to test/screenshots/ (git-ignored); the assertions are on the page.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { start } = require('../../scripts/start');
+
+const SHOTS = path.join(__dirname, '..', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const majors = (process.env.N8N_UI_MAJORS ?? '1,2').split(',').map(Number);
+
+describe.each(majors)('the editor of n8n %i.x', (major) => {
+	let session: Awaited<ReturnType<typeof start>>;
+	let browser: Browser;
+	let page: Page;
+	const shot = async (name: string) => await page.screenshot({ path: path.join(SHOTS, `n8n${major}-${name}.png`) });
+
+	beforeAll(async () => {
+		mkdirSync(SHOTS, { recursive: true });
+		session = await start({ major, port: 5700 + major });
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+		});
+		page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await browser?.close();
+		await session?.stop();
+	});
+
+	it('1. logs in as the owner', async () => {
+		await page.goto(`${session.editor.url}/signin`);
+		await page.fill('input[name=emailOrLdapLoginId]', session.owner.email);
+		await page.fill('input[name=password]', session.owner.password);
+		await shot('01-sign-in');
+		await page.click('[data-test-id=form-submit-button]');
+		await page.waitForURL((url) => !url.pathname.includes('signin'));
+		await expect(page.locator('[data-test-id=main-sidebar-user-menu]')).toBeTruthy();
+	});
+
+	it('2. creates a MoEngage API credential: data centers, Custom URL, a failing and a passing Test', async () => {
+		await page.goto(`${session.editor.url}/home/credentials`);
+		await page.click('[data-test-id=add-resource-credential]');
+		await page.keyboard.type('MoEngage');
+		await page.locator('[data-test-id=new-credential-type-select-option]', { hasText: 'MoEngage API' }).click();
+		await page.click('[data-test-id=new-credential-type-button]');
+		await page.waitForSelector('[data-test-id=parameter-input-dataCenter]');
+		expect(await page.locator('[data-test-id=parameter-input-baseUrl]').count()).toBe(0);
+		await page.click('[data-test-id=parameter-input-dataCenter]');
+		const options = page.locator('.el-select-dropdown__item:visible');
+		await options.first().waitFor();
+		expect(await options.allTextContents()).toEqual([
+			'DC-01 (US)',
+			'DC-02 (EU)',
+			'DC-03 (India)',
+			'DC-04 (US)',
+			'DC-05 (Singapore)',
+			'DC-06 (Indonesia)',
+			'DC-101',
+			'Custom URL',
+		]);
+		await shot('02-data-centers');
+		await options.filter({ hasText: 'Custom URL' }).click();
+		await page.locator('[data-test-id=parameter-input-baseUrl] input').waitFor();
+		await page.locator('[data-test-id=parameter-input-baseUrl] input').fill(session.simulatorUrl);
+		await page.locator('[data-test-id=parameter-input-appId] input').fill(session.simulator.config.workspaceId);
+		await page.locator('[data-test-id=parameter-input-apiKey] input').fill('not-the-key');
+		await page.click('[data-test-id=credential-save-button]');
+		await page.getByText('Couldn’t connect with these settings').waitFor();
+		await page.getByText('More details').click();
+		await page.getByText('MoEngage answered 401 "Authentication required"').waitFor();
+		expect(await page.getByText('dashboard-02.moengage.com → DC-02').count()).toBeGreaterThan(0);
+		await shot('03-credential-wrong-key');
+		await page.locator('[data-test-id=parameter-input-apiKey] input').fill(session.simulator.config.apiKey);
+		await page.click('[data-test-id=credential-save-button]');
+		await page.getByText('Connection tested successfully').waitFor();
+		await shot('04-credential-ok');
+		await page.keyboard.press('Escape');
+	});
+
+	it('3. adds the MoEngage node from the node panel: icon, "Get users", parameters and options', async () => {
+		await page.goto(`${session.editor.url}/workflow/new`);
+		await page.click('[data-test-id=canvas-add-button]');
+		await page.keyboard.type('moengage');
+		const item = page.locator('[data-test-id=node-creator-action-item]', { hasText: 'MoEngage' });
+		await item.waitFor();
+		const icon = item.locator('img').first();
+		expect(await icon.getAttribute('src')).toContain('/icons/n8n-nodes-moengage/dist/nodes/MoEngage/moengage.svg');
+		await page.waitForFunction((element) => (element as HTMLImageElement).complete, await icon.elementHandle());
+		expect(await icon.evaluate((image) => (image as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+		await shot('05-node-panel');
+		await item.click();
+		const action = page.locator('[data-test-id=node-creator-item-name]', { hasText: 'Get users' });
+		await action.waitFor();
+		await shot('06-actions');
+		await action.click();
+		await page.waitForSelector('[data-test-id=parameter-input-identifierType]');
+		for (const name of ['resource', 'operation', 'identifierType', 'identifier', 'fields']) {
+			await page.locator(`[data-test-id=parameter-input-${name}]`).waitFor();
+		}
+		const identifierLabel = page.locator('[data-test-id=parameter-item]', { hasText: 'Identifier' }).filter({ hasNotText: 'Identifier Type' });
+		await identifierLabel.locator('label').first().hover();
+		await identifierLabel.locator('svg[data-icon=circle-help]').first().hover();
+		await page.getByText('The user to look up for each item').first().waitFor({ timeout: 5000 });
+		await shot('07-parameters');
+		await page.getByPlaceholder('Add option').click();
+		const optionNames = page.locator('.el-select-dropdown__item:visible');
+		await optionNames.first().waitFor({ timeout: 5000 });
+		expect((await optionNames.allTextContents()).map((text) => text.trim())).toEqual([
+			'Batch Size',
+			'Max Retries',
+			'Output Format',
+			'Timeout',
+			'User Field',
+			'Users per Minute',
+			'X-Forwarded-For',
+		]);
+		await shot('08-options');
+		await page.keyboard.press('Escape');
+	});
+
+	it('4. runs the demo workflow and shows 9 items on Found and 3 on Not Found', async () => {
+		await page.goto(`${session.editor.url}/workflow/${session.workflow.id}`);
+		await page.locator('[data-test-id=execute-workflow-button]').click();
+		const edgeLabels = page.locator('[data-test-id=edge-label]');
+		await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-test-id=edge-label]')).some((label) => label.textContent?.includes('9 items')));
+		await shot('09-demo-run');
+		expect((await edgeLabels.allTextContents()).map((text) => text.trim())).toEqual(['1 item', '12 items', '9 items', '3 items']);
+		const found = page.locator('[data-test-id=canvas-node]', { hasText: 'Update CRM' });
+		const missing = page.locator('[data-test-id=canvas-node]', { hasText: 'Add to missing list' });
+		expect(await found.count()).toBe(1);
+		expect(await missing.count()).toBe(1);
+	});
+
+	it('5. looks right in dark mode too', async () => {
+		await page.evaluate(() => localStorage.setItem('N8N_THEME', 'dark'));
+		await page.reload();
+		await page.locator('[data-test-id=canvas-node]', { hasText: 'MoEngage' }).first().waitFor();
+		await page.waitForTimeout(1000);
+		const icon = page.locator('[data-test-id=canvas-node]', { hasText: 'MoEngage' }).locator('img').first();
+		expect(await icon.getAttribute('src')).toContain('moengage.dark.svg');
+		await shot('10-dark-canvas');
+		await page.evaluate(() => localStorage.setItem('N8N_THEME', 'light'));
+	});
+});
