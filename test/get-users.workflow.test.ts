@@ -130,6 +130,14 @@ describe('Get Users in a workflow', () => {
 		]);
 	});
 
+	it.each([
+		['a field with a space, in brackets', '={{ $json["customer id"] }}', (user: User) => ({ 'customer id': user.customer_id })],
+		['a computed expression', '={{ $json.prefix + $json.number }}', (user: User) => ({ prefix: String(user.customer_id).slice(0, 5), number: String(user.customer_id).slice(5) })],
+	])('reads the identifier from %s', async (_, identifier, rowFor) => {
+		const { outputs } = await run([rowFor(users[0]), rowFor(users[1])], { identifier });
+		expect(outputs[0].map((item) => item.json.customer_id)).toEqual([users[0].customer_id, users[1].customer_id]);
+	});
+
 	it('returns exactly the asked fields, though it asks MoEngage for the key it matches on too', async () => {
 		const rows = [{ customer_id: users[2].customer_id }, { customer_id: users[3].customer_id }];
 		const { outputs } = await run(rows, { fields: 'email, city' });

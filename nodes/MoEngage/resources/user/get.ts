@@ -193,15 +193,34 @@ const describeItems = (lookups: readonly Lookup[]): string => {
 	return `item ${first.itemIndexes[0]} (${first.type} "${first.identifier}")${more}`;
 };
 
+const isExpression = (value: unknown) => typeof value === 'string' && value.startsWith('=');
+
+/** The usual Identifier, `{{ $json.customer_id }}` (or `$json["customer id"]`): one field of the item. */
+const PLAIN_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])\s*\}\}$/;
+
+/**
+ * Evaluating an expression costs n8n about 100 µs an item, nearly all of the node's own time on
+ * 100,000 items. So a fixed Identifier Type is read once, and an Identifier that only reads a field
+ * of the item is read from the item; anything else goes through n8n's expression engine per item.
+ */
+function readIdentifiers(context: IExecuteFunctions, items: INodeExecutionData[]) {
+	const { identifierType, identifier } = context.getNode().parameters;
+	const fixedType = isExpression(identifierType) ? undefined : context.getNodeParameter('identifierType', 0);
+	const field = typeof identifier === 'string' ? PLAIN_FIELD.exec(identifier) : null;
+	const fieldName = field ? (field[1] ?? field[3]) : undefined;
+	return items.map((item, itemIndex) => ({
+		type: fixedType ?? context.getNodeParameter('identifierType', itemIndex),
+		identifier:
+			fieldName === undefined ? context.getNodeParameter('identifier', itemIndex, undefined) : item.json[fieldName],
+	}));
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	if (items.length === 0) return [[], []];
 	const settings = readSettings(this);
 	const continueOnFail = this.continueOnFail();
-	const raw = items.map((_, itemIndex) => ({
-		type: this.getNodeParameter('identifierType', itemIndex),
-		identifier: this.getNodeParameter('identifier', itemIndex, undefined),
-	}));
+	const raw = readIdentifiers(this, items);
 	const checked = workspaceOf(await this.getCredentials(CREDENTIAL_TYPE));
 	if (!checked.ok) {
 		throw new NodeOperationError(this.getNode(), `Cannot call MoEngage: ${checked.problem}`, {

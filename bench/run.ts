@@ -1,0 +1,345 @@
+/**
+ * npm run bench [-- --only 1,3,5]: how close the node gets to MoEngage's own limits, what it costs
+ * on top of a bare client, and what it saves over the HTTP Request node. Prints one table and writes
+ * the figures to bench/results/<time>.json.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { runGetUsers } from '../test/engine';
+import { bareExport } from './bare-client';
+
+// compiled to bench/.build/bench/
+const ROOT = path.join(__dirname, '..', '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createSimulator } = require(path.join(ROOT, 'test/simulator/simulator.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtime = require(path.join(ROOT, 'scripts/n8n.js'));
+
+type Simulator = ReturnType<typeof createSimulator>;
+interface Row {
+	scenario: string;
+	figure: string;
+	value: string;
+	target: string;
+	met: boolean | null;
+	runs: number;
+}
+
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+const only = (() => {
+	const index = process.argv.indexOf('--only');
+	return index > 0 ? new Set(process.argv[index + 1].split(',').map(Number)) : undefined;
+})();
+const wanted = (scenario: number) => !only || only.has(scenario);
+
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const secondsOf = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const credentialsFor = (simulator: Simulator) => ({
+	dataCenter: 'custom',
+	baseUrl: simulator.url,
+	appId: simulator.config.workspaceId,
+	apiKey: simulator.config.apiKey,
+});
+const exportRequests = (simulator: Simulator) =>
+	simulator.log.filter((entry: { path: string }) => entry.path.startsWith('/v1/customers/export'));
+const say = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+async function packing() {
+	const simulator = createSimulator({ users: 3000, usersPerWindow: 1e9 });
+	await simulator.start();
+	const distinct = [...simulator.users.slice(0, 3000).map((user: { customer_id: string }) => user.customer_id), ...Array.from({ length: 1000 }, (_, n) => `unknown-${n}`)];
+	const items = Array.from({ length: 10_000 }, (_, n) => ({ customer_id: distinct[(n * 7919) % distinct.length] }));
+	const requests: number[] = [];
+	for (let run = 0; run < 5; run++) {
+		simulator.reset();
+		await runGetUsers({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		requests.push(exportRequests(simulator).length);
+	}
+	await simulator.stop();
+	const value = median(requests);
+	raw.packing = { items: items.length, distinct: new Set(items.map((item) => item.customer_id)).size, requests };
+	rows.push({ scenario: '1 Packing', figure: '10,000 items, 4,000 distinct → requests', value: String(value), target: '= ceil(4000 / 20) = 200', met: value === 200, runs: 5 });
+}
+
+async function sustained() {
+	say('scenario 2 runs at the real limit of 1,000 users per minute: about two minutes');
+	const simulator = createSimulator({ users: 3000, usersPerWindow: 1000, windowMs: 60_000 });
+	await simulator.start();
+	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
+	const started = Date.now();
+	const result = await runGetUsers({ rows: items, credentials: credentialsFor(simulator), downstream: false });
+	const wall = Date.now() - started;
+	const requests = exportRequests(simulator);
+	const refused = requests.filter((entry: { status: number }) => entry.status === 429).length;
+	await simulator.stop();
+	// 1,000 users go at once, 1,000 more 60 s later, the last 1,000 at 120 s: the ideal is 120 s.
+	const ideal = 120_000;
+	const ratio = ideal / wall;
+	raw.sustained = { users: 3000, wallMs: wall, idealMs: ideal, requests: requests.length, refused429: refused, found: result.outputs[0]?.length };
+	rows.push({ scenario: '2 Sustained rate', figure: '3,000 users at 1,000/min: wall time (ideal 120 s)', value: secondsOf(wall), target: '—', met: null, runs: 1 });
+	rows.push({ scenario: '2 Sustained rate', figure: 'achieved / limit (ideal ÷ wall)', value: ratio.toFixed(3), target: '≥ 0.98', met: ratio >= 0.98, runs: 1 });
+	rows.push({ scenario: '2 Sustained rate', figure: '429s received', value: String(refused), target: '0', met: refused === 0, runs: 1 });
+}
+
+async function burst() {
+	const simulator = createSimulator({ users: 1000, usersPerWindow: 1e9, latencyMs: 150 });
+	await simulator.start();
+	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
+	const times: number[] = [];
+	for (let run = 0; run < 5; run++) {
+		const result = await runGetUsers({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		times.push(result.nodeMs);
+	}
+	await simulator.stop();
+	const ideal = Math.ceil(50 / 4) * 150;
+	raw.burst = { users: 1000, nodeMs: times, idealMs: ideal };
+	rows.push({ scenario: '3 Burst latency', figure: '1,000 users, 150 ms answers, 4 in flight: node time', value: secondsOf(median(times)), target: `≈ ideal ${secondsOf(ideal)} (13 rounds × 150 ms)`, met: median(times) <= ideal * 1.25, runs: 5 });
+}
+
+async function startSimulatorProcess(args: string[]): Promise<{ url: string; stop: () => void }> {
+	const child = spawn(process.execPath, [path.join(ROOT, 'test/simulator/cli.js'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const url = await new Promise<string>((resolve, reject) => {
+		child.stdout.on('data', (chunk: Buffer) => {
+			const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+			if (match) resolve(match[1]);
+		});
+		child.on('exit', (code) => reject(new Error(`simulator exited ${code}`)));
+	});
+	return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function overhead() {
+	say('scenario 4: 100,000 items in fresh processes, node and bare client, 3 runs each');
+	const simulator = await startSimulatorProcess(['--users', '25000', '--limit', '1000000000']);
+	const runOnce = (mode: string) =>
+		JSON.parse(execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'overhead.js'), simulator.url, mode], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).trim().split('\n').pop()!);
+	const node: Array<Record<string, number>> = [];
+	const bare: Array<Record<string, number>> = [];
+	for (let run = 0; run < 3; run++) {
+		bare.push(runOnce('bare'));
+		node.push(runOnce('node'));
+	}
+	simulator.stop();
+	const logicMs = await nodeLogicAlone();
+	const nodeMs = median(node.map((run) => run.nodeMs));
+	const bareMs = median(bare.map((run) => run.nodeMs));
+	const cpuPerItem = median(node.map((run) => run.cpuUs / run.items));
+	const rssGrowth = median(node.map((run) => run.peakRss - run.rssBefore)) / 1024 / 1024;
+	raw.overhead = { node, bare };
+	rows.push({ scenario: '4 Overhead', figure: '100,000 items, 50,000 distinct: node time', value: secondsOf(nodeMs), target: '—', met: null, runs: 3 });
+	rows.push({ scenario: '4 Overhead', figure: 'bare client, same 2,500 requests, 4 in flight', value: secondsOf(bareMs), target: '—', met: null, runs: 3 });
+	rows.push({ scenario: '4 Overhead', figure: 'node ÷ bare client', value: (nodeMs / bareMs).toFixed(2), target: '≤ 1.5', met: nodeMs / bareMs <= 1.5, runs: 3 });
+	rows.push({ scenario: '4 Overhead', figure: "the node's own logic, MoEngage in memory (no HTTP)", value: secondsOf(logicMs), target: '—', met: null, runs: 3 });
+	rows.push({ scenario: '4 Overhead', figure: 'CPU per item (whole run in n8n-core)', value: `${cpuPerItem.toFixed(1)} µs`, target: '—', met: null, runs: 3 });
+	rows.push({ scenario: '4 Overhead', figure: 'peak RSS growth', value: `${rssGrowth.toFixed(0)} MB`, target: '< 300 MB', met: rssGrowth < 300, runs: 3 });
+}
+
+/** Scenario 4's lookup without n8n and without HTTP: what the node's own code costs. */
+async function nodeLogicAlone(): Promise<number> {
+	const { lookUpItems } = await import('../nodes/MoEngage/shared/look-up');
+	const { routeItems } = await import('../nodes/MoEngage/shared/outputs');
+	const { WorkspaceBudget } = await import('../nodes/MoEngage/shared/budget');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { classifyResponse } = await import('../nodes/MoEngage/shared/transport');
+	const simulator = createSimulator({ users: 25_000, usersPerWindow: 1e9 });
+	const known: string[] = simulator.users.map((user: { customer_id: string }) => user.customer_id);
+	const distinct = [...known, ...Array.from({ length: 25_000 }, (_, n) => `unknown-${n}`)];
+	const items = [...distinct, ...distinct].map((customer_id) => ({ json: { customer_id } }));
+	const basic = `Basic ${Buffer.from(`${simulator.config.workspaceId}:${simulator.config.apiKey}`).toString('base64')}`;
+	const url = new URL(`http://simulator/v1/customers/export?app_id=${simulator.config.workspaceId}`);
+	const times: number[] = [];
+	for (let run = 0; run < 3; run++) {
+		const started = performance.now();
+		const { results } = await lookUpItems(
+			items.map((item) => ({ type: 'customer_id', identifier: item.json.customer_id })),
+			{ batchSize: 20, usersPerMinute: 1e9, maxRetries: 5, concurrency: 4, stopOnFailure: true },
+			{
+				send: async (batch) => {
+					const answer = simulator.handle({
+						method: 'POST',
+						url,
+						headers: { authorization: basic, 'content-type': 'application/json' },
+						raw: Buffer.from(JSON.stringify({ data: { identifiers: batch.map((lookup) => ({ identifier_type: lookup.type, identifier: lookup.identifier })) } })),
+					});
+					return classifyResponse(answer.status, answer.body, {}, [], Date.now());
+				},
+				budget: new WorkspaceBudget(),
+				clock: { now: () => Date.now(), sleep: async () => {} },
+				log: () => {},
+				random: Math.random,
+			},
+		);
+		routeItems(items, results as never, { outputFormat: 'attributes', userField: 'moengageUser', fields: undefined });
+		times.push(performance.now() - started);
+	}
+	return median(times);
+}
+
+async function oneItem() {
+	const simulator = createSimulator({ users: 10, usersPerWindow: 1e9 });
+	await simulator.start();
+	const node: number[] = [];
+	const bare: number[] = [];
+	const id = simulator.users[0].customer_id;
+	for (let run = 0; run < 20; run++) {
+		node.push((await runGetUsers({ rows: [{ customer_id: id }], parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false })).nodeMs);
+		bare.push((await bareExport(simulator.url, simulator.config.workspaceId, simulator.config.apiKey, [[id]], 1)).ms);
+	}
+	await simulator.stop();
+	raw.oneItem = { node, bare };
+	rows.push({ scenario: '5 One item', figure: 'time to first output (node)', value: `${median(node).toFixed(1)} ms`, target: '—', met: null, runs: 20 });
+	rows.push({ scenario: '5 One item', figure: 'one bare request', value: `${median(bare).toFixed(1)} ms`, target: '—', met: null, runs: 20 });
+}
+
+function httpRequestWorkflow(id: string, simulator: Simulator, batching: boolean, rowCount: number) {
+	const auth = Buffer.from(`${simulator.config.workspaceId}:${simulator.config.apiKey}`).toString('base64');
+	return {
+		id,
+		name: id,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'b0000000-0000-4000-8000-000000000002',
+				name: 'Rows',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: { jsCode: `return Array.from({ length: ${rowCount} }, (_, n) => ({ json: { customer_id: n % 5 === 4 ? 'unknown-' + n : 'cust-' + String(n + 1).padStart(5, '0') } }));` },
+			},
+			{
+				id: 'b0000000-0000-4000-8000-000000000003',
+				name: 'Lookup',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [400, 0],
+				onError: 'continueRegularOutput',
+				parameters: {
+					method: 'POST',
+					url: `${simulator.url}/v1/customers/export?app_id=${simulator.config.workspaceId}`,
+					sendHeaders: true,
+					headerParameters: { parameters: [{ name: 'Authorization', value: `Basic ${auth}` }] },
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody: "={{ JSON.stringify({ data: { identifiers: [{ identifier_type: 'customer_id', identifier: String($json.customer_id) }] } }) }}",
+					// 16 users a second is 960 a minute: the obvious way to stay under 1,000 with this node
+					options: batching ? { batching: { batch: { batchSize: 16, batchInterval: 1000 } } } : {},
+				},
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: 'Lookup', type: 'main', index: 0 }]] },
+		},
+		pinData: {},
+	};
+}
+
+function moengageWorkflow(id: string, rowCount: number) {
+	const workflow = httpRequestWorkflow(id, { url: '', config: { workspaceId: '', apiKey: '' } }, false, rowCount);
+	workflow.nodes[2] = {
+		id: 'b0000000-0000-4000-8000-000000000003',
+		name: 'Lookup',
+		type: 'n8n-nodes-moengage.moEngage',
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: { resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: {} },
+		credentials: { moEngageApi: { id: 'benchCred', name: 'Simulator' } },
+	} as never;
+	return workflow;
+}
+
+async function againstHttpRequest() {
+	say('scenario 6: the same 2,000-row lookup in real n8n three ways (about 4 minutes)');
+	const n8n = runtime.ensureN8n(1);
+	const ROWS = 2000;
+	const results: Record<string, Record<string, number>> = {};
+	const builds: Array<[string, (simulator: Simulator) => object]> = [
+		['MoEngage node', () => moengageWorkflow('benchMoEngage', ROWS)],
+		['HTTP Request, batching 16/s', (simulator) => httpRequestWorkflow('benchHttpBatched', simulator, true, ROWS)],
+		['HTTP Request, no batching', (simulator) => httpRequestWorkflow('benchHttpPlain', simulator, false, ROWS)],
+	];
+	for (const [name, build] of builds) {
+		const simulator = createSimulator({ users: 2000, usersPerWindow: 1000, windowMs: 60_000 });
+		await simulator.start();
+		const userFolder = runtime.createUserFolder();
+		await runtime.importCredential(n8n, userFolder, { id: 'benchCred', name: 'Simulator', type: 'moEngageApi', data: credentialsFor(simulator) });
+		const workflow = build(simulator) as { id: string };
+		await runtime.importWorkflow(n8n, userFolder, workflow);
+		const run = await runtime.executeWorkflow(n8n, userFolder, workflow.id);
+		const found = runtime.outputOf(run.run, 'Lookup', 0);
+		const notFound = runtime.outputOf(run.run, 'Lookup', 1);
+		const answered =
+			name === 'MoEngage node'
+				? found.length + notFound.length
+				: found.filter((item: { json: { status?: string } }) => item.json.status === 'success').length;
+		const requests = exportRequests(simulator);
+		results[name] = {
+			wallMs: run.ms,
+			exitCode: run.code,
+			requests: requests.length,
+			refused429: requests.filter((entry: { status: number }) => entry.status === 429).length,
+			lost: ROWS - answered,
+		};
+		await simulator.stop();
+	}
+	raw.againstHttpRequest = results;
+	for (const [name, figures] of Object.entries(results)) {
+		rows.push({
+			scenario: '6 vs HTTP Request (n8n 1.123.50)',
+			figure: `${name}: wall / requests / 429s / items lost`,
+			value: `${secondsOf(figures.wallMs)} / ${figures.requests} / ${figures.refused429} / ${figures.lost}`,
+			target: name === 'MoEngage node' ? 'fastest without loss, 0 × 429' : '—',
+			met:
+				name === 'MoEngage node'
+					? figures.refused429 === 0 &&
+						figures.lost === 0 &&
+						Object.entries(results).every(([other, theirs]) => other === name || theirs.lost > 0 || theirs.wallMs > figures.wallMs)
+					: null,
+			runs: 1,
+		});
+	}
+}
+
+async function main() {
+	const scenarios: Array<[number, () => Promise<void>]> = [
+		[1, packing],
+		[2, sustained],
+		[3, burst],
+		[4, overhead],
+		[5, oneItem],
+		[6, againstHttpRequest],
+	];
+	for (const [number, scenario] of scenarios) {
+		if (!wanted(number)) continue;
+		say(`scenario ${number}…`);
+		await scenario();
+	}
+	const header = ['scenario', 'figure', 'value', 'target', 'met', 'runs (median of)'];
+	const table = rows.map((row) => [row.scenario, row.figure, row.value, row.target, row.met === null ? '' : row.met ? 'yes' : 'NO', String(row.runs)]);
+	const widths = header.map((_, column) => Math.max(header[column].length, ...table.map((line) => line[column].length)));
+	const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+	const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+	console.log(`\nn8n-nodes-moengage benchmarks — ${new Date().toISOString()}\n${machine}\n`);
+	console.log([line(header), line(widths.map((width) => '-'.repeat(width))), ...table.map(line)].join('\n'));
+	const dir = path.join(ROOT, 'bench', 'results');
+	mkdirSync(dir, { recursive: true });
+	const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+	writeFileSync(file, JSON.stringify({ machine, rows, raw }, null, 2));
+	console.log(`\nFigures written to ${path.relative(ROOT, file)}`);
+	process.exit(0);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
