@@ -13,7 +13,6 @@ const { createSimulator } = require('../test/simulator/simulator');
 const runtime = require('./n8n');
 
 const ROOT = path.resolve(__dirname, '..');
-const WORKFLOW = path.join(ROOT, 'examples', 'demo-get-users.json');
 
 function table(rows, columns) {
 	const widths = columns.map((column) =>
@@ -37,14 +36,7 @@ async function main() {
 	runtime.say(`MoEngage simulator on ${url} (workspace ${simulator.config.workspaceId}, ${simulator.users.length} users)`);
 	const userFolder = runtime.createUserFolder();
 	try {
-		await runtime.importCredential(n8n, userFolder, {
-			id: 'moengageDemoCred',
-			name: 'MoEngage (local simulator)',
-			type: 'moEngageApi',
-			data: { dataCenter: 'custom', baseUrl: url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey },
-		});
-		const workflow = JSON.parse(fs.readFileSync(WORKFLOW, 'utf8'));
-		await runtime.importWorkflow(n8n, userFolder, workflow);
+		const workflow = await runtime.importDemo(n8n, userFolder, simulator);
 		runtime.say(`Running "${workflow.name}" in n8n ${n8n.version}…`);
 		const result = await runtime.executeWorkflow(n8n, userFolder, workflow.id);
 		if (result.code !== 0 || !result.run) {

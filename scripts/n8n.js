@@ -241,6 +241,22 @@ async function startN8n(n8n, userFolder, { port = 5678, extraEnv = {}, onOutput 
 	throw new Error(`n8n did not answer on port ${port} within 3 minutes:\n${output.join('')}`);
 }
 
+const DEMO_WORKFLOW = path.join(ROOT, 'examples', 'demo-get-users.json');
+
+/** The demo's credential (pointing at a running simulator) and workflow, imported with the CLI. */
+async function importDemo(n8n, userFolder, simulator) {
+	const { workspaceId, apiKey } = simulator.config;
+	await importCredential(n8n, userFolder, {
+		id: 'moengageDemoCred',
+		name: 'MoEngage (local simulator)',
+		type: 'moEngageApi',
+		data: { dataCenter: 'custom', baseUrl: simulator.url, appId: workspaceId, apiKey },
+	});
+	const workflow = JSON.parse(fs.readFileSync(DEMO_WORKFLOW, 'utf8'));
+	await importWorkflow(n8n, userFolder, workflow);
+	return workflow;
+}
+
 /** SIGTERM, n8n's graceful shutdown, then SIGKILL if it takes longer than 20 s. */
 async function stopProcess(child) {
 	if (child.exitCode !== null || child.signalCode !== null) return;
@@ -253,6 +269,7 @@ async function stopProcess(child) {
 
 module.exports = {
 	stopProcess,
+	importDemo,
 	CACHE,
 	RUNTIMES,
 	ensureN8n,

@@ -38,14 +38,7 @@ async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {
 	};
 	let editor;
 	try {
-		await runtime.importCredential(n8n, userFolder, {
-			id: 'moengageDemoCred',
-			name: 'MoEngage (local simulator)',
-			type: 'moEngageApi',
-			data: { dataCenter: 'custom', baseUrl: simulatorUrl, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey },
-		});
-		const workflow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'demo-get-users.json'), 'utf8'));
-		await runtime.importWorkflow(n8n, userFolder, workflow);
+		const workflow = await runtime.importDemo(n8n, userFolder, simulator);
 		editor = await runtime.startN8n(n8n, userFolder, { port, onOutput });
 		await setUpOwner(editor.url);
 		return { n8n, editor, simulator, simulatorUrl, userFolder, workflow, owner: OWNER, stop };

@@ -1,5 +1,6 @@
 /** The credential's "Test" button, run the way n8n's credential tester runs it, against the simulator. */
 import { testCredential } from './engine';
+import { withSimulator } from './support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSimulator } = require('./simulator/simulator');
@@ -35,14 +36,10 @@ describe('the MoEngage API credential test', () => {
 	});
 
 	it('explains a Workspace ID that is not the key\'s', async () => {
-		const other = createSimulator({ workspaceId: 'OTHER', apiKey: simulator.config.apiKey, keyNotSet: true });
-		const url = await other.start();
-		try {
-			const result = await testCredential(custom({ baseUrl: url, appId: 'OTHER' }));
+		await withSimulator({ workspaceId: 'OTHER', apiKey: simulator.config.apiKey, keyNotSet: true }, async (other) => {
+			const result = await testCredential(custom({ baseUrl: other.url, appId: 'OTHER' }));
 			expect(result.message).toContain('MoEngage answered 409');
-		} finally {
-			await other.stop();
-		}
+		});
 	});
 
 	it('refuses an answer that is not MoEngage\'s, such as a proxy\'s error page', async () => {
@@ -56,24 +53,16 @@ describe('the MoEngage API credential test', () => {
 	});
 
 	it('says when the workspace budget is spent rather than blaming the key', async () => {
-		const busy = createSimulator({ workspaceId: 'R', apiKey: 'k', usersPerWindow: 0, rateLimitShape: 'title' });
-		const url = await busy.start();
-		try {
-			const result = await testCredential(custom({ baseUrl: url, appId: 'R', apiKey: 'k' }));
+		await withSimulator({ workspaceId: 'R', apiKey: 'k', usersPerWindow: 0, rateLimitShape: 'title' }, async (busy) => {
+			const result = await testCredential(custom({ baseUrl: busy.url, appId: 'R', apiKey: 'k' }));
 			expect(result.message).toContain('MoEngage answered 429');
-		} finally {
-			await busy.stop();
-		}
+		});
 	});
 
 	it('explains a blocked workspace or a disabled Get User API', async () => {
-		const blocked = createSimulator({ workspaceId: 'B', apiKey: 'k', blocked: true });
-		const url = await blocked.start();
-		try {
-			const result = await testCredential(custom({ baseUrl: url, appId: 'B', apiKey: 'k' }));
+		await withSimulator({ workspaceId: 'B', apiKey: 'k', blocked: true }, async (blocked) => {
+			const result = await testCredential(custom({ baseUrl: blocked.url, appId: 'B', apiKey: 'k' }));
 			expect(result.message).toContain('Get User API is not enabled');
-		} finally {
-			await blocked.stop();
-		}
+		});
 	});
 });

@@ -5,6 +5,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { logLines, runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
+import { withSimulator } from './support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSimulator } = require('./simulator/simulator');
@@ -90,9 +91,7 @@ describe('Get Users in a workflow', () => {
 	});
 
 	it('sends the documented request: data wrapper, Basic auth, JSON, app_id URL-encoded, X-Forwarded-For', async () => {
-		const oddWorkspace = createSimulator({ users: 5, workspaceId: 'WS+1/é&x', apiKey: 'k:with:colons' });
-		await oddWorkspace.start();
-		try {
+		await withSimulator({ users: 5, workspaceId: 'WS+1/é&x', apiKey: 'k:with:colons' }, async (oddWorkspace) => {
 			const result = await runGetUsers({
 				rows: [{ customer_id: oddWorkspace.users[0].customer_id }],
 				parameters: { options: { xForwardedFor: '203.0.113.7, 2001:db8::1' } },
@@ -106,9 +105,7 @@ describe('Get Users in a workflow', () => {
 			expect(request.authorization).toBe(`Basic ${Buffer.from('WS+1/é&x:k:with:colons').toString('base64')}`);
 			expect(request.identifiers).toEqual([{ identifier_type: 'customer_id', identifier: String(oddWorkspace.users[0].customer_id) }]);
 			expect(request.fields).toBeUndefined();
-		} finally {
-			await oddWorkspace.stop();
-		}
+		});
 	});
 
 	it('mixes customer IDs and MoEngage IDs in one run, per item', async () => {
@@ -164,9 +161,7 @@ describe('Get Users in a workflow', () => {
 	});
 
 	it('sends up to a few requests at once, never more than 20 identifiers each', async () => {
-		const slow = createSimulator({ users: 300, latencyMs: 150 });
-		await slow.start();
-		try {
+		await withSimulator({ users: 300, latencyMs: 150 }, async (slow) => {
 			const rows = slow.users.slice(0, 200).map((user: User) => ({ customer_id: user.customer_id }));
 			const started = Date.now();
 			const result = await runGetUsers({ rows, credentials: credentialsFor(slow) });
@@ -176,9 +171,7 @@ describe('Get Users in a workflow', () => {
 			expect(slow.stats.maxInFlight).toBeGreaterThan(1);
 			expect(slow.stats.maxInFlight).toBeLessThanOrEqual(4);
 			expect(elapsed).toBeLessThan(10 * 150);
-		} finally {
-			await slow.stop();
-		}
+		});
 	});
 
 	it('honours a smaller batch size', async () => {

@@ -1,4 +1,6 @@
 /** The simulator stands in for MoEngage, so it must refuse everything MoEngage documents refusing. */
+import { withSimulator } from './support/simulators';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSimulator } = require('./simulator/simulator');
 
@@ -15,12 +17,13 @@ const identifiers = (count: number, type = 'customer_id') =>
 	Array.from({ length: count }, (_, n) => ({ identifier_type: type, identifier: `x-${n}` }));
 
 async function post({
+	url = simulator.url as string,
 	query = '?app_id=WS1',
 	auth = basic('WS1', 'key1'),
 	contentType = 'application/json',
 	body = JSON.stringify({ data: { identifiers: identifiers(1) } }) as string,
 } = {}) {
-	const response = await fetch(`${simulator.url}/v1/customers/export${query}`, {
+	const response = await fetch(`${url}/v1/customers/export${query}`, {
 		method: 'POST',
 		headers: { ...(auth ? { Authorization: auth } : {}), ...(contentType ? { 'Content-Type': contentType } : {}) },
 		body,
@@ -90,34 +93,19 @@ describe('the MoEngage simulator', () => {
 	});
 
 	it('can answer 429 in the title/description shape', async () => {
-		const titled = createSimulator({ usersPerWindow: 1, rateLimitShape: 'title', workspaceId: 'WS1', apiKey: 'key1' });
-		const url = await titled.start();
-		try {
-			const response = await fetch(`${url}/v1/customers/export?app_id=WS1`, {
-				method: 'POST',
-				headers: { Authorization: basic('WS1', 'key1'), 'Content-Type': 'application/json' },
-				body: JSON.stringify({ data: { identifiers: identifiers(2) } }),
+		await withSimulator({ usersPerWindow: 1, rateLimitShape: 'title', workspaceId: 'WS1', apiKey: 'key1' }, async (titled) => {
+			const answer = await post({ url: titled.url, body: JSON.stringify({ data: { identifiers: identifiers(2) } }) });
+			expect(answer).toEqual({
+				status: 429,
+				body: { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' },
 			});
-			expect(response.status).toBe(429);
-			expect(await response.json()).toEqual({ status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' });
-		} finally {
-			await titled.stop();
-		}
+		});
 	});
 
 	it('answers 403 for a blocked workspace', async () => {
-		const blocked = createSimulator({ blocked: true, workspaceId: 'WS1', apiKey: 'key1' });
-		const url = await blocked.start();
-		try {
-			const response = await fetch(`${url}/v1/customers/export?app_id=WS1`, {
-				method: 'POST',
-				headers: { Authorization: basic('WS1', 'key1'), 'Content-Type': 'application/json' },
-				body: JSON.stringify({ data: { identifiers: identifiers(1) } }),
-			});
-			expect(response.status).toBe(403);
-		} finally {
-			await blocked.stop();
-		}
+		await withSimulator({ blocked: true, workspaceId: 'WS1', apiKey: 'key1' }, async (blocked) => {
+			expect((await post({ url: blocked.url })).status).toBe(403);
+		});
 	});
 
 	it('builds the same user base from the same seed', () => {
