@@ -16,7 +16,7 @@ export const RATE_WINDOW_MARGIN_MS = 500;
 /** Requests in flight at once for one execution: enough to hide round trips, small enough to be polite. */
 export const MAX_REQUESTS_IN_FLIGHT = 4;
 
-/** A wait for the budget at least this long is logged with its reason and length. */
+/** A wait (for the budget, a Retry-After or a backoff) at least this long is logged with its cause and length. */
 export const LOGGED_WAIT_MS = 3_000;
 
 /** A cancelled execution stops waiting within this long. */
