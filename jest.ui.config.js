@@ -4,7 +4,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/ui'],
 	testMatch: ['**/*.ui.test.ts'],
-	testTimeout: 2 * 60_000,
+	testTimeout: 5 * 60_000,
 	forceExit: true,
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
 };

@@ -29,6 +29,8 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 		});
 		page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+		// A busy CI machine can take far longer than a desktop to serve the editor's first page.
+		page.setDefaultTimeout(60_000);
 	}, 20 * 60_000);
 
 	afterAll(async () => {
@@ -38,12 +40,13 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 
 	it('1. logs in as the owner', async () => {
 		await page.goto(`${session.editor.url}/signin`);
+		await page.waitForSelector('input[name=emailOrLdapLoginId]', { timeout: 180_000 });
 		await page.fill('input[name=emailOrLdapLoginId]', session.owner.email);
 		await page.fill('input[name=password]', session.owner.password);
 		await shot('01-sign-in');
 		await page.click('[data-test-id=form-submit-button]');
 		await page.waitForURL((url) => !url.pathname.includes('signin'));
-		await expect(page.locator('[data-test-id=main-sidebar-user-menu]')).toBeTruthy();
+		await page.locator('[data-test-id=main-sidebar-user-menu]').waitFor();
 	});
 
 	it('2. creates a MoEngage API credential: data centers, Custom URL, a failing and a passing Test', async () => {
