@@ -232,14 +232,24 @@ describe.each(majors)('n8n %i.x', (major) => {
 				headers: browser,
 				body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
 			});
+			expect(login.ok).toBe(true);
 			const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+			expect(cookie).toMatch(/^n8n-auth=/);
 			const testWith = async (data: Record<string, string>) => {
-				const response = await fetch(`${editor.url}/rest/credentials/test`, {
-					method: 'POST',
-					headers: { ...browser, cookie },
-					body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'moEngageApi', data } }),
-				});
-				return ((await response.json()) as { data: { status: string; message: string } }).data;
+				// On a busy machine n8n 2.x can answer /rest/settings before every REST route is up; until
+				// then it serves the editor's HTML page for this one.
+				let body = '';
+				for (let attempt = 0; attempt < 30; attempt++) {
+					const response = await fetch(`${editor.url}/rest/credentials/test`, {
+						method: 'POST',
+						headers: { ...browser, cookie },
+						body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'moEngageApi', data } }),
+					});
+					body = await response.text();
+					if (!body.trimStart().startsWith('<')) return (JSON.parse(body) as { data: { status: string; message: string } }).data;
+					await new Promise((resolve) => setTimeout(resolve, 1000));
+				}
+				throw new Error(`n8n never answered /rest/credentials/test with JSON: ${body.slice(0, 200)}`);
 			};
 			const good = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
 			expect(await testWith(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
