@@ -16,13 +16,21 @@ const runtime = require('./n8n');
 const ROOT = path.resolve(__dirname, '..');
 const OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'MoEngage-demo-1' };
 
-async function setUpOwner(url) {
-	const response = await fetch(`${url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify(OWNER),
-	});
-	if (!response.ok) throw new Error(`owner setup answered ${response.status}: ${await response.text()}`);
+async function setUpOwner(url, owner = OWNER) {
+	// n8n answers /rest/settings a moment before all its REST routes are registered: a 404 here
+	// means "not yet" on a busy machine.
+	for (let attempt = 0; ; attempt++) {
+		const response = await fetch(`${url}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
+		if (response.ok) return;
+		if (response.status !== 404 || attempt >= 60) {
+			throw new Error(`owner setup answered ${response.status}: ${await response.text()}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
 }
 
 async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {}) {
@@ -83,7 +91,7 @@ Press Ctrl-C to stop n8n and the simulator.`);
 	});
 }
 
-module.exports = { start, OWNER };
+module.exports = { start, setUpOwner, OWNER };
 
 if (require.main === module) {
 	main().catch((error) => {

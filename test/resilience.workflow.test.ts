@@ -155,6 +155,15 @@ describe('MoEngage rejects one identifier of a batch', () => {
 		expect(exportRequests(simulator).length - 1).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(20)));
 	});
 
+	it('names only the refused identifier, not the batches left unsent after it', async () => {
+		const simulator = await simulatorWith({ poison: ['bad-id'] });
+		const rows: IDataObject[] = [{ customer_id: 'bad-id' }, ...rowsOf(simulator, 150)];
+		const { error } = await run(simulator, rows);
+		expect(error?.message).toBe(
+			'MoEngage rejected the request (400 InvalidParams): identifier "bad-id" is not valid (attribute "identifiers") — item 0 (customer_id "bad-id")',
+		);
+	});
+
 	it('stops the workflow naming the item and MoEngage\'s message when not continuing', async () => {
 		const simulator = await simulatorWith({ poison: ['bad-id'] });
 		const rows: IDataObject[] = [...rowsOf(simulator, 4), { customer_id: 'bad-id' }];

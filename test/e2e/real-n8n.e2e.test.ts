@@ -10,6 +10,8 @@ import path from 'node:path';
 const runtime = require('../../scripts/n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSimulator } = require('../simulator/simulator');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { setUpOwner } = require('../../scripts/start');
 
 type Item = { json: Record<string, unknown>; pairedItem?: { item: number } | Array<{ item: number }> };
 type Simulator = ReturnType<typeof createSimulator>;
@@ -226,7 +228,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		try {
 			const browser = { 'browser-id': 'e2e-browser', 'Content-Type': 'application/json' };
 			const owner = { email: 'owner@example.com', firstName: 'E2e', lastName: 'Owner', password: 'MoEngage-e2e-1' };
-			expect((await fetch(`${editor.url}/rest/owner/setup`, { method: 'POST', headers: browser, body: JSON.stringify(owner) })).ok).toBe(true);
+			await setUpOwner(editor.url, owner);
 			const login = await fetch(`${editor.url}/rest/login`, {
 				method: 'POST',
 				headers: browser,

@@ -46,7 +46,9 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await shot('01-sign-in');
 		await page.click('[data-test-id=form-submit-button]');
 		await page.waitForURL((url) => !url.pathname.includes('signin'));
-		await page.locator('[data-test-id=main-sidebar-user-menu]').waitFor();
+		// the owner's home, with its workflows: the imported demo is listed (1.x and 2.x alike)
+		await page.locator('[data-test-id=project-home-menu-item]').waitFor();
+		await page.locator('[data-test-id=workflow-card-name]', { hasText: session.workflow.name }).waitFor();
 	});
 
 	it('2. creates a MoEngage API credential: data centers, Custom URL, a failing and a passing Test', async () => {

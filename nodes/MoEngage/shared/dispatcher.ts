@@ -65,7 +65,9 @@ export async function dispatch(
 
 	const settle = (batch: readonly Lookup[], failure: Failure) => {
 		for (const lookup of batch) results.set(lookup, { kind: 'failed', failure });
-		if (policy.stopOnFailure) halt ??= failure;
+		// What was never sent did not fail for this reason: it gets a failure of its own, so the
+		// error names only the identifiers MoEngage refused.
+		if (policy.stopOnFailure) halt ??= { message: `Not sent: the run stopped at an earlier failure (${failure.message})` };
 	};
 	const retrying = (cause: string) => {
 		stats.retries[cause] = (stats.retries[cause] ?? 0) + 1;
