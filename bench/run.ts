@@ -147,7 +147,6 @@ async function nodeLogicAlone(): Promise<number> {
 	const { lookUpItems } = await import('../nodes/MoEngage/shared/look-up');
 	const { routeItems } = await import('../nodes/MoEngage/shared/outputs');
 	const { WorkspaceBudget } = await import('../nodes/MoEngage/shared/budget');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { classifyResponse } = await import('../nodes/MoEngage/shared/transport');
 	const simulator = createSimulator({ users: 25_000, usersPerWindow: 1e9 });
 	const known: string[] = simulator.users.map((user: { customer_id: string }) => user.customer_id);
@@ -199,8 +198,8 @@ async function oneItem() {
 	rows.push({ scenario: '5 One item', figure: 'one bare request', value: `${median(bare).toFixed(1)} ms`, target: '—', met: null, runs: 20 });
 }
 
-function httpRequestWorkflow(id: string, simulator: Simulator, batching: boolean, rowCount: number) {
-	const auth = Buffer.from(`${simulator.config.workspaceId}:${simulator.config.apiKey}`).toString('base64');
+/** Manual Trigger → Code (the rows: every fifth one unknown) → the lookup node, named "Lookup". */
+function lookupWorkflow(id: string, rowCount: number, lookup: Record<string, unknown>) {
 	return {
 		id,
 		name: id,
@@ -216,25 +215,7 @@ function httpRequestWorkflow(id: string, simulator: Simulator, batching: boolean
 				position: [200, 0],
 				parameters: { jsCode: `return Array.from({ length: ${rowCount} }, (_, n) => ({ json: { customer_id: n % 5 === 4 ? 'unknown-' + n : 'cust-' + String(n + 1).padStart(5, '0') } }));` },
 			},
-			{
-				id: 'b0000000-0000-4000-8000-000000000003',
-				name: 'Lookup',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [400, 0],
-				onError: 'continueRegularOutput',
-				parameters: {
-					method: 'POST',
-					url: `${simulator.url}/v1/customers/export?app_id=${simulator.config.workspaceId}`,
-					sendHeaders: true,
-					headerParameters: { parameters: [{ name: 'Authorization', value: `Basic ${auth}` }] },
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody: "={{ JSON.stringify({ data: { identifiers: [{ identifier_type: 'customer_id', identifier: String($json.customer_id) }] } }) }}",
-					// 16 users a second is 960 a minute: the obvious way to stay under 1,000 with this node
-					options: batching ? { batching: { batch: { batchSize: 16, batchInterval: 1000 } } } : {},
-				},
-			},
+			{ id: 'b0000000-0000-4000-8000-000000000003', name: 'Lookup', position: [400, 0], ...lookup },
 		],
 		connections: {
 			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
@@ -244,18 +225,33 @@ function httpRequestWorkflow(id: string, simulator: Simulator, batching: boolean
 	};
 }
 
+function httpRequestWorkflow(id: string, simulator: Simulator, batching: boolean, rowCount: number) {
+	const auth = Buffer.from(`${simulator.config.workspaceId}:${simulator.config.apiKey}`).toString('base64');
+	return lookupWorkflow(id, rowCount, {
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		onError: 'continueRegularOutput',
+		parameters: {
+			method: 'POST',
+			url: `${simulator.url}/v1/customers/export?app_id=${simulator.config.workspaceId}`,
+			sendHeaders: true,
+			headerParameters: { parameters: [{ name: 'Authorization', value: `Basic ${auth}` }] },
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: "={{ JSON.stringify({ data: { identifiers: [{ identifier_type: 'customer_id', identifier: String($json.customer_id) }] } }) }}",
+			// 16 users a second is 960 a minute: the obvious way to stay under 1,000 with this node
+			options: batching ? { batching: { batch: { batchSize: 16, batchInterval: 1000 } } } : {},
+		},
+	});
+}
+
 function moengageWorkflow(id: string, rowCount: number) {
-	const workflow = httpRequestWorkflow(id, { url: '', config: { workspaceId: '', apiKey: '' } }, false, rowCount);
-	workflow.nodes[2] = {
-		id: 'b0000000-0000-4000-8000-000000000003',
-		name: 'Lookup',
+	return lookupWorkflow(id, rowCount, {
 		type: 'n8n-nodes-moengage.moEngage',
 		typeVersion: 1,
-		position: [400, 0],
 		parameters: { resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: {} },
 		credentials: { moEngageApi: { id: 'benchCred', name: 'Simulator' } },
-	} as never;
-	return workflow;
+	});
 }
 
 async function againstHttpRequest() {
