@@ -268,6 +268,7 @@ async function stopProcess(child) {
 }
 
 module.exports = {
+	environment,
 	stopProcess,
 	importDemo,
 	CACHE,

@@ -109,7 +109,8 @@ function faultAnswer(kind, config, validBody) {
 /**
  * options: workspaceId, apiKey, users (a count, default 1000) or userList, seed, usersPerWindow
  * (default 1000), windowMs (default 60 000), rateLimitShape ('error' | 'title'), latencyMs,
- * blocked (403), keyNotSet (409), poison (identifiers that make a whole request 400), and
+ * blocked (403), keyNotSet (409), poison (identifiers that make a whole request 400), now (a clock
+ * function, default Date.now), and
  * faults: {rate, seed, kinds, hangMs} — a seeded share of requests answered with a fault.
  */
 function createSimulator(options = {}) {
@@ -126,6 +127,8 @@ function createSimulator(options = {}) {
 		poison: new Set(options.poison ?? []),
 		faults: { rate: 0, kinds: FAULT_KINDS, seed: 99, ...(options.faults ?? {}) },
 	};
+	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
+	const clockNow = options.now ?? Date.now;
 	const faultRandom = randomFrom(config.faults.seed);
 	const faultCounts = {};
 	const users = options.userList ?? makeUsers(options.users ?? 1000, config.seed);
@@ -229,7 +232,7 @@ function createSimulator(options = {}) {
 			const override = intercept(request);
 			if (override) return override;
 		}
-		const now = Date.now();
+		const now = clockNow();
 		if (spentInWindow(now) + identifiers.length > config.usersPerWindow) return rateLimited();
 		spent.push({ at: now, count: identifiers.length });
 		return { status: 200, body: lookUp(identifiers, fields) };
@@ -277,7 +280,7 @@ function createSimulator(options = {}) {
 			};
 			const result = answer(request);
 			const entry = {
-				at: Date.now(),
+				at: clockNow(),
 				path: req.url,
 				status: result.status,
 				fault: request.fault,
@@ -317,7 +320,7 @@ function createSimulator(options = {}) {
 			const parsed = { identifiers: undefined, fault: undefined, ...request };
 			const result = answer(parsed);
 			log.push({
-				at: Date.now(),
+				at: clockNow(),
 				path: `${request.url.pathname}${request.url.search}`,
 				status: result.status,
 				fault: parsed.fault,

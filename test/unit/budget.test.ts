@@ -1,4 +1,4 @@
-import { WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
+import { requestsInFlight, WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { CANCEL_CHECK_MS } from '../../nodes/MoEngage/shared/limits';
 import { FakeClock } from '../support/fake-clock';
 
@@ -93,5 +93,104 @@ describe('WorkspaceBudget.hold', () => {
 		budget.hold(1_000);
 		expect(budget.reserve(1, 1000, 2_000).at).toBe(5_000);
 		expect(budget.reserve(1, 1000, 6_000).at).toBe(6_000);
+	});
+});
+
+describe('WorkspaceBudget sharing a workspace with other processes (AIMD)', () => {
+	it('cuts itself to half on the first 429 in a window, and not again for the 429s of that window', () => {
+		const budget = new WorkspaceBudget(WINDOW, 'workspace W');
+		const lines: string[] = [];
+		for (let n = 0; n < 30; n++) budget.reserve(20, 1000, 0); // 600 sent
+		budget.rateLimited(1000, 10, (line) => lines.push(line));
+		budget.rateLimited(1000, 20, (line) => lines.push(line));
+		expect(budget.limit(1000, 30)).toBe(500);
+		expect(lines).toEqual([
+			'MoEngage: 429 from workspace W after this n8n process sent 600 users in the last minute (another process or app shares the workspace): budget lowered from 1000 to 500 users per minute; it rises by 100 after each minute without a 429',
+		]);
+		// a window later, another 429 is a new signal
+		budget.rateLimited(1000, WINDOW + 10, (line) => lines.push(line));
+		expect(budget.limit(1000, WINDOW + 20)).toBe(250);
+	});
+
+	it('takes the window to be full after a 429: what it has not sent of its new share waits, up to as much as it sent', () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		for (let n = 0; n < 15; n++) budget.reserve(20, 1000, 0); // 300 sent, new share 500
+		budget.rateLimited(1000, 100);
+		// 300 sent + 200 held back = 500: the next request waits for the first sends to leave the window
+		expect(budget.reserve(20, 1000, 200).at).toBe(WINDOW);
+	});
+
+	it('a 429 before it sent much (someone else filled the window) leaves room to probe again soon', () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		budget.reserve(20, 1000, 0);
+		budget.rateLimited(1000, 100);
+		expect(budget.reserve(20, 1000, 1_000).at).toBe(1_000);
+	});
+
+	it('raises its share by a tenth of the limit per minute without a 429, says so, and restores the full limit', () => {
+		const budget = new WorkspaceBudget(WINDOW, 'workspace W');
+		const lines: string[] = [];
+		budget.reserve(20, 1000, 0);
+		budget.rateLimited(1000, 0);
+		budget.reserve(20, 1000, WINDOW); // the first send at the new share starts the clean minute
+		expect(budget.limit(1000, 2 * WINDOW - 1, (line) => lines.push(line))).toBe(500);
+		expect(budget.limit(1000, 2 * WINDOW, (line) => lines.push(line))).toBe(600);
+		expect(budget.limit(1000, 6 * WINDOW, (line) => lines.push(line))).toBe(1000);
+		expect(lines).toEqual([
+			'MoEngage: no 429 from workspace W for a minute: budget raised from 500 to 600 of 1000 users per minute',
+			'MoEngage: no 429 from workspace W for 4 minutes: budget restored from 600 to the full 1000 users per minute',
+		]);
+	});
+
+	it('never cuts below one full request', () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		for (let minute = 0; minute < 10; minute++) budget.rateLimited(1000, minute * (WINDOW + 1));
+		expect(budget.limit(1000, 10 * (WINDOW + 1))).toBe(20);
+	});
+});
+
+describe('WorkspaceBudget request slots', () => {
+	it('keeps 2 requests in flight at 1,000 users per minute, more for a raised limit, at most 4', () => {
+		expect([500, 1000, 1500, 2000, 1e9].map(requestsInFlight)).toEqual([2, 2, 3, 4, 4]);
+	});
+
+	it('after a 429 lets one probe out at a time, and all slots again once MoEngage answers', async () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		const first = await budget.acquire(1000);
+		const second = await budget.acquire(1000);
+		let third = false;
+		const waiting = budget.acquire(1000).then((done) => {
+			third = true;
+			return done;
+		});
+		await Promise.resolve();
+		expect(third).toBe(false);
+		budget.rateLimited(1000, 0);
+		first();
+		second();
+		const probe = await waiting;
+		let fourth = false;
+		const next = budget.acquire(1000).then((done) => {
+			fourth = true;
+			return done;
+		});
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(fourth).toBe(false); // one probe only
+		budget.answered();
+		probe();
+		(await next)();
+		expect(fourth).toBe(true);
+	});
+
+	it('stops waiting for a slot when the execution is cancelled, and the slot goes to the next caller', async () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		const held = [await budget.acquire(1000), await budget.acquire(1000)];
+		const controller = new AbortController();
+		const cancelled = budget.acquire(1000, controller.signal);
+		const after = budget.acquire(1000);
+		controller.abort();
+		await expect(cancelled).rejects.toBeInstanceOf(WaitCancelled);
+		held[0]();
+		await expect(after).resolves.toBeInstanceOf(Function);
 	});
 });

@@ -1,9 +1,26 @@
 /**
- * The per-workspace rate budget: never more than `usersPerMinute` identifiers sent in any rolling
- * window. One budget per workspace (base URL + Workspace ID) lives in module state, so every
- * execution in the same n8n process — two schedules on one workspace — draws from the same budget.
+ * The per-workspace rate budget: never more than the budget's users sent in any rolling window, and
+ * never more than MAX_REQUESTS_IN_FLIGHT requests at once. One budget per workspace (base URL +
+ * Workspace ID) lives in module state, so every execution in the same n8n process — two schedules
+ * on one workspace — draws from the same budget.
+ *
+ * Processes that share a workspace (queue-mode workers) cannot see each other's budgets, so each
+ * learns its share from MoEngage's 429s: the first 429 in a window cuts the process's budget to
+ * SHARE_CUT of it, and every minute without a 429 raises it by SHARE_STEP of Users per Minute, back
+ * to the full limit (additive increase, multiplicative decrease). A process alone on its workspace
+ * is never refused, so it keeps the full limit.
  */
-import { CANCEL_CHECK_MS, RATE_WINDOW_MARGIN_MS, RATE_WINDOW_MS } from './limits';
+import {
+	CANCEL_CHECK_MS,
+	MAX_REQUESTS_IN_FLIGHT,
+	MIN_REQUESTS_IN_FLIGHT,
+	MIN_SHARE,
+	RATE_WINDOW_MARGIN_MS,
+	RATE_WINDOW_MS,
+	SHARE_CUT,
+	SHARE_STEP,
+	USERS_PER_REQUEST_IN_FLIGHT,
+} from './limits';
 
 export interface Clock {
 	now(): number;
@@ -14,6 +31,8 @@ export interface Reservation {
 	readonly at: number;
 	readonly users: number;
 }
+
+export type Log = (line: string) => void;
 
 export class WaitCancelled extends Error {
 	constructor(what: string) {
@@ -33,25 +52,73 @@ export async function pause(until: number, clock: Clock, signal: AbortSignal | u
 	return true;
 }
 
+/**
+ * Requests in flight at once to a workspace from this process: one per REQUESTS_IN_FLIGHT_PER
+ * users per minute of its limit, between MIN_ and MAX_REQUESTS_IN_FLIGHT.
+ */
+export const requestsInFlight = (usersPerMinute: number) =>
+	Math.min(MAX_REQUESTS_IN_FLIGHT, Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(usersPerMinute / USERS_PER_REQUEST_IN_FLIGHT)));
+
+const stepOf = (usersPerMinute: number) => Math.max(MIN_SHARE, Math.ceil(usersPerMinute * SHARE_STEP));
+
 export class WorkspaceBudget {
-	/** Sent or reserved identifiers, oldest first; reservations are handed out in order. */
+	/** Sent or reserved identifiers, in time order; reservations are handed out in order. */
 	private reservations: Reservation[] = [];
 
 	/** After a 429, nothing is sent to the workspace before this time. */
 	private heldUntil = 0;
 
-	constructor(private readonly windowMs = RATE_WINDOW_MS + RATE_WINDOW_MARGIN_MS) {}
+	/** The users per window this process has learned it may send; undefined while it may send the full limit. */
+	private share: number | undefined;
+
+	/** The 429s within one window of a cut are one signal: they do not cut again. */
+	private cutQuietUntil = -Infinity;
+
+	/** Start of the stretch without a 429 at the current share; undefined until the first send after one. */
+	private cleanSince: number | undefined;
+
+	/** After a 429, one request (a probe) at a time until MoEngage answers one without 429. */
+	private probing = false;
+
+	private inFlight = 0;
+	private slotsWhenClear = MAX_REQUESTS_IN_FLIGHT;
+	private waiting: Array<() => void> = [];
+
+	constructor(
+		private readonly windowMs = RATE_WINDOW_MS + RATE_WINDOW_MARGIN_MS,
+		private readonly name = 'the workspace',
+	) {}
 
 	/** MoEngage said "too many": every execution on this workspace waits with the one that heard it. */
 	hold(until: number): void {
 		this.heldUntil = Math.max(this.heldUntil, until);
 	}
 
+	/** The users this process may send per window now, after any raises that minutes without a 429 have earned. */
+	limit(usersPerMinute: number, now: number, log?: Log): number {
+		if (this.share !== undefined && this.cleanSince !== undefined && now - this.cleanSince >= this.windowMs) {
+			const minutes = Math.floor((now - this.cleanSince) / this.windowMs);
+			const before = this.share;
+			this.share = before + minutes * stepOf(usersPerMinute);
+			this.cleanSince += minutes * this.windowMs;
+			const after = this.share >= usersPerMinute ? usersPerMinute : this.share;
+			if (after === usersPerMinute) this.share = undefined;
+			log?.(
+				`MoEngage: no 429 from ${this.name} for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}: ` +
+					(after === usersPerMinute
+						? `budget restored from ${before} to the full ${usersPerMinute} users per minute`
+						: `budget raised from ${before} to ${after} of ${usersPerMinute} users per minute`),
+			);
+		}
+		return Math.min(this.share ?? usersPerMinute, usersPerMinute);
+	}
+
 	/** The earliest time `users` identifiers fit, reserved at once so that callers are served in order. */
-	reserve(users: number, usersPerMinute: number, now: number): Reservation {
+	reserve(users: number, usersPerMinute: number, now: number, log?: Log): Reservation {
 		if (users > usersPerMinute) {
 			throw new RangeError(`${users} identifiers can never fit a budget of ${usersPerMinute} per minute`);
 		}
+		const limit = this.limit(usersPerMinute, now, log);
 		const window = this.windowMs;
 		while (this.reservations.length > 0 && this.reservations[0].at <= now - window) {
 			this.reservations.shift();
@@ -65,12 +132,13 @@ export class WorkspaceBudget {
 				leftWindow += reservation.users;
 				continue;
 			}
-			if (total - leftWindow + users <= usersPerMinute) break;
+			if (total - leftWindow + users <= limit) break;
 			at = reservation.at + window;
 			leftWindow += reservation.users;
 		}
 		const reservation = { at, users };
 		this.reservations.push(reservation);
+		if (this.share !== undefined) this.cleanSince ??= at;
 		return reservation;
 	}
 
@@ -80,29 +148,118 @@ export class WorkspaceBudget {
 		if (index >= 0) this.reservations.splice(index, 1);
 	}
 
+	/**
+	 * MoEngage answered 429 to the request sent on `reservation`. Its users stay counted: MoEngage's
+	 * window is full, and sending them again at once would only be refused again. The first 429 in a
+	 * window cuts this process's budget and takes MoEngage's window to be full of traffic like this
+	 * process's own: the rest of the cut budget, up to as much as this process sent, waits for a
+	 * window to pass. So a process that already sent half its share does not knock again and again
+	 * on a full window.
+	 */
+	rateLimited(usersPerMinute: number, now: number, log?: Log): void {
+		this.probing = true;
+		this.cleanSince = undefined;
+		if (now < this.cutQuietUntil) return;
+		const before = this.limit(usersPerMinute, now);
+		const after = Math.min(before, Math.max(MIN_SHARE, Math.floor(before * SHARE_CUT)));
+		const sent = this.reservations
+			.filter((entry) => entry.at > now - this.windowMs && entry.at <= now)
+			.reduce((sum, entry) => sum + entry.users, 0);
+		const unused = Math.min(after - sent, sent);
+		if (unused > 0) {
+			const index = this.reservations.findIndex((entry) => entry.at > now);
+			this.reservations.splice(index < 0 ? this.reservations.length : index, 0, { at: now, users: unused });
+		}
+		this.share = after;
+		this.cutQuietUntil = now + this.windowMs;
+		log?.(
+			`MoEngage: 429 from ${this.name} after this n8n process sent ${sent} users in the last minute ` +
+				(after < before
+					? `(another process or app shares the workspace): budget lowered from ${before} to ${after} users per minute; `
+					: `: budget stays at ${after} users per minute; `) +
+				`it rises by ${stepOf(usersPerMinute)} after each minute without a 429`,
+		);
+	}
+
+	/** MoEngage answered, not with a 429: the probe after a 429 went through, so requests go out in parallel again. */
+	answered(): void {
+		if (!this.probing) return;
+		this.probing = false;
+		this.pump();
+	}
+
+	/** Waits for one of the workspace's request slots; call the returned function once the request is answered. */
+	async acquire(usersPerMinute: number, signal?: AbortSignal): Promise<() => void> {
+		if (signal?.aborted) throw new WaitCancelled('to send to MoEngage');
+		this.slotsWhenClear = requestsInFlight(usersPerMinute);
+		if (this.waiting.length > 0 || this.inFlight >= this.slots()) {
+			await new Promise<void>((resolve, reject) => {
+				const granted = () => {
+					signal?.removeEventListener('abort', cancelled);
+					resolve();
+				};
+				const cancelled = () => {
+					const index = this.waiting.indexOf(granted);
+					if (index >= 0) this.waiting.splice(index, 1);
+					reject(new WaitCancelled('to send to MoEngage'));
+				};
+				this.waiting.push(granted);
+				signal?.addEventListener('abort', cancelled, { once: true });
+			});
+		} else {
+			this.inFlight++;
+		}
+		let done = false;
+		return () => {
+			if (done) return;
+			done = true;
+			this.inFlight--;
+			this.pump();
+		};
+	}
+
+	private slots(): number {
+		return this.probing ? 1 : this.slotsWhenClear;
+	}
+
+	/** Hands free slots to the callers waiting for them, oldest first. */
+	private pump(): void {
+		while (this.waiting.length > 0 && this.inFlight < this.slots()) {
+			this.inFlight++;
+			this.waiting.shift()?.();
+		}
+	}
+
 	/** Waits until `users` identifiers may be sent, and counts them as sent from then. */
 	async spend(
 		users: number,
 		usersPerMinute: number,
 		clock: Clock,
-		options: { signal?: AbortSignal; onLongWait?: (waitMs: number) => void; longWaitMs?: number } = {},
-	): Promise<void> {
-		const reservation = this.reserve(users, usersPerMinute, clock.now());
+		options: {
+			signal?: AbortSignal;
+			onLongWait?: (waitMs: number, limit: number) => void;
+			longWaitMs?: number;
+			log?: Log;
+		} = {},
+	): Promise<Reservation> {
+		const reservation = this.reserve(users, usersPerMinute, clock.now(), options.log);
 		const wait = reservation.at - clock.now();
-		if (wait > 0 && wait >= (options.longWaitMs ?? 0)) options.onLongWait?.(wait);
+		if (wait > 0 && wait >= (options.longWaitMs ?? 0)) options.onLongWait?.(wait, this.limit(usersPerMinute, clock.now()));
 		if (!(await pause(reservation.at, clock, options.signal))) {
 			this.release(reservation);
 			throw new WaitCancelled('for the MoEngage rate budget');
 		}
+		return reservation;
 	}
 }
 
 const budgets = new Map<string, WorkspaceBudget>();
 
-export function budgetFor(workspace: string): WorkspaceBudget {
+/** The one budget of this process for a workspace; `name` labels its log lines. */
+export function budgetFor(workspace: string, name?: string): WorkspaceBudget {
 	let budget = budgets.get(workspace);
 	if (!budget) {
-		budget = new WorkspaceBudget();
+		budget = new WorkspaceBudget(undefined, name);
 		budgets.set(workspace, budget);
 	}
 	return budget;

@@ -82,16 +82,28 @@ export async function dispatch(
 		let rateLimited = 0;
 		for (;;) {
 			if (halt) return settle(batch, halt);
-			await io.budget.spend(batch.length, policy.usersPerMinute, io.clock, {
-				signal: io.signal,
-				longWaitMs: LOGGED_WAIT_MS,
-				onLongWait: (ms) =>
-					io.log(
-						`MoEngage: waiting ${seconds(ms)} for the workspace budget of ${policy.usersPerMinute} users per minute before sending ${batch.length} more`,
-					),
-			});
-			stats.requests++;
-			const exchange = await io.send(batch);
+			const done = await io.budget.acquire(policy.usersPerMinute, io.signal);
+			let exchange: Exchange;
+			try {
+				await io.budget.spend(batch.length, policy.usersPerMinute, io.clock, {
+					signal: io.signal,
+					longWaitMs: LOGGED_WAIT_MS,
+					log: io.log,
+					onLongWait: (ms, limit) =>
+						io.log(
+							`MoEngage: waiting ${seconds(ms)} for the workspace budget of ${limit} users per minute before sending ${batch.length} more`,
+						),
+				});
+				stats.requests++;
+				exchange = await io.send(batch);
+			} finally {
+				done();
+			}
+			if (exchange.kind === 'refused' && exchange.status === 429) {
+				io.budget.rateLimited(policy.usersPerMinute, io.clock.now(), io.log);
+			} else if (exchange.kind === 'answer' || exchange.kind === 'refused') {
+				io.budget.answered();
+			}
 			if (exchange.kind === 'answer') {
 				matchAnswer(batch, exchange.answer).forEach((outcome, index) => results.set(batch[index], outcome));
 				return;

@@ -13,7 +13,16 @@ export const RATE_WINDOW_MS = 60_000;
  */
 export const RATE_WINDOW_MARGIN_MS = 500;
 
-/** Requests in flight at once for one execution: enough to hide round trips, small enough to be polite. */
+/**
+ * Requests in flight at once to one workspace from one n8n process, whatever the number of
+ * executions. At MoEngage's standard 1,000 users per minute (50 requests) two in flight send a
+ * minute's budget in seconds, and when another worker fills the window first only those two are
+ * refused; a raised limit gets more, to keep up. After a 429 only one request (a probe) is in
+ * flight until MoEngage answers one without 429.
+ */
+export const MIN_REQUESTS_IN_FLIGHT = 2;
+export const USERS_PER_REQUEST_IN_FLIGHT = 500;
+/** …and at most this many, which is also the most one execution keeps in flight. */
 export const MAX_REQUESTS_IN_FLIGHT = 4;
 
 /** A wait (for the budget, a Retry-After or a backoff) at least this long is logged with its cause and length. */
@@ -36,3 +45,15 @@ export const BACKOFF_CAP_MS = 30_000;
  * only guarantees that a workspace rate-limited for good still ends the run.
  */
 export const MAX_RATE_LIMITED_TRIES = 30;
+
+/**
+ * Sharing a workspace between n8n processes (queue-mode workers) that cannot talk to each other:
+ * on a 429 a process cuts its own budget to this share of what it was (multiplicative decrease)…
+ */
+export const SHARE_CUT = 0.5;
+
+/** …and after each clean minute raises it by this share of Users per Minute (additive increase). */
+export const SHARE_STEP = 0.1;
+
+/** The budget is never cut below one full request. */
+export const MIN_SHARE = MAX_IDENTIFIERS_PER_REQUEST;

@@ -250,7 +250,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 						timeoutMs: settings.timeoutMs,
 						signal,
 					}),
-				budget: budgetFor(workspace.key),
+				budget: budgetFor(workspace.key, `workspace ${workspace.appId}`),
 				clock: { now: () => Date.now(), sleep },
 				signal,
 				log: (message) => this.logger.info(message),
