@@ -149,8 +149,8 @@ export class WorkspaceBudget {
 	}
 
 	/**
-	 * MoEngage answered 429 to the request sent on `reservation`. Its users stay counted: MoEngage's
-	 * window is full, and sending them again at once would only be refused again. The first 429 in a
+	 * MoEngage answered a request with 429. Its users stay counted: MoEngage's window is full, and
+	 * sending them again at once would only be refused again. The first 429 in a
 	 * window cuts this process's budget and takes MoEngage's window to be full of traffic like this
 	 * process's own: the rest of the cut budget, up to as much as this process sent, waits for a
 	 * window to pass. So a process that already sent half its share does not knock again and again
