@@ -256,7 +256,7 @@ function moengageWorkflow(id: string, rowCount: number) {
 
 async function againstHttpRequest() {
 	say('scenario 6: the same 2,000-row lookup in real n8n three ways (about 4 minutes)');
-	const n8n = runtime.ensureN8n(1);
+	const n8n = await runtime.ensureN8n(1);
 	const ROWS = 2000;
 	const results: Record<string, Record<string, number>> = {};
 	const builds: Array<[string, (simulator: Simulator) => object]> = [

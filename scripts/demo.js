@@ -29,7 +29,7 @@ async function main() {
 
 	runtime.say('Building the package…');
 	require('node:child_process').execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-	const n8n = runtime.ensureN8n(major);
+	const n8n = await runtime.ensureN8n(major);
 
 	const simulator = createSimulator({ users: 1000, seed: 1 });
 	const url = await simulator.start();

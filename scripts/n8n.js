@@ -8,11 +8,13 @@
  */
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
+const { CACHE, say, npm, ensureInstalled } = require('./install');
+
 const ROOT = path.resolve(__dirname, '..');
-const CACHE = process.env.N8N_MOENGAGE_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-moengage');
 const ENCRYPTION_KEY = 'n8n-nodes-moengage-local-test-key';
 
 /** The versions that install and run here (../shared/n8n-on-this-machine.md). */
@@ -20,10 +22,6 @@ const RUNTIMES = {
 	1: { n8n: '1.123.50', node: null },
 	2: { n8n: '2.41.1', node: '24' },
 };
-
-function say(message) {
-	process.stderr.write(`[n8n-moengage] ${message}\n`);
-}
 
 function run(command, args, options = {}) {
 	const result = spawnSync(command, args, { stdio: 'inherit', ...options });
@@ -33,41 +31,33 @@ function run(command, args, options = {}) {
 	return result;
 }
 
-/**
- * npm install with a progress line every few seconds (packages fetched so far) instead of
- * thousands of log lines; the tail of npm's output is shown if it fails.
- */
-function npmInstall(args, options) {
-	say(`npm ${args.join(' ')}`);
-	const started = Date.now();
-	const result = spawnSync(
-		'bash',
-		[
-			'-c',
-			// awk keeps the log short: a progress line per 500 packages fetched; warnings (EBADENGINE…) are dropped
-			`npm "$@" --loglevel=http 2>&1 | awk '/^npm warn/ { next } /^npm http/ { n++; if (n % 500 == 0) { printf "[n8n-moengage]   %d packages fetched…\\n", n; fflush() } next } { print; fflush() }'; exit \${PIPESTATUS[0]}`,
-			'npm',
-			...args,
-		],
-		{ stdio: 'inherit', ...options },
-	);
-	if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed with exit code ${result.status}`);
-	say(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+/** `problem` with the first error line a command printed when it failed; nothing when it succeeded. */
+function failure(problem, command, args) {
+	const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
+	if (result.status === 0) return undefined;
+	const output = `${result.stderr ?? ''}\n${result.stdout ?? ''}\n${result.error?.message ?? ''}`;
+	const line = output.split('\n').find((text) => /error|cannot|not found/i.test(text)) ?? output.trim().split('\n')[0];
+	return `${problem}: ${line.trim().slice(0, 300)}`;
 }
 
-function nodeRuntime(major) {
+async function nodeRuntime(major) {
 	const version = RUNTIMES[major].node;
 	if (!version) return { node: process.execPath, env: {} };
 	const dir = path.join(CACHE, `node-${version}`);
 	const pkg = path.join(dir, 'node_modules', 'node');
 	const node = path.join(pkg, 'bin', 'node');
-	if (!fs.existsSync(path.join(dir, '.installed'))) {
-		say(`Installing Node ${version} from the npm registry into ${dir} (once): n8n ${RUNTIMES[major].n8n} needs Node >= ${version}.`);
-		fs.mkdirSync(dir, { recursive: true });
-		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `node-${version}`, private: true }));
-		npmInstall(['install', '--no-audit', '--no-fund', `node@${version}`], { cwd: dir });
-		fs.writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
-	}
+	await ensureInstalled({
+		dir,
+		name: `Node ${version}`,
+		why: `n8n ${RUNTIMES[major].n8n} needs Node >= ${version}; it comes from the npm registry.`,
+		manifest: { name: `node-${version}-runtime` },
+		install: () => npm(['install', '--no-audit', '--no-fund', `node@${version}`], { cwd: dir }),
+		quickCheck: async () => {
+			const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
+			return result.stdout?.startsWith(`v${version}.`) ? undefined : `${node} --version did not print v${version}.x`;
+		},
+	});
+	// node-gyp builds native modules (sqlite3) against the headers that come with this Node.
 	const nodedir = path.join(pkg, 'node_modules', `node-${process.platform}-${process.arch}`);
 	return {
 		node,
@@ -75,37 +65,73 @@ function nodeRuntime(major) {
 	};
 }
 
-/** Installs n8n for a major version (1 or 2) once; returns how to run its CLI. */
-function ensureN8n(major) {
+/**
+ * `n8n start` up to its REST API, in a throwaway user folder: the command users run (`npm start`,
+ * the editor tests, queue mode), which fails on an install with unresolved peers even when
+ * `n8n --version` works.
+ */
+async function startProblem(n8n) {
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-moengage-check-'));
+	try {
+		const editor = await startN8n(n8n, userFolder, { port: await freePort() });
+		await stopProcess(editor.child);
+		return undefined;
+	} catch (error) {
+		const lines = error.message.split('\n');
+		const cause = lines.find((line) => /^\s*(Error|error):|not found|Cannot find/.test(line)) ?? lines[0];
+		return `n8n start did not come up: ${cause.trim().slice(0, 300)}`;
+	} finally {
+		fs.rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+/** Installs n8n for a major version (1 or 2) once, checked; returns how to run its CLI. */
+async function ensureN8n(major) {
 	const runtime = RUNTIMES[major];
-	const { node, env } = nodeRuntime(major);
+	const { node, env } = await nodeRuntime(major);
 	const dir = path.join(CACHE, `n8n-${runtime.n8n}`);
 	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	if (!fs.existsSync(path.join(dir, '.installed'))) {
-		say(`Installing n8n ${runtime.n8n} into ${dir} (once, several minutes, ~2-3 GB): the node is tested and demonstrated in real n8n.`);
-		fs.mkdirSync(dir, { recursive: true });
-		// n8n-nodes-base fetches xlsx from a CDN this machine cannot reach; the registry copy is the same code.
-		fs.writeFileSync(
-			path.join(dir, 'package.json'),
-			JSON.stringify({
-				name: `n8n-${runtime.n8n}-runtime`,
-				private: true,
-				dependencies: { n8n: runtime.n8n },
-				overrides: { xlsx: 'npm:@e965/xlsx@0.20.2' },
-			}),
-		);
-		const installEnv = { ...process.env, ...env };
-		if (major === 1) {
-			npmInstall(['install', '--no-audit', '--no-fund'], { cwd: dir, env: installEnv });
-		} else {
-			// Some of n8n 2.x's install scripts fetch prebuilt binaries from outside the registry:
-			// install without scripts, then build the one native module n8n needs from source.
-			npmInstall(['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, env: installEnv });
-			npmInstall(['rebuild', 'sqlite3'], { cwd: dir, env: installEnv });
-		}
-		fs.writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
-	}
-	return { major, version: runtime.n8n, node, bin, env };
+	const n8n = { major, version: runtime.n8n, node, bin, env };
+	const sqliteProblem = () =>
+		failure('sqlite3 does not load', node, ['-e', "const s = require(require.resolve('sqlite3', { paths: [process.argv[1]] })); new s.Database(':memory:').close()", path.join(dir, 'node_modules', 'n8n')]);
+	await ensureInstalled({
+		dir,
+		name: `n8n ${runtime.n8n}`,
+		why: `the node is tested and demonstrated in real n8n (several minutes, ${major === 1 ? '~1.7' : '~3'} GB).`,
+		manifest: {
+			name: `n8n-${runtime.n8n}-runtime`,
+			dependencies: { n8n: runtime.n8n },
+			// n8n-nodes-base fetches xlsx from a CDN this machine cannot reach; the registry copy is the same code.
+			overrides: { xlsx: 'npm:@e965/xlsx@0.20.2' },
+		},
+		install: () => {
+			if (major === 1) {
+				npm(['install', '--no-audit', '--no-fund'], { cwd: dir, env });
+			} else {
+				// Some of n8n 2.x's install scripts fetch prebuilt binaries from outside the registry:
+				// install without scripts, then build the one native module n8n needs from source.
+				npm(['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, env });
+				npm(['rebuild', 'sqlite3'], { cwd: dir, env });
+			}
+		},
+		quickCheck: async () =>
+			fs.existsSync(bin) ? sqliteProblem() : `${path.relative(dir, bin)} is missing`,
+		fullCheck: () => startProblem(n8n),
+		repair: () => npm(['rebuild', 'sqlite3'], { cwd: dir, env }),
+	});
+	return n8n;
+}
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
 }
 
 let tarball;
@@ -272,6 +298,7 @@ module.exports = {
 	stopProcess,
 	importDemo,
 	CACHE,
+	freePort,
 	RUNTIMES,
 	ensureN8n,
 	packPackage,

@@ -6,10 +6,10 @@
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { say } = require('./n8n');
+const { freePort } = require('./n8n');
+const { ensureDebianPackages } = require('./install');
 
 function run(command, args, options = {}) {
 	const result = spawnSync(command, args, { encoding: 'utf8', ...options });
@@ -31,32 +31,14 @@ function postgresBin() {
 	return versions.length > 0 ? path.join(root, versions[0], 'bin') : undefined;
 }
 
-/** Installs Debian's redis-server and postgresql when they are missing (CI runs as root). */
+/** Debian's redis-server and postgresql, installed when missing. */
 function ensureServices() {
 	const missing = [];
 	if (!has('redis-server')) missing.push('redis-server');
 	if (!postgresBin()) missing.push('postgresql');
-	if (missing.length === 0) return;
-	say(`installing Debian's ${missing.join(' and ')} for queue mode (once per machine)`);
-	const apt = (args) =>
-		isRoot
-			? run('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 })
-			: run('sudo', ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { maxBuffer: 64 * 1024 * 1024 });
-	apt(['update', '-qq']);
-	apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+	if (missing.length > 0) ensureDebianPackages(missing, 'n8n queue mode runs on Redis and PostgreSQL.');
 }
 
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 async function startRedis() {
 	const port = await freePort();

@@ -35,7 +35,7 @@ async function setUpOwner(url, owner = OWNER) {
 
 async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {}) {
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-	const n8n = runtime.ensureN8n(major);
+	const n8n = await runtime.ensureN8n(major);
 	const simulator = createSimulator({ users: 1000, seed: 1 });
 	const simulatorUrl = await simulator.start(simulatorPort);
 	const userFolder = runtime.createUserFolder();

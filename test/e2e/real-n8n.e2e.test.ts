@@ -131,7 +131,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		});
 
 	beforeAll(async () => {
-		n8n = runtime.ensureN8n(major);
+		n8n = await runtime.ensureN8n(major);
 		nodeVersion = require('node:child_process').execFileSync(n8n.node, ['--version'], { encoding: 'utf8' }).trim();
 		simulator = createSimulator({ users: 1000, seed: 1 });
 		await simulator.start();

@@ -117,7 +117,7 @@ async function until(what: string, ms: number, check: () => Promise<boolean>) {
 }
 
 beforeAll(async () => {
-	n8n = runtime.ensureN8n(1);
+	n8n = await runtime.ensureN8n(1);
 	services.ensureServices();
 	const redis = await services.startRedis();
 	stops.push(redis.stop);

@@ -10,9 +10,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { start } = require('../../scripts/start');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CHROMIUM } = require('../../scripts/chromium');
 
 const SHOTS = path.join(__dirname, '..', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const majors = (process.env.N8N_UI_MAJORS ?? '1,2').split(',').map(Number);
 
 describe.each(majors)('the editor of n8n %i.x', (major) => {
