@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { budgetFor, budgetsKept } from '../nodes/MoEngage/shared/budget';
 import { runGetUsers } from '../test/engine';
 import { bareExport } from './bare-client';
 
@@ -254,6 +255,33 @@ function moengageWorkflow(id: string, rowCount: number) {
 	});
 }
 
+/** The budgets of 20,000 workspaces used once, then the next run a minute later: the idle ones are dropped. */
+async function workspacesKept() {
+	say('scenario 7: budgets kept for 20,000 workspaces used once');
+	const heapMiB = () => {
+		global.gc?.();
+		return process.memoryUsage().heapUsed / 2 ** 20;
+	};
+	const base = heapMiB();
+	const start = 1e12;
+	for (let n = 0; n < 20_000; n++) budgetFor(`https://api-01.moengage.com WS${n}`, `workspace WS${n}`, start).reserve(20, 1000, start);
+	const kept = budgetsKept();
+	const full = heapMiB() - base;
+	budgetFor('https://api-01.moengage.com LATER', 'workspace LATER', start + 2 * 60_000);
+	const after = heapMiB() - base;
+	raw.workspacesKept = { kept, fullMiB: full, keptAfter: budgetsKept(), afterMiB: after };
+	const scenario = '7 budgets of 20,000 workspaces used once';
+	rows.push({ scenario, figure: 'within their minute', value: `${kept} kept, +${full.toFixed(1)} MiB heap`, target: '', met: null, runs: 1 });
+	rows.push({
+		scenario,
+		figure: 'on the next run, a minute later',
+		value: `${budgetsKept()} kept, +${after.toFixed(1)} MiB heap`,
+		target: 'idle ones dropped',
+		met: budgetsKept() <= 2,
+		runs: 1,
+	});
+}
+
 async function againstHttpRequest() {
 	say('scenario 6: the same 2,000-row lookup in real n8n three ways (about 4 minutes)');
 	const n8n = await runtime.ensureN8n(1);
@@ -314,6 +342,7 @@ async function main() {
 		[4, overhead],
 		[5, oneItem],
 		[6, againstHttpRequest],
+		[7, workspacesKept],
 	];
 	for (const [number, scenario] of scenarios) {
 		if (!wanted(number)) continue;

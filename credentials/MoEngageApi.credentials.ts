@@ -71,12 +71,14 @@ export class MoEngageApi implements ICredentialType {
 		},
 	];
 
+	// A Workspace ID or key pasted with a space or line break just works: the node trims them, and
+	// so does the header n8n builds from them.
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
 			auth: {
-				username: '={{ $credentials.appId }}',
-				password: '={{ $credentials.apiKey }}',
+				username: '={{ String($credentials.appId).trim() }}',
+				password: '={{ String($credentials.apiKey).trim() }}',
 			},
 		},
 	};
@@ -90,7 +92,7 @@ export class MoEngageApi implements ICredentialType {
 			baseURL: BASE_URL_EXPRESSION,
 			url: '/v1/customers/export',
 			method: 'POST',
-			qs: { app_id: '={{ $credentials.appId }}' },
+			qs: { app_id: '={{ String($credentials.appId).trim() }}' },
 			headers: { 'Content-Type': 'application/json' },
 			body: {
 				data: {

@@ -135,10 +135,10 @@ describe('Get Users in a workflow', () => {
 		expect(outputs[0].map((item) => item.json.customer_id)).toEqual([users[0].customer_id, users[1].customer_id]);
 	});
 
-	it('returns exactly the asked fields, though it asks MoEngage for the key it matches on too', async () => {
+	it('returns exactly the asked fields, though it asks MoEngage for the key it matches on too, under both its names', async () => {
 		const rows = [{ customer_id: users[2].customer_id }, { customer_id: users[3].customer_id }];
 		const { outputs } = await run(rows, { fields: 'email, city' });
-		expect(exportRequests()[0].fields).toEqual(['email', 'city', 'customer_id']);
+		expect(exportRequests()[0].fields).toEqual(['email', 'city', 'customer_id', 'uid']);
 		expect(outputs[0].map((item) => item.json)).toEqual([
 			{ email: users[2].email, city: users[2].city },
 			{ email: users[3].email, city: users[3].city },

@@ -5,23 +5,11 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { logLines, runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
+import { simulatorFactory, type Simulator } from './support/simulators';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('./simulator/simulator');
-
-type Simulator = ReturnType<typeof createSimulator>;
 type User = Record<string, string | number>;
 
-const started: Simulator[] = [];
-async function simulatorWith(options: object): Promise<Simulator> {
-	const simulator = createSimulator({ users: 200, apiKey: 'resilience-secret-key-93f1', ...options });
-	await simulator.start();
-	started.push(simulator);
-	return simulator;
-}
-afterAll(async () => {
-	for (const simulator of started) await simulator.stop();
-});
+const simulatorWith = simulatorFactory({ users: 200, apiKey: 'resilience-secret-key-93f1' });
 
 const credentialsFor = (simulator: Simulator) => ({
 	dataCenter: 'custom',

@@ -50,7 +50,7 @@ const ROWS = [
 ];
 
 /** Manual Trigger → Code rows → MoEngage → Code on Found reading $('Rows').item, NoOp on Not Found. */
-function workflow(id: string, rows: object[], moengage: { credential: typeof CREDENTIAL; onError?: string }) {
+function workflow(id: string, rows: object[], moengage: { credential: typeof CREDENTIAL; onError?: string; options?: object }) {
 	return {
 		id,
 		name: id,
@@ -65,7 +65,7 @@ function workflow(id: string, rows: object[], moengage: { credential: typeof CRE
 				1,
 				400,
 				0,
-				{ resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', fields: 'customer_id, name', options: {} },
+				{ resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', fields: 'customer_id, name', options: moengage.options ?? {} },
 				{ credentials: { moEngageApi: moengage.credential }, ...(moengage.onError ? { onError: moengage.onError } : {}) },
 			),
 			node('Source row', 'n8n-nodes-base.code', 2, 600, -100, {
@@ -98,6 +98,9 @@ const WORKFLOWS = {
 		credential: CREDENTIAL,
 		onError: 'continueErrorOutput',
 	}),
+	// A node-wide problem must not pass the input on through Found as if MoEngage had found it.
+	nodeWideRegular: workflow('e2eNodeWideReg', ROWS.slice(0, 3), { credential: CREDENTIAL, onError: 'continueRegularOutput', options: { usersPerMinute: '={{ 0 }}' } }),
+	nodeWideError: workflow('e2eNodeWideErr', ROWS.slice(0, 3), { credential: CREDENTIAL, onError: 'continueErrorOutput', options: { usersPerMinute: '={{ 0 }}' } }),
 };
 
 const paired = (item: Item) => (Array.isArray(item.pairedItem) ? item.pairedItem[0].item : item.pairedItem?.item);
@@ -209,6 +212,24 @@ describe.each(majors)('n8n %i.x', (major) => {
 		expect(paired(errors[0])).toBe(1);
 		expect(errors[0].json.error).toMatchObject({ message: 'Item 1: the identifier is only whitespace ("   ")' });
 		expect(runtime.outputOf(result.run, 'Failed')).toHaveLength(1);
+	});
+
+	track('a node-wide problem under continue-on-fail: an error item per row, nothing on Found, nothing sent', async () => {
+		const message = 'The parameter "Users per Minute" is a number (0); use a whole number at least 1';
+		const regular = await execute('nodeWideRegular');
+		expect(regular.code).toBe(0);
+		expect(runtime.outputOf(regular.run, 'MoEngage', 0)).toEqual([]);
+		expect(runtime.outputOf(regular.run, 'Source row')).toEqual([]);
+		const notFound: Item[] = runtime.outputOf(regular.run, 'MoEngage', 1);
+		expect(notFound.map(paired)).toEqual([0, 1, 2]);
+		expect(notFound.map((item) => (item.json.error as { message: string }).message)).toEqual([message, message, message]);
+		expect(simulator.log).toEqual([]);
+		const errorOutput = await execute('nodeWideError');
+		expect(errorOutput.code).toBe(0);
+		expect(runtime.outputOf(errorOutput.run, 'MoEngage', 0)).toEqual([]);
+		expect(runtime.outputOf(errorOutput.run, 'MoEngage', 2).map(paired)).toEqual([0, 1, 2]);
+		expect(runtime.outputOf(errorOutput.run, 'Failed')).toHaveLength(3);
+		expect(simulator.log).toEqual([]);
 	});
 
 	track('every workflow in examples/ imports with the CLI', async () => {

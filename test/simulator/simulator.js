@@ -9,7 +9,8 @@ const crypto = require('node:crypto');
 
 const MAX_IDENTIFIERS = 20;
 const MAX_PAYLOAD_BYTES = 128 * 1024;
-const IDENTIFIER_TYPES = ['customer_id', 'id'];
+/** identifier_type of a MoEngage ID: "id" in MoEngage's prose and example, "moengage_id" in its OpenAPI enum. */
+const ID_SPELLINGS = { id: ['id'], moengage_id: ['moengage_id'], both: ['id', 'moengage_id'] };
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same users and the same faults. */
 function randomFrom(seed) {
@@ -109,7 +110,12 @@ function faultAnswer(kind, config, validBody) {
 /**
  * options: workspaceId, apiKey, users (a count, default 1000) or userList, seed, usersPerWindow
  * (default 1000), windowMs (default 60 000), rateLimitShape ('error' | 'title'), latencyMs,
- * blocked (403), keyNotSet (409), poison (identifiers that make a whole request 400), now (a clock
+ * blocked (403), keyNotSet (409), poison (identifiers that make a whole request 400),
+ * poisonAttribute (the `attribute` of that 400, default "identifiers"; null for none), idSpelling
+ * (the identifier_type it takes for a MoEngage ID: 'id' (default), 'moengage_id' or 'both'),
+ * answerKeys (export the customer ID and MoEngage ID under other names, e.g. {customer_id: 'uid',
+ * id: '_id'}), rateLimitHeaders ('delta' | 'epoch': send x-ratelimit-limit / -remaining / -reset on
+ * every answer, the reset as seconds until the window frees or as a UTC epoch second), now (a clock
  * function, default Date.now), and
  * faults: {rate, seed, kinds, hangMs} — a seeded share of requests answered with a fault.
  */
@@ -125,6 +131,10 @@ function createSimulator(options = {}) {
 		blocked: options.blocked ?? false,
 		keyNotSet: options.keyNotSet ?? false,
 		poison: new Set(options.poison ?? []),
+		poisonAttribute: options.poisonAttribute === undefined ? 'identifiers' : options.poisonAttribute,
+		idSpelling: options.idSpelling ?? 'id',
+		answerKeys: options.answerKeys ?? {},
+		rateLimitHeaders: options.rateLimitHeaders,
 		faults: { rate: 0, kinds: FAULT_KINDS, seed: 99, ...(options.faults ?? {}) },
 	};
 	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
@@ -206,9 +216,11 @@ function createSimulator(options = {}) {
 		if (identifiers.length > MAX_IDENTIFIERS) {
 			return failBody(400, 'LimitBreached', `max limit allowed is ${MAX_IDENTIFIERS}`, 'identifiers');
 		}
+		request.identifiers = identifiers;
+		const types = ['customer_id', ...ID_SPELLINGS[config.idSpelling]];
 		for (const entry of identifiers) {
-			if (typeof entry !== 'object' || entry === null || !IDENTIFIER_TYPES.includes(entry.identifier_type)) {
-				return failBody(400, 'InvalidParams', 'identifier_type must be customer_id or id', 'identifiers');
+			if (typeof entry !== 'object' || entry === null || !types.includes(entry.identifier_type)) {
+				return failBody(400, 'InvalidParams', `identifier_type must be ${types.join(' or ')}`, 'identifiers');
 			}
 			if (typeof entry.identifier !== 'string' || entry.identifier === '') {
 				return failBody(400, 'InvalidParams', 'identifier must be a non-empty string', 'identifiers');
@@ -217,10 +229,9 @@ function createSimulator(options = {}) {
 		if (fields !== undefined && (!Array.isArray(fields) || !fields.every((field) => typeof field === 'string'))) {
 			return failBody(400, 'InvalidParams', 'user_fields_to_export must be a list of strings', 'user_fields_to_export');
 		}
-		request.identifiers = identifiers;
 		const poisoned = identifiers.find((entry) => config.poison.has(entry.identifier));
 		if (poisoned) {
-			return failBody(400, 'InvalidParams', `identifier ${JSON.stringify(poisoned.identifier)} is not valid`, 'identifiers');
+			return failBody(400, 'InvalidParams', `identifier ${JSON.stringify(poisoned.identifier)} is not valid`, config.poisonAttribute);
 		}
 		if (config.faults.rate > 0 && faultRandom() < config.faults.rate) {
 			const kind = config.faults.kinds[Math.floor(faultRandom() * config.faults.kinds.length)];
@@ -233,22 +244,41 @@ function createSimulator(options = {}) {
 			if (override) return override;
 		}
 		const now = clockNow();
-		if (spentInWindow(now) + identifiers.length > config.usersPerWindow) return rateLimited();
+		if (spentInWindow(now) + identifiers.length > config.usersPerWindow) return withRateLimitHeaders(rateLimited(), now);
 		spent.push({ at: now, count: identifiers.length });
-		return { status: 200, body: lookUp(identifiers, fields) };
+		return withRateLimitHeaders({ status: 200, body: lookUp(identifiers, fields) }, now);
+	}
+
+	/** MoEngage's x-ratelimit-* headers, counted in users like the limit itself. */
+	function withRateLimitHeaders(result, now) {
+		if (!config.rateLimitHeaders) return result;
+		const used = spentInWindow(now);
+		const freesAt = spent.length > 0 ? spent[0].at + config.windowMs : now;
+		const reset =
+			config.rateLimitHeaders === 'epoch' ? Math.ceil(freesAt / 1000) : Math.max(0, Math.ceil((freesAt - now) / 1000));
+		return {
+			...result,
+			headers: {
+				...(result.headers ?? {}),
+				'x-ratelimit-limit': String(config.usersPerWindow),
+				'x-ratelimit-remaining': String(Math.max(0, config.usersPerWindow - used)),
+				'x-ratelimit-reset': String(reset),
+			},
+		};
 	}
 
 	function lookUp(identifiers, fields) {
 		const found = [];
 		const notFound = [];
 		for (const { identifier_type: type, identifier } of identifiers) {
-			const profile = byType[type].get(identifier);
+			const profile = byType[type === 'customer_id' ? 'customer_id' : 'id'].get(identifier);
 			if (!profile) {
 				notFound.push({ identifier_type: type, identifier });
 				continue;
 			}
 			const attributes = {};
-			for (const [key, value] of Object.entries(profile)) {
+			for (const [name, value] of Object.entries(profile)) {
+				const key = config.answerKeys[name] ?? name;
 				if (fields === undefined || fields.includes(key)) attributes[key] = value;
 			}
 			found.push({ user_attributes: attributes });

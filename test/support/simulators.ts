@@ -13,3 +13,20 @@ export async function withSimulator<T>(options: object, use: (simulator: Simulat
 		await simulator.stop();
 	}
 }
+
+/**
+ * A factory of simulators for one test file: each starts on a free port with `defaults` under the
+ * test's own options, and all are stopped after the file's tests.
+ */
+export function simulatorFactory(defaults: object): (options?: object) => Promise<Simulator> {
+	const started: Simulator[] = [];
+	afterAll(async () => {
+		for (const simulator of started) await simulator.stop();
+	});
+	return async (options = {}) => {
+		const simulator = createSimulator({ ...defaults, ...options });
+		await simulator.start();
+		started.push(simulator);
+		return simulator;
+	};
+}

@@ -1,4 +1,4 @@
-import { requestsInFlight, WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
+import { budgetFor, budgetsKept, requestsInFlight, WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { CANCEL_CHECK_MS } from '../../nodes/MoEngage/shared/limits';
 import { FakeClock } from '../support/fake-clock';
 
@@ -88,11 +88,21 @@ describe('WorkspaceBudget.spend', () => {
 describe('WorkspaceBudget.hold', () => {
 	it('makes every later caller on the workspace wait until the hold ends', () => {
 		const budget = new WorkspaceBudget(WINDOW);
-		budget.hold(5_000);
-		expect(budget.reserve(1, 1000, 0).at).toBe(5_000);
-		budget.hold(1_000);
+		budget.hold(5_000, "after MoEngage's rate limit (429)");
+		expect(budget.reserve(1, 1000, 0)).toEqual({ at: 5_000, users: 1, heldBecause: "after MoEngage's rate limit (429)" });
+		budget.hold(1_000, 'a shorter hold');
 		expect(budget.reserve(1, 1000, 2_000).at).toBe(5_000);
-		expect(budget.reserve(1, 1000, 6_000).at).toBe(6_000);
+		expect(budget.reserve(1, 1000, 6_000)).toEqual({ at: 6_000, users: 1 });
+	});
+
+	it('tells an execution that starts during a hold the hold\'s cause, not "the workspace budget"', async () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		const clock = new FakeClock();
+		// an execution heard a 429 with Retry-After: 60 and was cancelled; the hold outlives it
+		budget.hold(60_000, "after MoEngage's rate limit (429)");
+		const waits: Array<[number, string | undefined]> = [];
+		await budget.spend(20, 1000, clock, { longWaitMs: 3_000, onLongWait: (ms, _limit, held) => waits.push([ms, held]) });
+		expect(waits).toEqual([[60_000, "after MoEngage's rate limit (429)"]]);
 	});
 });
 
@@ -192,5 +202,19 @@ describe('WorkspaceBudget request slots', () => {
 		await expect(cancelled).rejects.toBeInstanceOf(WaitCancelled);
 		held[0]();
 		await expect(after).resolves.toBeInstanceOf(Function);
+	});
+});
+
+describe('budgetFor', () => {
+	it('forgets a workspace with nothing in its window, no hold and nothing in flight, and keeps a busy one', async () => {
+		const before = budgetsKept();
+		const start = 1e12;
+		for (let n = 0; n < 2_000; n++) budgetFor(`http://x workspace-${n}`, undefined, start).reserve(20, 1000, start);
+		const busy = budgetFor('http://x busy', undefined, start);
+		busy.hold(start + 10 * 60_000, 'after a 429');
+		expect(budgetsKept()).toBeGreaterThanOrEqual(before + 2_001);
+		budgetFor('http://x later', undefined, start + 2 * 60_000);
+		expect(budgetsKept()).toBeLessThanOrEqual(before + 2);
+		expect(budgetFor('http://x busy', undefined, start + 2 * 60_000)).toBe(busy);
 	});
 });

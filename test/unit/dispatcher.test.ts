@@ -163,3 +163,119 @@ describe('dispatch', () => {
 		expect(clock.time).toBeLessThan(3_000 + 250 + 1);
 	});
 });
+
+describe('dispatch after a 429', () => {
+	it('never resends at once: a Retry-After of 0 (or a date already past) still waits the backoff', async () => {
+		const { io, clock, simulator } = setUp();
+		const times: number[] = [];
+		const real = io.send;
+		let refusals = 3;
+		io.send = async (batch) => {
+			times.push(clock.time);
+			return refusals-- > 0 ? refused(429, { retryAfterMs: 0 }) : await real(batch);
+		};
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, { ...io, random: () => 0 });
+		expect([...results.values()][0].kind).toBe('found');
+		// backoff floor with the lowest jitter: 0.5 s, 1 s, 2 s
+		expect(times).toEqual([0, 500, 1500, 3500]);
+	});
+
+	it('waits as long as a long Retry-After asks, but 15 minutes at most, and says so', async () => {
+		const { io, clock, lines, simulator } = setUp();
+		scripted(io, refused(429, { retryAfterMs: 3_600_000 }));
+		await dispatch([lookupsOf([simulator.users[0].customer_id])], policy, io);
+		expect(clock.time).toBe(15 * 60_000);
+		expect(lines).toContain('MoEngage: its 429 asked for a wait of 3600.0 s; waiting 900.0 s at most');
+	});
+
+	it('waits for x-ratelimit-reset when a 429 has no Retry-After', async () => {
+		const { io, clock, lines, simulator } = setUp();
+		scripted(io, refused(429, { rateLimit: { remaining: 0, resetMs: 20_000 } }));
+		await dispatch([lookupsOf([simulator.users[0].customer_id])], policy, io);
+		expect(clock.time).toBe(20_000);
+		expect(lines).toContain(
+			"MoEngage: waiting 20.0 s after MoEngage's rate limit (429), until its rate window resets (x-ratelimit-reset), before sending 1 identifiers again",
+		);
+	});
+
+	it('holds the workspace until the reset when an answer says none are left (x-ratelimit-remaining: 0)', async () => {
+		const { io, clock, lines, simulator } = setUp();
+		const times: number[] = [];
+		const real = io.send;
+		io.send = async (batch) => {
+			times.push(clock.time);
+			const exchange = await real(batch);
+			return times.length === 1 && exchange.kind === 'answer' ? { ...exchange, rateLimit: { remaining: 0, resetMs: 30_000 } } : exchange;
+		};
+		const lookups = lookupsOf(simulator.users.slice(0, 40).map((user: { customer_id: string }) => user.customer_id));
+		await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
+		expect(times).toEqual([0, 30_000]);
+		expect(lines).toEqual([
+			'MoEngage: waiting 30.0 s before sending 20 more: the workspace is held until its rate window resets (MoEngage answered x-ratelimit-remaining: 0)',
+		]);
+	});
+});
+
+describe('dispatch with stopOnFailure', () => {
+	it('ends the waits of batches still waiting for budget at once and sends nothing more after the failure', async () => {
+		const { io, clock, simulator } = setUp({ poison: ['bad-id'] });
+		const sent = scripted(io);
+		const identifiers = [simulator.users[0].customer_id, 'bad-id', simulator.users[1].customer_id, simulator.users[2].customer_id];
+		const lookups = lookupsOf(identifiers);
+		const { results, stoppedBy } = await dispatch(packBatches(lookups, 1), { ...policy, usersPerMinute: 2, stopOnFailure: true }, io);
+		expect(sent).toEqual([1, 1]);
+		// the third batch was waiting for the budget's next minute: that wait ended at the failure
+		expect(clock.time).toBeLessThan(60_000);
+		expect(stoppedBy?.batch).toEqual([lookups[1]]);
+		expect(stoppedBy?.failure.httpCode).toBe(400);
+		expect(results.get(lookups[2])).toEqual({
+			kind: 'failed',
+			failure: { message: expect.stringMatching(/^Not sent: the run stopped at an earlier failure \(MoEngage rejected the request \(400 InvalidParams\)/) },
+		});
+	});
+
+	it('names what MoEngage refused, not an identifier that was waiting to be retried when the run stopped', async () => {
+		const { io, simulator } = setUp({ poison: ['bad-id'] });
+		scripted(io, refused(503));
+		const lookups = lookupsOf([simulator.users[0].customer_id, 'bad-id', simulator.users[1].customer_id]);
+		const { stoppedBy } = await dispatch(packBatches(lookups, 1), { ...policy, stopOnFailure: true }, io);
+		expect(stoppedBy?.batch).toEqual([lookups[1]]);
+		expect(stoppedBy?.failure.message).toContain('identifier "bad-id" is not valid');
+	});
+});
+
+describe('dispatch after a 400 that names no attribute', () => {
+	const plain400 = (message = 'Bad Request'): Exchange =>
+		refused(400, { failure: { message: `MoEngage rejected the request (400): ${message}`, httpCode: 400 } });
+
+	it('costs at most 3 requests in all when every request gets it, and fails every item with it', async () => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, ...Array.from({ length: 200 }, () => plain400()));
+		const lookups = lookupsOf(simulator.users.slice(0, 100).map((user: { customer_id: string }) => user.customer_id));
+		const { results, stats } = await dispatch(packBatches(lookups, 20), policy, io);
+		expect(stats.requests).toBeLessThanOrEqual(3);
+		expect(sent).toEqual([20, 10, 10]);
+		expect(results.size).toBe(100);
+		expect(new Set([...results.values()].map((result) => result.kind === 'failed' && result.failure.message))).toEqual(
+			new Set(['MoEngage rejected the request (400): Bad Request']),
+		);
+	});
+
+	it('still isolates one bad identifier in 20 with at most 2·⌈log2(20)⌉ = 10 extra requests', async () => {
+		for (let position = 0; position < 20; position++) {
+			const { io, simulator } = setUp({ poison: ['bad-one'] });
+			simulator.config.poisonAttribute = null;
+			const identifiers = simulator.users.slice(0, 19).map((user: { customer_id: string }) => user.customer_id);
+			identifiers.splice(position, 0, 'bad-one');
+			const lookups = lookupsOf(identifiers);
+			const { results, stats } = await dispatch([lookups], policy, io);
+			expect(stats.requests - 1).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(20)));
+			expect(results.get(lookups[position])).toEqual({
+				kind: 'failed',
+				failure: expect.objectContaining({ message: 'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid' }),
+			});
+			expect(lookups.filter((lookup) => results.get(lookup)?.kind === 'found')).toHaveLength(19);
+		}
+	});
+});

@@ -46,10 +46,10 @@ describe('packBatches', () => {
 });
 
 describe('fieldsToExport', () => {
-	it('adds the attribute each identifier type is matched on', () => {
+	it('adds the attribute each identifier type is matched on, under every name MoEngage documents for it', () => {
 		const batch: Lookup[] = [cust('a', 0), { type: 'id', identifier: 'x', itemIndexes: [1] }];
-		expect(fieldsToExport(['name'], batch)).toEqual(['name', 'customer_id', 'id']);
-		expect(fieldsToExport(['customer_id', 'name'], [cust('a', 0)])).toEqual(['customer_id', 'name']);
+		expect(fieldsToExport(['name'], batch)).toEqual(['name', 'customer_id', 'uid', 'id', 'moengage_id', '_id']);
+		expect(fieldsToExport(['customer_id', 'name'], [cust('a', 0)])).toEqual(['customer_id', 'name', 'uid']);
 	});
 
 	it('leaves "every attribute" alone', () => {
@@ -98,6 +98,36 @@ describe('readAnswer', () => {
 });
 
 describe('matchAnswer', () => {
+	it('matches on uid when the customer ID comes back under that name, and on moengage_id or _id for MoEngage IDs', () => {
+		const batch = [cust('a', 0), { type: 'id' as const, identifier: 'f00', itemIndexes: [1] }, { type: 'id' as const, identifier: 'b4r', itemIndexes: [2] }];
+		const outcomes = matchAnswer(batch, {
+			users: [
+				{ user_attributes: { _id: 'b4r', name: 'C' } },
+				{ user_attributes: { uid: 'a', name: 'A' } },
+				{ user_attributes: { moengage_id: 'f00', name: 'B' } },
+			],
+			usersNotFound: [],
+		});
+		expect(outcomes.map((outcome) => outcome.kind === 'found' && outcome.attributes.name)).toEqual(['A', 'B', 'C']);
+	});
+
+	it('maps a not-found echo in either spelling of the MoEngage ID back to its lookup', () => {
+		const batch = [{ type: 'id' as const, identifier: 'f00', itemIndexes: [0] }, { type: 'id' as const, identifier: 'b4r', itemIndexes: [1] }];
+		const outcomes = matchAnswer(batch, {
+			users: [],
+			usersNotFound: [
+				{ identifier_type: 'moengage_id', identifier: 'f00' },
+				{ identifier_type: 'id', identifier: 'b4r' },
+			],
+		});
+		expect(outcomes).toEqual([{ kind: 'notFound' }, { kind: 'notFound' }]);
+	});
+
+	it('never matches by position: a user whose key differs from every identifier asked is not taken', () => {
+		const outcomes = matchAnswer([cust('a', 0)], { users: [{ user_attributes: { uid: 'b' } }], usersNotFound: [] });
+		expect(outcomes).toEqual([{ kind: 'missing' }]);
+	});
+
 	it('matches found users by their key attribute whatever their order, and not-found ones by the echo', () => {
 		const batch = [cust('a', 0), cust('100014', 1), { type: 'id' as const, identifier: 'f00', itemIndexes: [2] }, cust('zz', 3)];
 		const outcomes = matchAnswer(batch, {

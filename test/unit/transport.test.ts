@@ -1,4 +1,12 @@
-import { classifyResponse, describeFailure, parseRetryAfter, redact, workspaceOf } from '../../nodes/MoEngage/shared/transport';
+import {
+	classifyResponse,
+	describeFailure,
+	parseRateLimit,
+	parseRetryAfter,
+	redact,
+	workspaceOf,
+} from '../../nodes/MoEngage/shared/transport';
+import { leakedFragments } from '../support/secrets';
 
 describe('workspaceOf', () => {
 	it('derives the MoEngage host from the data center, api-101 included', () => {
@@ -25,7 +33,25 @@ describe('workspaceOf', () => {
 
 	it('lists the key and the Basic auth value as secrets', () => {
 		const checked = workspaceOf({ dataCenter: '01', appId: 'APP', apiKey: 'sekret' });
-		expect(checked.ok && checked.value.secrets).toEqual(['sekret', Buffer.from('APP:sekret').toString('base64')]);
+		expect(checked.ok && [...checked.value.secrets].sort()).toEqual([Buffer.from('APP:sekret').toString('base64'), 'sekret'].sort());
+	});
+
+	it('lists the untrimmed forms too, and the user:password of a Custom URL, which messages never show', () => {
+		const checked = workspaceOf({ dataCenter: 'custom', baseUrl: 'http://proxy-user:proxy%40pass@127.0.0.1:4010/', appId: ' APP\n', apiKey: 'sekret-key ' });
+		if (!checked.ok) throw new Error(checked.problem);
+		expect(checked.value.appId).toBe('APP');
+		expect(checked.value.shownUrl).toBe('http://127.0.0.1:4010');
+		for (const form of [
+			'sekret-key',
+			'sekret-key ',
+			Buffer.from('APP:sekret-key').toString('base64'),
+			Buffer.from(' APP\n:sekret-key ').toString('base64'),
+			'proxy-user:proxy%40pass',
+			'proxy%40pass',
+			'proxy@pass',
+		]) {
+			expect(checked.value.secrets).toContain(form);
+		}
 	});
 });
 
@@ -110,5 +136,57 @@ describe('classifyResponse', () => {
 		const body = { status: 'fail', error: { attribute: 'identifiers', message: 'm', type: 'InvalidParams' } };
 		expect(classifyResponse(400, body, {}, [], 0)).toMatchObject({ kind: 'refused', status: 400, blames: 'identifiers' });
 		expect(classifyResponse(429, {}, { 'retry-after': '3' }, [], 0)).toMatchObject({ kind: 'refused', retryAfterMs: 3000 });
+	});
+});
+
+describe('secrets in what MoEngage or a proxy sends back', () => {
+	const appId = 'SIMWORKSPACE01';
+	const apiKey = 'sim-data-api-key-0123456789';
+	const basic = Buffer.from(`${appId}:${apiKey}`).toString('base64');
+	const workspace = workspaceOf({ dataCenter: '01', appId: `${appId} `, apiKey: `${apiKey}\n` });
+	if (!workspace.ok) throw new Error(workspace.problem);
+	const { secrets } = workspace.value;
+	const shown = (exchange: ReturnType<typeof classifyResponse>) => JSON.stringify(exchange);
+
+	it.each(Array.from({ length: 40 }, (_, shift) => shift * 5))(
+		'leaves no 8-character piece of the key or the Basic header in the message, whatever the cut (header at %i)',
+		(shift) => {
+			const page = `<html><body><h1>502 Bad Gateway</h1><pre>${'x'.repeat(shift)} Authorization: Basic ${basic} key=${apiKey}</pre></body></html>`;
+			expect(leakedFragments(shown(classifyResponse(502, page, {}, secrets, 0)), [basic, apiKey])).toEqual([]);
+			const json = { status: 'fail', echo: `${'y'.repeat(shift)}Basic ${basic} ${apiKey}` };
+			expect(leakedFragments(shown(classifyResponse(400, json, {}, secrets, 0)), [basic, apiKey])).toEqual([]);
+			const text = `${'z'.repeat(shift)} ${apiKey}`;
+			expect(leakedFragments(shown(classifyResponse(200, text, {}, secrets, 0)), [apiKey])).toEqual([]);
+		},
+	);
+
+	it('also redacts the header n8n built from an untrimmed Workspace ID and key', () => {
+		const untrimmed = Buffer.from(`${appId} :${apiKey}\n`).toString('base64');
+		const exchange = classifyResponse(500, `upstream said: Authorization: Basic ${untrimmed}`, {}, secrets, 0);
+		expect(leakedFragments(shown(exchange), [untrimmed])).toEqual([]);
+	});
+});
+
+describe('parseRateLimit', () => {
+	const now = Date.parse('2026-11-28T12:00:00Z');
+	it('reads x-ratelimit-reset as seconds until the reset when small, as a UTC epoch second when large', () => {
+		expect(parseRateLimit({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, now)).toEqual({ remaining: 0, resetMs: 30_000 });
+		expect(parseRateLimit({ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': String(now / 1000 + 12) }, now)).toEqual({
+			remaining: 5,
+			resetMs: 12_000,
+		});
+		expect(parseRateLimit({ 'x-ratelimit-reset': String(now / 1000 - 5) }, now)).toEqual({ resetMs: 0 });
+	});
+
+	it('ignores answers without them or with values that are not numbers', () => {
+		expect(parseRateLimit({}, now)).toBeUndefined();
+		expect(parseRateLimit({ 'x-ratelimit-remaining': 'lots' }, now)).toBeUndefined();
+	});
+
+	it('comes with answers and refusals alike', () => {
+		const headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '7' };
+		const answer = classifyResponse(200, { status: 'success', data: { users: [], users_not_found: [] } }, headers, [], now);
+		expect(answer).toMatchObject({ kind: 'answer', rateLimit: { remaining: 0, resetMs: 7000 } });
+		expect(classifyResponse(429, {}, headers, [], now)).toMatchObject({ kind: 'refused', rateLimit: { remaining: 0, resetMs: 7000 } });
 	});
 });

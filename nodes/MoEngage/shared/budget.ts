@@ -22,6 +22,9 @@ import {
 	USERS_PER_REQUEST_IN_FLIGHT,
 } from './limits';
 
+/** Idle budgets are looked for at most this often: a sweep reads every budget the process keeps. */
+const SWEEP_EVERY_MS = 10_000;
+
 export interface Clock {
 	now(): number;
 	sleep(ms: number): Promise<void>;
@@ -30,6 +33,8 @@ export interface Clock {
 export interface Reservation {
 	readonly at: number;
 	readonly users: number;
+	/** Why the workspace was held when this reservation was made to wait for the hold's end. */
+	readonly heldBecause?: string;
 }
 
 export type Log = (line: string) => void;
@@ -65,8 +70,11 @@ export class WorkspaceBudget {
 	/** Sent or reserved identifiers, in time order; reservations are handed out in order. */
 	private reservations: Reservation[] = [];
 
-	/** After a 429, nothing is sent to the workspace before this time. */
+	/** After a 429, nothing is sent to the workspace before this time… */
 	private heldUntil = 0;
+
+	/** …for this reason, told to every execution that waits for it. */
+	private heldBecause = '';
 
 	/** The users per window this process has learned it may send; undefined while it may send the full limit. */
 	private share: number | undefined;
@@ -90,8 +98,21 @@ export class WorkspaceBudget {
 	) {}
 
 	/** MoEngage said "too many": every execution on this workspace waits with the one that heard it. */
-	hold(until: number): void {
-		this.heldUntil = Math.max(this.heldUntil, until);
+	hold(until: number, because: string): void {
+		if (until <= this.heldUntil) return;
+		this.heldUntil = until;
+		this.heldBecause = because;
+	}
+
+	/** Nothing sent in the window, no hold, nothing in flight or waiting: the budget can be forgotten. */
+	isIdle(now: number): boolean {
+		const last = this.reservations[this.reservations.length - 1];
+		return (
+			(last === undefined || last.at <= now - this.windowMs) &&
+			this.heldUntil <= now &&
+			this.inFlight === 0 &&
+			this.waiting.length === 0
+		);
 	}
 
 	/** The users this process may send per window now, after any raises that minutes without a 429 have earned. */
@@ -136,7 +157,7 @@ export class WorkspaceBudget {
 			at = reservation.at + window;
 			leftWindow += reservation.users;
 		}
-		const reservation = { at, users };
+		const reservation = at === this.heldUntil && at > now ? { at, users, heldBecause: this.heldBecause } : { at, users };
 		this.reservations.push(reservation);
 		if (this.share !== undefined) this.cleanSince ??= at;
 		return reservation;
@@ -237,14 +258,17 @@ export class WorkspaceBudget {
 		clock: Clock,
 		options: {
 			signal?: AbortSignal;
-			onLongWait?: (waitMs: number, limit: number) => void;
+			/** `heldBecause`: the wait is a hold's (a 429 heard by any execution), not the budget's. */
+			onLongWait?: (waitMs: number, limit: number, heldBecause: string | undefined) => void;
 			longWaitMs?: number;
 			log?: Log;
 		} = {},
 	): Promise<Reservation> {
 		const reservation = this.reserve(users, usersPerMinute, clock.now(), options.log);
 		const wait = reservation.at - clock.now();
-		if (wait > 0 && wait >= (options.longWaitMs ?? 0)) options.onLongWait?.(wait, this.limit(usersPerMinute, clock.now()));
+		if (wait > 0 && wait >= (options.longWaitMs ?? 0)) {
+			options.onLongWait?.(wait, this.limit(usersPerMinute, clock.now()), reservation.heldBecause);
+		}
 		if (!(await pause(reservation.at, clock, options.signal))) {
 			this.release(reservation);
 			throw new WaitCancelled('for the MoEngage rate budget');
@@ -254,9 +278,19 @@ export class WorkspaceBudget {
 }
 
 const budgets = new Map<string, WorkspaceBudget>();
+let sweptAt = -Infinity;
 
-/** The one budget of this process for a workspace; `name` labels its log lines. */
-export function budgetFor(workspace: string, name?: string): WorkspaceBudget {
+/**
+ * The one budget of this process for a workspace; `name` labels its log lines. Budgets that have
+ * gone idle are dropped on the way, so a process that meets many workspaces keeps only the busy ones.
+ */
+export function budgetFor(workspace: string, name: string | undefined, now: number): WorkspaceBudget {
+	if (now - sweptAt >= SWEEP_EVERY_MS) {
+		sweptAt = now;
+		for (const [key, idle] of budgets) {
+			if (key !== workspace && idle.isIdle(now)) budgets.delete(key);
+		}
+	}
 	let budget = budgets.get(workspace);
 	if (!budget) {
 		budget = new WorkspaceBudget(undefined, name);
@@ -264,3 +298,6 @@ export function budgetFor(workspace: string, name?: string): WorkspaceBudget {
 	}
 	return budget;
 }
+
+/** How many workspaces' budgets this process keeps. */
+export const budgetsKept = (): number => budgets.size;

@@ -8,6 +8,7 @@ import {
 	BACKOFF_CAP_MS,
 	BACKOFF_START_MS,
 	LOGGED_WAIT_MS,
+	MAX_RATE_LIMIT_WAIT_MS,
 	MAX_RATE_LIMITED_TRIES,
 } from './limits';
 import { matchAnswer, type Lookup, type Outcome } from './lookups';
@@ -25,7 +26,13 @@ export interface DispatchPolicy {
 }
 
 export interface DispatchIo {
-	send(batch: readonly Lookup[]): Promise<Exchange>;
+	/** `signal` ends when the execution is cancelled or the run will fail anyway. */
+	send(batch: readonly Lookup[], signal: AbortSignal): Promise<Exchange>;
+	/**
+	 * Asked about each refusal before anything else: a cause (for the stats) means "send the same
+	 * batch again in another form", e.g. another spelling of a parameter MoEngage documents two ways.
+	 */
+	anotherForm?(batch: readonly Lookup[], exchange: Extract<Exchange, { kind: 'refused' }>): string | undefined;
 	budget: WorkspaceBudget;
 	clock: Clock;
 	signal?: AbortSignal;
@@ -37,6 +44,13 @@ export interface DispatchStats {
 	requests: number;
 	/** Requests sent again, by cause: "429", "503", "network", "malformed answer", "split after 400"… */
 	retries: Record<string, number>;
+}
+
+export interface DispatchOutcome {
+	results: Map<Lookup, LookupResult>;
+	stats: DispatchStats;
+	/** With stopOnFailure: the failure that stopped the run and the batch MoEngage refused with it. */
+	stoppedBy?: { failure: Failure; batch: readonly Lookup[] };
 }
 
 /** These fail every request of the run alike: sending more only spends the budget. */
@@ -54,56 +68,119 @@ const withTries = (failure: Failure, tries: number): Failure => ({
 	message: `${failure.message} (gave up after ${tries} tries)`,
 });
 
+const halves = <T>(batch: readonly T[]): [T[], T[]] => {
+	const middle = Math.ceil(batch.length / 2);
+	return [batch.slice(0, middle), batch.slice(middle)];
+};
+
+/**
+ * How long to wait after a 429: never less than the backoff (a Retry-After of 0, or a date our
+ * clock already passed, must not turn into a burst of resends), longer when MoEngage asks for it
+ * (Retry-After, else the x-ratelimit-reset of a 429), and never more than MAX_RATE_LIMIT_WAIT_MS.
+ */
+export function rateLimitWaitMs(
+	exchange: Extract<Exchange, { kind: 'refused' }>,
+	rateLimited: number,
+	random: () => number,
+): { ms: number; why: string; cappedFromMs?: number } {
+	const floor = backoffMs(rateLimited, random);
+	const asked = exchange.retryAfterMs ?? exchange.rateLimit?.resetMs;
+	const why =
+		asked === undefined || asked <= floor
+			? 'backing off'
+			: exchange.retryAfterMs !== undefined
+				? 'as its Retry-After asks'
+				: 'until its rate window resets (x-ratelimit-reset)';
+	const ms = Math.max(floor, asked ?? 0);
+	return ms > MAX_RATE_LIMIT_WAIT_MS ? { ms: MAX_RATE_LIMIT_WAIT_MS, why, cappedFromMs: ms } : { ms, why };
+}
+
 export async function dispatch(
 	batches: readonly Lookup[][],
 	policy: DispatchPolicy,
 	io: DispatchIo,
-): Promise<{ results: Map<Lookup, LookupResult>; stats: DispatchStats }> {
+): Promise<DispatchOutcome> {
 	const results = new Map<Lookup, LookupResult>();
 	const stats: DispatchStats = { requests: 0, retries: {} };
+	/** Set once nothing more is to be sent; what is still unsent then fails with it. */
 	let halt: Failure | undefined;
+	let stoppedBy: DispatchOutcome['stoppedBy'];
+	// Ends every wait and request in flight once the run is halted, or when n8n cancels the execution.
+	const stop = new AbortController();
+	const cancelled = () => stop.abort();
+	io.signal?.addEventListener('abort', cancelled, { once: true });
+	if (io.signal?.aborted) stop.abort();
 
-	const settle = (batch: readonly Lookup[], failure: Failure) => {
+	const haltWith = (failure: Failure): undefined => {
+		halt ??= failure;
+		stop.abort();
+		return undefined;
+	};
+	/** MoEngage (or the network) failed these lookups. */
+	const fail = (batch: readonly Lookup[], failure: Failure): undefined => {
 		for (const lookup of batch) results.set(lookup, { kind: 'failed', failure });
-		// What was never sent did not fail for this reason: it gets a failure of its own, so the
-		// error names only the identifiers MoEngage refused.
-		if (policy.stopOnFailure) halt ??= { message: `Not sent: the run stopped at an earlier failure (${failure.message})` };
+		if (policy.stopOnFailure && stoppedBy === undefined) {
+			stoppedBy = { failure, batch };
+			// What was never sent did not fail for this reason: it gets a failure of its own, so the
+			// error names only the identifiers MoEngage refused.
+			haltWith({ message: `Not sent: the run stopped at an earlier failure (${failure.message})` });
+		}
+		return undefined;
+	};
+	/** Never sent (or its answer no longer wanted): the run was halted. */
+	const skip = (batch: readonly Lookup[]): undefined => {
+		for (const lookup of batch) if (!results.has(lookup)) results.set(lookup, { kind: 'failed', failure: halt as Failure });
+		return undefined;
 	};
 	const retrying = (cause: string) => {
 		stats.retries[cause] = (stats.retries[cause] ?? 0) + 1;
 	};
 	const wait = async (ms: number, why: string) => {
 		if (ms >= LOGGED_WAIT_MS) io.log(`MoEngage: waiting ${seconds(ms)} ${why}`);
-		if (!(await pause(io.clock.now() + ms, io.clock, io.signal))) throw new WaitCancelled('to retry MoEngage');
+		if (!(await pause(io.clock.now() + ms, io.clock, stop.signal))) throw new WaitCancelled('to retry MoEngage');
 	};
+	/** A wait that ended because the run was halted (not because n8n cancelled it) settles the batch. */
+	const haltedDuring = (error: unknown) => error instanceof WaitCancelled && halt !== undefined && !io.signal?.aborted;
 
-	async function deliver(batch: readonly Lookup[]): Promise<void> {
+	// The first request of a run goes alone: a problem every request shares (a wrong key, a Fields
+	// value MoEngage refuses) then costs one request, or three for a 400 that names no attribute,
+	// instead of one per request in flight.
+	let release: () => void = () => {};
+	const firstAnswered = new Promise<void>((resolve) => (release = resolve));
+
+	/**
+	 * Sends `batch` until it is answered, fails for good, or is split. With `suspect` (the message of
+	 * a 400 naming no attribute that the batch it came from got): the same 400 again is returned as
+	 * 'same', unsettled, for the caller to tell a request-wide fault from a bad identifier.
+	 */
+	async function deliver(batch: readonly Lookup[], suspect?: string): Promise<'same' | undefined> {
 		let failures = 0;
 		let rateLimited = 0;
 		for (;;) {
-			if (halt) return settle(batch, halt);
-			const done = await io.budget.acquire(policy.usersPerMinute, io.signal);
+			if (halt) return skip(batch);
+			const done = await io.budget.acquire(policy.usersPerMinute, stop.signal);
 			let exchange: Exchange;
 			try {
 				await io.budget.spend(batch.length, policy.usersPerMinute, io.clock, {
-					signal: io.signal,
+					signal: stop.signal,
 					longWaitMs: LOGGED_WAIT_MS,
 					log: io.log,
-					onLongWait: (ms, limit) =>
+					onLongWait: (ms, limit, held) =>
 						io.log(
-							`MoEngage: waiting ${seconds(ms)} for the workspace budget of ${limit} users per minute before sending ${batch.length} more`,
+							held === undefined
+								? `MoEngage: waiting ${seconds(ms)} for the workspace budget of ${limit} users per minute before sending ${batch.length} more`
+								: `MoEngage: waiting ${seconds(ms)} before sending ${batch.length} more: the workspace is held ${held}`,
 						),
 				});
 				stats.requests++;
-				exchange = await io.send(batch);
+				exchange = await io.send(batch, stop.signal);
 			} finally {
 				done();
 			}
-			if (exchange.kind === 'refused' && exchange.status === 429) {
-				io.budget.rateLimited(policy.usersPerMinute, io.clock.now(), io.log);
-			} else if (exchange.kind === 'answer' || exchange.kind === 'refused') {
-				io.budget.answered();
-			}
+			if (halt && exchange.kind !== 'answer') return skip(batch);
+			const requestWideSuspect = exchange.kind === 'refused' && exchange.status === 400 && exchange.blames === undefined;
+			if (!requestWideSuspect) release();
+			noteRateLimit(exchange);
 			if (exchange.kind === 'answer') {
 				matchAnswer(batch, exchange.answer).forEach((outcome, index) => results.set(batch[index], outcome));
 				return;
@@ -111,44 +188,57 @@ export async function dispatch(
 			let cause: string;
 			if (exchange.kind === 'refused') {
 				const { status, failure } = exchange;
+				const form = io.anotherForm?.(batch, exchange);
+				if (form !== undefined) {
+					retrying(form);
+					continue;
+				}
 				if (FATAL_STATUSES.has(status)) {
-					halt ??= failure;
-					return settle(batch, failure);
+					fail(batch, failure);
+					return haltWith(failure);
+				}
+				if (status === 400 && exchange.blames === undefined) {
+					if (suspect === failure.message) return 'same';
+					return await isolate(batch, failure, true);
 				}
 				// MoEngage refuses a whole request for one bad identifier: halving isolates it in about
 				// 2·log2(n) requests, and the identifiers beside it are still answered.
-				const splittable = status === 413 || (status === 400 && (exchange.blames ?? 'identifiers') === 'identifiers');
+				const splittable = status === 413 || (status === 400 && exchange.blames === 'identifiers');
 				if (splittable && batch.length > 1) {
 					retrying(`split after ${status}`);
-					const middle = Math.ceil(batch.length / 2);
-					await deliver(batch.slice(0, middle));
-					await deliver(batch.slice(middle));
+					const [first, second] = halves(batch);
+					await deliver(first);
+					await deliver(second);
 					return;
 				}
 				if (status === 400 && !splittable) {
 					// A fault in the request itself (the fields, app_id): every batch would fail alike.
-					halt ??= failure;
-					return settle(batch, failure);
+					fail(batch, failure);
+					return haltWith(failure);
 				}
-				if (splittable) return settle(batch, failure);
+				if (splittable) return fail(batch, failure);
 				if (status === 429) {
 					rateLimited++;
-					if (rateLimited >= MAX_RATE_LIMITED_TRIES) return settle(batch, withTries(failure, rateLimited));
+					if (rateLimited >= MAX_RATE_LIMITED_TRIES) return fail(batch, withTries(failure, rateLimited));
 					retrying('429');
-					const delay = exchange.retryAfterMs ?? backoffMs(rateLimited, io.random);
+					const delay = rateLimitWaitMs(exchange, rateLimited, io.random);
+					if (delay.cappedFromMs !== undefined) {
+						io.log(
+							`MoEngage: its 429 asked for a wait of ${seconds(delay.cappedFromMs)}; waiting ${seconds(delay.ms)} at most`,
+						);
+					}
 					// The whole workspace waits: the next batches would only hit the same wall.
-					io.budget.hold(io.clock.now() + delay);
-					const why = exchange.retryAfterMs === undefined ? 'backing off' : 'as its Retry-After asks';
-					await wait(delay, `after MoEngage's rate limit (429), ${why}, before sending ${batch.length} identifiers again`);
+					io.budget.hold(io.clock.now() + delay.ms, "after MoEngage's rate limit (429)");
+					await wait(delay.ms, `after MoEngage's rate limit (429), ${delay.why}, before sending ${batch.length} identifiers again`);
 					continue;
 				}
-				if (status < 500 && status !== 408) return settle(batch, failure);
+				if (status < 500 && status !== 408) return fail(batch, failure);
 				cause = String(status);
 			} else {
 				cause = exchange.kind === 'malformed' ? 'malformed answer' : 'network';
 			}
 			failures++;
-			if (failures > policy.maxRetries) return settle(batch, withTries(exchange.failure, failures));
+			if (failures > policy.maxRetries) return fail(batch, withTries(exchange.failure, failures));
 			retrying(cause);
 			await wait(
 				backoffMs(failures, io.random),
@@ -157,10 +247,64 @@ export async function dispatch(
 		}
 	}
 
+	/**
+	 * `batch` got a 400 that names no attribute: a bad identifier in it, or a fault of every request.
+	 * Its halves are sent only while that tells something: when both fail alike at the first split,
+	 * the fault is the request's and the rest of the run fails with it; otherwise the half that
+	 * fails is known to hold the bad identifier and is split without being sent whole again.
+	 */
+	async function isolate(batch: readonly Lookup[], failure: Failure, first: boolean): Promise<undefined> {
+		if (batch.length === 1) return fail(batch, failure);
+		retrying('split after 400');
+		const [a, b] = halves(batch);
+		const aFails = (await deliver(a, failure.message)) === 'same';
+		if (halt) return skip(batch);
+		if (!aFails) return await isolate(b, failure, false);
+		const bFails = (await deliver(b, failure.message)) === 'same';
+		if (halt) return skip(batch);
+		if (bFails && first) {
+			fail(batch, failure);
+			return haltWith(failure);
+		}
+		await isolate(a, failure, false);
+		if (bFails) await isolate(b, failure, false);
+	}
+
+	/** MoEngage says its window is spent (x-ratelimit-remaining: 0): nothing more until it resets. */
+	function noteRateLimit(exchange: Exchange) {
+		if (exchange.kind === 'refused' && exchange.status === 429) {
+			io.budget.rateLimited(policy.usersPerMinute, io.clock.now(), io.log);
+			return;
+		}
+		if (exchange.kind === 'answer' || exchange.kind === 'refused') {
+			io.budget.answered();
+			const { remaining, resetMs } = exchange.rateLimit ?? {};
+			if (remaining === 0 && resetMs !== undefined && resetMs > 0) {
+				const ms = Math.min(resetMs, MAX_RATE_LIMIT_WAIT_MS);
+				io.budget.hold(io.clock.now() + ms, 'until its rate window resets (MoEngage answered x-ratelimit-remaining: 0)');
+			}
+		}
+	}
+
 	let next = 0;
-	const worker = async () => {
-		while (next < batches.length) await deliver(batches[next++]);
+	const worker = async (index: number) => {
+		if (index > 0) await firstAnswered;
+		while (next < batches.length) {
+			const batch = batches[next++];
+			// A wait that the halt ended leaves the batch (and any half of it) unsettled: it was not sent.
+			await deliver(batch).then(
+				() => undefined,
+				(error: unknown) => (haltedDuring(error) ? skip(batch) : Promise.reject(error)),
+			);
+			release();
+		}
 	};
-	await Promise.all(Array.from({ length: Math.min(policy.concurrency, batches.length) }, worker));
-	return { results, stats };
+	try {
+		await Promise.all(Array.from({ length: Math.min(policy.concurrency, batches.length) }, (_, index) => worker(index)));
+	} finally {
+		release();
+		io.signal?.removeEventListener('abort', cancelled);
+	}
+	if (io.signal?.aborted) throw new WaitCancelled('for MoEngage');
+	return { results, stats, ...(stoppedBy ? { stoppedBy } : {}) };
 }

@@ -47,6 +47,12 @@ export const BACKOFF_CAP_MS = 30_000;
 export const MAX_RATE_LIMITED_TRIES = 30;
 
 /**
+ * The longest a 429's Retry-After (or x-ratelimit-reset) is obeyed: a server that asks for an hour
+ * is more likely wrong than right, and a run should not hang unattended for it. The cap is logged.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+
+/**
  * Sharing a workspace between n8n processes (queue-mode workers) that cannot talk to each other:
  * on a 429 a process cuts its own budget to this share of what it was (multiplicative decrease)…
  */

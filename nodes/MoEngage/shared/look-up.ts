@@ -5,11 +5,13 @@
 import { dispatch, type DispatchIo, type DispatchStats, type LookupResult } from './dispatcher';
 import { checkIdentifierType, normaliseIdentifier, type IdentifierType } from './identifiers';
 import { packBatches, planLookups, type Lookup } from './lookups';
-import type { ItemResult } from './outputs';
+import type { Failure, ItemResult } from './outputs';
 
 export interface RawItem {
 	type: unknown;
 	identifier: unknown;
+	/** The parameter whose expression failed for this item, and n8n's message. */
+	unreadable?: { parameter: string; message: string };
 }
 
 export interface LookUpPlan {
@@ -27,6 +29,8 @@ export interface LookUpResult {
 	/** The distinct identifiers, with the items that carry each. */
 	lookups: Lookup[];
 	stats: DispatchStats;
+	/** With stopOnFailure: what MoEngage refused that stopped the run, and the lookups it refused. */
+	stoppedBy?: { failure: Failure; lookups: readonly Lookup[] };
 }
 
 const IDENTIFIER_HINT =
@@ -53,16 +57,22 @@ export async function lookUpItems(raw: readonly RawItem[], plan: LookUpPlan, io:
 	for (const [itemIndex, item] of raw.entries()) {
 		const type = checkIdentifierType(item.type);
 		const identifier = normaliseIdentifier(item.identifier);
-		if (type.ok && identifier.ok) {
+		if (type.ok && identifier.ok && !item.unreadable) {
 			requests.push({ itemIndex, type: type.value, identifier: identifier.value });
 			continue;
 		}
-		const message = !type.ok
-			? `Item ${itemIndex}: the identifier type ${type.problem}`
-			: `Item ${itemIndex}: the identifier ${(identifier as { problem: string }).problem}`;
+		const { unreadable } = item;
+		const message = unreadable
+			? `Item ${itemIndex}: the expression of "${unreadable.parameter}" failed: ${unreadable.message}`
+			: !type.ok
+				? `Item ${itemIndex}: the identifier type ${type.problem}`
+				: `Item ${itemIndex}: the identifier ${(identifier as { problem: string }).problem}`;
 		results[itemIndex] = {
 			kind: 'failed',
-			failure: { message, description: IDENTIFIER_HINT },
+			failure: {
+				message,
+				description: unreadable ? `Fix the expression of "${unreadable.parameter}" for this item. ${IDENTIFIER_HINT}` : IDENTIFIER_HINT,
+			},
 			type: typeof item.type === 'string' ? item.type : undefined,
 			identifier: typeof item.identifier === 'string' ? item.identifier : undefined,
 		};
@@ -72,10 +82,10 @@ export async function lookUpItems(raw: readonly RawItem[], plan: LookUpPlan, io:
 
 	const lookups = planLookups(requests);
 	const batches = packBatches(lookups, Math.min(plan.batchSize, plan.usersPerMinute));
-	const { results: answered, stats } = await dispatch(batches, plan, io);
+	const { results: answered, stats, stoppedBy } = await dispatch(batches, plan, io);
 	for (const lookup of lookups) {
 		const result = itemResult(lookup, answered.get(lookup));
 		for (const itemIndex of lookup.itemIndexes) results[itemIndex] = result;
 	}
-	return { results, lookups, stats };
+	return { results, lookups, stats, ...(stoppedBy ? { stoppedBy: { failure: stoppedBy.failure, lookups: stoppedBy.batch } } : {}) };
 }

@@ -24,8 +24,18 @@ export interface ExportAnswer {
 	usersNotFound: Array<{ identifier_type: string; identifier: string }>;
 }
 
-/** The attribute of a found user that carries the identifier it was looked up by. */
-const KEY_ATTRIBUTE: Record<IdentifierType, string> = { customer_id: 'customer_id', id: 'id' };
+/**
+ * The attributes of a found user that may carry the identifier it was looked up by, in order of
+ * preference. Get User's examples use `customer_id` and `id`; MoEngage's OpenAPI enum calls the
+ * MoEngage ID `moengage_id`, its attribute table calls the customer ID `uid`, and profiles carry `_id`.
+ */
+const KEY_ATTRIBUTES: Record<IdentifierType, readonly string[]> = {
+	customer_id: ['customer_id', 'uid'],
+	id: ['id', 'moengage_id', '_id'],
+};
+
+/** identifier_type as MoEngage may echo it in users_not_found, to the type the node asked by. */
+const ECHOED_TYPE: Record<string, IdentifierType> = { customer_id: 'customer_id', id: 'id', moengage_id: 'id' };
 
 const keyOf = (type: string, identifier: string) => `${type}\u0000${identifier}`;
 
@@ -51,14 +61,15 @@ export function packBatches<T>(lookups: readonly T[], batchSize: number): T[][] 
 }
 
 /**
- * Found users come back without the identifier they were asked by, so the attribute that node
- * matches on must be exported even when the user asked only for other fields.
+ * Found users come back without the identifier they were asked by, so the attributes the node
+ * matches on must be exported, under each name the answer may use, even when the user asked only
+ * for other fields.
  */
 export function fieldsToExport(fields: string[] | undefined, batch: readonly Lookup[]): string[] | undefined {
 	if (fields === undefined) return undefined;
 	const asked = [...fields];
-	for (const { type } of batch) {
-		if (!asked.includes(KEY_ATTRIBUTE[type])) asked.push(KEY_ATTRIBUTE[type]);
+	for (const type of new Set(batch.map((lookup) => lookup.type))) {
+		for (const attribute of KEY_ATTRIBUTES[type]) if (!asked.includes(attribute)) asked.push(attribute);
 	}
 	return asked;
 }
@@ -113,13 +124,13 @@ export function readAnswer(body: unknown): Checked<ExportAnswer> {
 export function matchAnswer(batch: readonly Lookup[], answer: ExportAnswer): Outcome[] {
 	const found = new Map<string, Attributes>();
 	for (const { user_attributes: attributes } of answer.users) {
-		for (const type of Object.keys(KEY_ATTRIBUTE) as IdentifierType[]) {
-			const value = attributes[KEY_ATTRIBUTE[type]];
-			if (value !== undefined && value !== null) found.set(keyOf(type, String(value)), attributes);
+		for (const type of Object.keys(KEY_ATTRIBUTES) as IdentifierType[]) {
+			const key = KEY_ATTRIBUTES[type].find((name) => attributes[name] !== undefined && attributes[name] !== null);
+			if (key !== undefined) found.set(keyOf(type, String(attributes[key])), attributes);
 		}
 	}
 	const notFound = new Set(
-		answer.usersNotFound.map((entry) => keyOf(entry.identifier_type, entry.identifier)),
+		answer.usersNotFound.map((entry) => keyOf(ECHOED_TYPE[entry.identifier_type] ?? entry.identifier_type, entry.identifier)),
 	);
 	return batch.map((lookup): Outcome => {
 		const key = keyOf(lookup.type, lookup.identifier);

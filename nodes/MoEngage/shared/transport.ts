@@ -8,7 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { Checked, IdentifierType } from './identifiers';
+import type { Checked } from './identifiers';
 import { readAnswer, type ExportAnswer } from './lookups';
 import type { Failure } from './outputs';
 
@@ -16,6 +16,8 @@ export const CREDENTIAL_TYPE = 'moEngageApi';
 
 export interface Workspace {
 	baseUrl: string;
+	/** The base URL as messages show it: without any user:password@. */
+	shownUrl: string;
 	appId: string;
 	/** Identifies the workspace's rate budget: the same App ID behind another URL is another budget. */
 	key: string;
@@ -23,49 +25,113 @@ export interface Workspace {
 	secrets: string[];
 }
 
+/** Shorter values would turn ordinary words into "[redacted]"; they are no secret worth the name. */
+const MIN_SECRET_LENGTH = 3;
+
+/**
+ * Every form in which the key can reach a text: as typed and trimmed, inside the Basic header n8n
+ * builds (base64 of appId:key, from the typed or the trimmed values), JSON-escaped and URL-encoded,
+ * and the user:password of a Custom URL.
+ */
+export function secretFormsOf(appId: string, apiKey: string, userInfo: string[] = []): string[] {
+	const forms = new Set<string>();
+	const appIds = new Set([appId, appId.trim()]);
+	for (const key of new Set([apiKey, apiKey.trim(), ...userInfo])) {
+		forms.add(key);
+		forms.add(JSON.stringify(key).slice(1, -1));
+		forms.add(encodeURIComponent(key));
+		for (const id of appIds) forms.add(Buffer.from(`${id}:${key}`).toString('base64'));
+	}
+	// Longest first: a secret inside another is redacted as part of the longer one.
+	return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}
+
 export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checked<Workspace> {
-	const appId = String(credentials.appId ?? '').trim();
-	const apiKey = String(credentials.apiKey ?? '');
+	const typedAppId = String(credentials.appId ?? '');
+	const typedKey = String(credentials.apiKey ?? '');
+	const appId = typedAppId.trim();
+	const apiKey = typedKey.trim();
 	if (appId === '' || apiKey === '') {
 		return { ok: false, problem: 'the MoEngage API credential needs a Workspace ID and a Data API key' };
 	}
 	let baseUrl: string;
+	let userInfo: string[] = [];
+	let shownUrl: string;
 	if (credentials.dataCenter === 'custom') {
 		baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-		if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(baseUrl)) {
+		const parts = /^(https?:\/\/)(?:([^@/?#]*)@)?([^\s/?#@]+(\/[^\s?#]*)?)$/i.exec(baseUrl);
+		if (parts?.[2] !== undefined) {
+			const [user, password = ''] = parts[2].split(':');
+			userInfo = [parts[2], user, password, decodeURIComponent(user), decodeURIComponent(password)];
+		}
+		shownUrl = parts ? `${parts[1]}${parts[3]}` : baseUrl.replace(/\/\/[^@/]*@/, '//');
+		if (!parts) {
 			return {
 				ok: false,
-				problem: `the credential's Base URL "${baseUrl}" is not an http(s) URL such as http://127.0.0.1:4010`,
+				problem: `the credential's Base URL "${redact(shownUrl, secretFormsOf(typedAppId, typedKey, userInfo))}" is not an http(s) URL such as http://127.0.0.1:4010 (field "Base URL")`,
 			};
 		}
 	} else {
 		baseUrl = `https://api-${String(credentials.dataCenter ?? '01')}.moengage.com`;
+		shownUrl = baseUrl;
 	}
-	const basic = Buffer.from(`${appId}:${apiKey}`).toString('base64');
 	return {
 		ok: true,
-		value: { baseUrl, appId, key: `${baseUrl} ${appId}`, secrets: [apiKey, basic] },
+		value: { baseUrl, shownUrl, appId, key: `${baseUrl} ${appId}`, secrets: secretFormsOf(typedAppId, typedKey, userInfo) },
 	};
 }
 
+/** Secrets out of a text: call it on the whole text, before anything cuts it. */
 export function redact(text: string, secrets: readonly string[]): string {
 	return secrets.reduce((safe, secret) => (secret ? safe.split(secret).join('[redacted]') : safe), text);
 }
 
+/** A response body with every secret it echoes replaced, whatever its shape. */
+function redactBody(body: unknown, secrets: readonly string[]): unknown {
+	if (typeof body === 'string') return redact(body, secrets);
+	if (typeof body !== 'object' || body === null) return body;
+	const text = JSON.stringify(body);
+	const safe = redact(text, secrets);
+	if (safe === text) return body;
+	try {
+		return JSON.parse(safe) as unknown;
+	} catch {
+		return safe;
+	}
+}
+
 export interface ExportRequest {
-	identifiers: Array<{ identifier_type: IdentifierType; identifier: string }>;
+	/** identifier_type as sent: "customer_id", or "id" / "moengage_id" for a MoEngage ID. */
+	identifiers: Array<{ identifier_type: string; identifier: string }>;
 	fields: string[] | undefined;
 	forwardedFor: string | undefined;
 	timeoutMs: number;
 	signal: AbortSignal | undefined;
 }
 
+/**
+ * MoEngage's x-ratelimit-* headers, where it sends them. Their unit is documented as "requests"
+ * while this API counts users, so only "none left" and "when the window resets" are used.
+ */
+export interface RateLimitHeaders {
+	remaining?: number;
+	/** Until the window resets, from x-ratelimit-reset in either documented form. */
+	resetMs?: number;
+}
+
 /** What one request came to, before any decision to retry, split or give up. */
 export type Exchange =
-	| { kind: 'answer'; answer: ExportAnswer }
+	| { kind: 'answer'; answer: ExportAnswer; rateLimit?: RateLimitHeaders }
 	/** A 200 whose body is not the documented JSON: a proxy's page, a cut-off body. */
 	| { kind: 'malformed'; failure: Failure }
-	| { kind: 'refused'; status: number; failure: Failure; blames?: string; retryAfterMs?: number }
+	| {
+			kind: 'refused';
+			status: number;
+			failure: Failure;
+			blames?: string;
+			retryAfterMs?: number;
+			rateLimit?: RateLimitHeaders;
+	  }
 	| { kind: 'unreachable'; failure: Failure };
 
 export async function requestExport(
@@ -101,7 +167,7 @@ export async function requestExport(
 			kind: 'unreachable',
 			failure: {
 				// A network error code in the message would make NodeApiError swap it for a generic text.
-				message: `Could not reach MoEngage at ${workspace.baseUrl}`,
+				message: `Could not reach MoEngage at ${workspace.shownUrl}`,
 				description: `${reason}. Check the credential's data center or Custom URL, and that this n8n can reach it.`,
 			},
 		};
@@ -109,7 +175,7 @@ export async function requestExport(
 	return classifyResponse(response.statusCode, response.body, response.headers ?? {}, workspace.secrets, Date.now());
 }
 
-/** Retry-After is either a number of seconds or an HTTP date. */
+/** Retry-After is either a number of seconds or an HTTP date; a date already past is 0. */
 export function parseRetryAfter(value: unknown, now: number): number | undefined {
 	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
 	const text = String(value).trim();
@@ -118,20 +184,47 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** Above this, x-ratelimit-reset is a UTC epoch in seconds; below, seconds until the reset. */
+const EPOCH_SECONDS_FROM = 1_000_000_000;
+
+/**
+ * MoEngage documents x-ratelimit-reset once as seconds until the window resets (under 60) and once
+ * as the UTC epoch second it resets at: a small value is read as the first, a large one as the second.
+ */
+export function parseRateLimit(headers: Record<string, unknown>, now: number): RateLimitHeaders | undefined {
+	const number = (name: string) => {
+		const text = String(headers[name] ?? '').trim();
+		return /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+	};
+	const remaining = number('x-ratelimit-remaining');
+	const reset = number('x-ratelimit-reset');
+	if (remaining === undefined && reset === undefined) return undefined;
+	const rateLimit: RateLimitHeaders = {};
+	if (remaining !== undefined) rateLimit.remaining = remaining;
+	if (reset !== undefined) {
+		rateLimit.resetMs = reset >= EPOCH_SECONDS_FROM ? Math.max(0, Math.round(reset * 1000 - now)) : Math.round(reset * 1000);
+	}
+	return rateLimit;
+}
+
 export function classifyResponse(
 	status: number,
-	body: unknown,
+	rawBody: unknown,
 	headers: Record<string, unknown>,
 	secrets: readonly string[],
 	now: number,
 ): Exchange {
+	// Before any of it is cut for a message: a secret cut in two would escape redaction.
+	const body = redactBody(rawBody, secrets);
+	const rateLimit = parseRateLimit(headers, now);
+	const withRateLimit = rateLimit === undefined ? {} : { rateLimit };
 	if (status === 200) {
 		const answer = readAnswer(body);
-		if (answer.ok) return { kind: 'answer', answer: answer.value };
+		if (answer.ok) return { kind: 'answer', answer: answer.value, ...withRateLimit };
 		return {
 			kind: 'malformed',
 			failure: {
-				message: redact(`MoEngage answered 200 but not with the documented JSON: ${answer.problem}`, secrets),
+				message: `MoEngage answered 200 but not with the documented JSON: ${answer.problem}`,
 				description: 'A proxy in front of MoEngage may have answered instead: check the Custom URL.',
 				httpCode: 200,
 			},
@@ -144,6 +237,7 @@ export function classifyResponse(
 		failure: describeFailure(status, body, secrets),
 		blames: readErrorBody(body).attribute,
 		...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+		...withRateLimit,
 	};
 }
 
@@ -169,6 +263,7 @@ function readErrorBody(body: unknown): { message?: string; type?: string; reques
 		}
 		return { message: JSON.stringify(body).slice(0, 200) };
 	}
+	// The tags and line breaks of a proxy's page go; nothing in between is a secret any more (redactBody).
 	const text = typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() : '';
 	return { message: text === '' ? 'an empty body' : text.slice(0, 200) };
 }

@@ -17,10 +17,11 @@ import {
 	MAX_IDENTIFIERS_PER_REQUEST,
 	MAX_REQUESTS_IN_FLIGHT,
 } from '../../shared/limits';
-import { lookUpItems } from '../../shared/look-up';
+import { spelledSending } from '../../shared/identifier-spelling';
+import { lookUpItems, type RawItem } from '../../shared/look-up';
 import { fieldsToExport, type Lookup } from '../../shared/lookups';
-import { routeItems, type ItemResult, type OutputFormat } from '../../shared/outputs';
-import { CREDENTIAL_TYPE, requestExport, toNodeApiError, workspaceOf } from '../../shared/transport';
+import { errorItemJson, routeItems, type Failure, type ItemResult, type OutputFormat } from '../../shared/outputs';
+import { CREDENTIAL_TYPE, requestExport, toNodeApiError, workspaceOf, type Workspace } from '../../shared/transport';
 
 const showFor = { show: { resource: ['user'], operation: ['get'] } };
 
@@ -203,32 +204,55 @@ const PLAIN_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*
  * 100,000 items. So a fixed Identifier Type is read once, and an Identifier that only reads a field
  * of the item is read from the item; anything else goes through n8n's expression engine per item.
  */
-function readIdentifiers(context: IExecuteFunctions, items: INodeExecutionData[]) {
+function readIdentifiers(context: IExecuteFunctions, items: INodeExecutionData[], continueOnFail: boolean): RawItem[] {
 	const { identifierType, identifier } = context.getNode().parameters;
 	const fixedType = isExpression(identifierType) ? undefined : context.getNodeParameter('identifierType', 0);
 	const field = typeof identifier === 'string' ? PLAIN_FIELD.exec(identifier) : null;
 	const fieldName = field ? (field[1] ?? field[3]) : undefined;
-	return items.map((item, itemIndex) => ({
-		type: fixedType ?? context.getNodeParameter('identifierType', itemIndex),
-		identifier:
-			fieldName === undefined ? context.getNodeParameter('identifier', itemIndex, undefined) : item.json[fieldName],
-	}));
+	return items.map((item, itemIndex) => {
+		let parameter = 'Identifier Type';
+		try {
+			const type = fixedType ?? context.getNodeParameter('identifierType', itemIndex);
+			parameter = 'Identifier';
+			return {
+				type,
+				identifier:
+					fieldName === undefined ? context.getNodeParameter('identifier', itemIndex, undefined) : item.json[fieldName],
+			};
+		} catch (error) {
+			// Without continue-on-fail n8n shows its own expression error, which points at the expression.
+			if (!continueOnFail) throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+			return { type: undefined, identifier: undefined, unreadable: { parameter, message: (error as Error).message } };
+		}
+	});
+}
+
+/**
+ * A problem of the whole node (a parameter, the credential) with continue-on-fail: every item
+ * becomes an error item saying it, so none of them passes on as if MoEngage had found it.
+ */
+function everyItemFails(items: INodeExecutionData[], error: Error & { description?: string | null }): INodeExecutionData[][] {
+	const failure: Failure = { message: error.message };
+	if (error.description) failure.description = error.description;
+	return [[], items.map((_, itemIndex) => ({ json: errorItemJson({ kind: 'failed', failure }), pairedItem: { item: itemIndex } }))];
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	if (items.length === 0) return [[], []];
-	const settings = readSettings(this);
 	const continueOnFail = this.continueOnFail();
-	const raw = readIdentifiers(this, items);
-	const checked = workspaceOf(await this.getCredentials(CREDENTIAL_TYPE));
-	if (!checked.ok) {
-		throw new NodeOperationError(this.getNode(), `Cannot call MoEngage: ${checked.problem}`, {
-			description: 'Open the MoEngage API credential and complete it.',
-		});
+	let settings: Settings;
+	let workspace: Workspace;
+	try {
+		settings = readSettings(this);
+		workspace = await readWorkspace(this);
+	} catch (error) {
+		if (!continueOnFail) throw new NodeOperationError(this.getNode(), error as Error);
+		return everyItemFails(items, error as Error);
 	}
-	const workspace = checked.value;
+	const raw = readIdentifiers(this, items, continueOnFail);
 	const signal = this.getExecutionCancelSignal();
+	const now = Date.now();
 
 	let outcome: Awaited<ReturnType<typeof lookUpItems>>;
 	try {
@@ -242,15 +266,16 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				stopOnFailure: !continueOnFail,
 			},
 			{
-				send: async (batch) =>
+				...spelledSending(workspace.key, async (identifiers, batch, batchSignal) =>
 					await requestExport(this, workspace, {
-						identifiers: batch.map((lookup) => ({ identifier_type: lookup.type, identifier: lookup.identifier })),
+						identifiers,
 						fields: fieldsToExport(settings.fields, batch),
 						forwardedFor: settings.forwardedFor,
 						timeoutMs: settings.timeoutMs,
-						signal,
+						signal: batchSignal,
 					}),
-				budget: budgetFor(workspace.key, `workspace ${workspace.appId}`),
+				),
+				budget: budgetFor(workspace.key, `workspace ${workspace.appId}`, now),
 				clock: { now: () => Date.now(), sleep },
 				signal,
 				log: (message) => this.logger.info(message),
@@ -261,22 +286,31 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		// Only a cancelled wait ends up here: a failed request is a result, not an exception.
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}
-	const { results, lookups } = outcome;
+	const { results, stoppedBy } = outcome;
 
-	const firstFailure = results.findIndex((result) => result?.kind === 'failed');
-	if (!continueOnFail && firstFailure >= 0) {
-		const { failure } = results[firstFailure] as Extract<ItemResult, { kind: 'failed' }>;
-		const failing = lookups.filter((lookup) => {
-			const result = results[lookup.itemIndexes[0]];
-			return result?.kind === 'failed' && result.failure === failure;
-		});
-		if (failing.length === 0) {
+	if (!continueOnFail) {
+		if (stoppedBy) {
+			const itemIndex = Math.min(...stoppedBy.lookups.map((lookup) => lookup.itemIndexes[0]));
+			throw toNodeApiError(this.getNode(), stoppedBy.failure, itemIndex, describeItems(stoppedBy.lookups));
+		}
+		const firstFailure = results.findIndex((result) => result?.kind === 'failed');
+		if (firstFailure >= 0) {
+			const { failure } = results[firstFailure] as Extract<ItemResult, { kind: 'failed' }>;
 			throw new NodeOperationError(this.getNode(), failure.message, {
 				itemIndex: firstFailure,
 				description: failure.description,
 			});
 		}
-		throw toNodeApiError(this.getNode(), failure, firstFailure, describeItems(failing));
 	}
 	return routeItems(items, results as ItemResult[], settings);
+}
+
+async function readWorkspace(context: IExecuteFunctions): Promise<Workspace> {
+	const checked = workspaceOf(await context.getCredentials(CREDENTIAL_TYPE));
+	if (!checked.ok) {
+		throw new NodeOperationError(context.getNode(), `Cannot call MoEngage: ${checked.problem}`, {
+			description: 'Open the MoEngage API credential and correct it.',
+		});
+	}
+	return checked.value;
 }
