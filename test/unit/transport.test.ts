@@ -36,6 +36,13 @@ describe('workspaceOf', () => {
 		expect(checked.ok && [...checked.value.secrets].sort()).toEqual([Buffer.from('APP:sekret').toString('base64'), 'sekret'].sort());
 	});
 
+	it('shows neither user nor password of a Custom URL it refuses', () => {
+		const checked = workspaceOf({ dataCenter: 'custom', baseUrl: 'admin:hunter2-pw@127.0.0.1:4010', appId: 'APP', apiKey: 'k' });
+		expect(!checked.ok && checked.problem).toBe(
+			'the credential\'s Base URL "127.0.0.1:4010" is not an http(s) URL such as http://127.0.0.1:4010 (field "Base URL")',
+		);
+	});
+
 	it('lists the untrimmed forms too, and the user:password of a Custom URL, which messages never show', () => {
 		const checked = workspaceOf({ dataCenter: 'custom', baseUrl: 'http://proxy-user:proxy%40pass@127.0.0.1:4010/', appId: ' APP\n', apiKey: 'sekret-key ' });
 		if (!checked.ok) throw new Error(checked.problem);

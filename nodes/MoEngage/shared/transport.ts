@@ -59,13 +59,14 @@ export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checke
 	let shownUrl: string;
 	if (credentials.dataCenter === 'custom') {
 		baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-		const parts = /^(https?:\/\/)(?:([^@/?#]*)@)?([^\s/?#@]+(\/[^\s?#]*)?)$/i.exec(baseUrl);
-		if (parts?.[2] !== undefined) {
-			const [user, password = ''] = parts[2].split(':');
-			userInfo = [parts[2], user, password, decodeURIComponent(user), decodeURIComponent(password)];
+		// user:password@ is taken apart even in a URL that is refused below, so neither is shown.
+		const withUser = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^@/?#\s]*)@/i.exec(baseUrl);
+		if (withUser) {
+			const [user, password = ''] = withUser[1].split(':');
+			userInfo = [withUser[1], user, password, safeDecode(user), safeDecode(password)];
 		}
-		shownUrl = parts ? `${parts[1]}${parts[3]}` : baseUrl.replace(/\/\/[^@/]*@/, '//');
-		if (!parts) {
+		shownUrl = withUser ? baseUrl.replace(`${withUser[1]}@`, '') : baseUrl;
+		if (!/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(shownUrl)) {
 			return {
 				ok: false,
 				problem: `the credential's Base URL "${redact(shownUrl, secretFormsOf(typedAppId, typedKey, userInfo))}" is not an http(s) URL such as http://127.0.0.1:4010 (field "Base URL")`,
@@ -79,6 +80,14 @@ export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checke
 		ok: true,
 		value: { baseUrl, shownUrl, appId, key: `${baseUrl} ${appId}`, secrets: secretFormsOf(typedAppId, typedKey, userInfo) },
 	};
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
 }
 
 /** Secrets out of a text: call it on the whole text, before anything cuts it. */
