@@ -100,9 +100,10 @@ async function burst() {
 		times.push(result.nodeMs);
 	}
 	await simulator.stop();
-	const ideal = Math.ceil(50 / 4) * 150;
+	// The first request of a run goes alone (a fault every request shares then costs one request), then 4 in flight.
+	const ideal = (1 + Math.ceil(49 / 4)) * 150;
 	raw.burst = { users: 1000, nodeMs: times, idealMs: ideal };
-	rows.push({ scenario: '3 Burst latency', figure: '1,000 users, 150 ms answers, 4 in flight: node time', value: secondsOf(median(times)), target: `≈ ideal ${secondsOf(ideal)} (13 rounds × 150 ms)`, met: median(times) <= ideal * 1.25, runs: 5 });
+	rows.push({ scenario: '3 Burst latency', figure: '1,000 users, 150 ms answers, 4 in flight: node time', value: secondsOf(median(times)), target: `≈ ideal ${secondsOf(ideal)} (1 + 13 rounds × 150 ms)`, met: median(times) <= ideal * 1.25, runs: 5 });
 }
 
 async function startSimulatorProcess(args: string[]): Promise<{ url: string; stop: () => void }> {

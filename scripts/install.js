@@ -133,7 +133,9 @@ async function ensureInstalled({ dir, name, why, manifest, install, quickCheck, 
 			say(`${name} in ${dir} is broken (${problem}): reinstalling it.`);
 		}
 	} else if (hasModules) {
-		say(`${name} in ${dir} was not checked by this version of the installer: checking it (about a minute).`);
+		say(
+			`${name} in ${dir} has no record of a checked install (an install was interrupted, or an earlier version of this project made it): checking it (about a minute).`,
+		);
 		const problem = await check();
 		if (!problem) {
 			mark();
@@ -160,18 +162,23 @@ async function ensureInstalled({ dir, name, why, manifest, install, quickCheck, 
 }
 
 /**
- * Installs Debian's packages for a test that needs them (CI and developers' machines run as
- * root here). Anyone else gets the one command to run, at once, instead of a failing suite.
+ * Installs Debian's packages for a test that needs them: as root (CI and developers' machines
+ * here), or through passwordless sudo (GitHub's runners). Anyone else gets the one command to run,
+ * at once, instead of a failing suite.
  */
 function ensureDebianPackages(packages, why) {
 	const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
-	if (process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) {
+	const hasAptGet = spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
+	const asRoot = process.getuid?.() === 0;
+	const viaSudo = !asRoot && spawnSync('sudo', ['-n', 'true']).status === 0;
+	if (!hasAptGet || (!asRoot && !viaSudo)) {
 		throw new Error(`${why} Install Debian's ${packages.join(', ')} first:\n  sudo sh -c '${command}'`);
 	}
 	say(`Installing Debian's ${packages.join(', ')} (once per machine): ${why}`);
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
-		const result = spawnSync('apt-get', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+		const [command, commandArgs] = asRoot ? ['apt-get', args] : ['sudo', ['-n', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]];
+		const result = spawnSync(command, commandArgs, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 		if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
 	}
 }

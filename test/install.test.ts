@@ -126,7 +126,7 @@ describe('a runtime folder in the cache', () => {
 		const state = { full: 'n8n start did not come up: Error: Command "start" not found', fixedByInstall: true };
 		await ensureInstalled(tool(state));
 		expect(state).toMatchObject({ installs: 1 });
-		expect(log.join('')).toMatch(/was not checked by this version of the installer[\s\S]*fails its check \(n8n start did not come up: Error: Command "start" not found\): reinstalling it/);
+		expect(log.join('')).toMatch(/has no record of a checked install[\s\S]*fails its check \(n8n start did not come up: Error: Command "start" not found\): reinstalling it/);
 		expect(marker().recipe).toBe(RECIPE);
 	});
 
