@@ -166,9 +166,12 @@ async function ensureInstalled({ dir, name, why, manifest, install, quickCheck, 
  * here), or through passwordless sudo (GitHub's runners). Anyone else gets the one command to run,
  * at once, instead of a failing suite.
  */
+/** Whether a command is on PATH. */
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
 function ensureDebianPackages(packages, why) {
 	const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
-	const hasAptGet = spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;
+	const hasAptGet = has('apt-get');
 	const asRoot = process.getuid?.() === 0;
 	const viaSudo = !asRoot && spawnSync('sudo', ['-n', 'true']).status === 0;
 	if (!hasAptGet || (!asRoot && !viaSudo)) {
@@ -183,4 +186,4 @@ function ensureDebianPackages(packages, why) {
 	}
 }
 
-module.exports = { CACHE, RECIPE, say, npm, npmEnvironment, ensureInstalled, ensureDebianPackages };
+module.exports = { CACHE, RECIPE, say, npm, npmEnvironment, ensureInstalled, ensureDebianPackages, has };

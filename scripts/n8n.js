@@ -151,10 +151,15 @@ function packPackage() {
 /** A fresh N8N_USER_FOLDER with the packed package installed as a community package. */
 function createUserFolder() {
 	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-moengage-user-'));
-	const target = path.join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-moengage');
+	unpackPackage(path.join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-moengage'));
+	return folder;
+}
+
+/** The packed package's files in `target` (created if missing), as npm installs them. */
+function unpackPackage(target) {
 	fs.mkdirSync(target, { recursive: true });
 	run('tar', ['-xzf', packPackage(), '-C', target, '--strip-components=1']);
-	return folder;
+	return target;
 }
 
 let nextBrokerPort = 5680 + (process.pid % 200) * 10;
@@ -302,6 +307,7 @@ module.exports = {
 	RUNTIMES,
 	ensureN8n,
 	packPackage,
+	unpackPackage,
 	createUserFolder,
 	importCredential,
 	importWorkflow,

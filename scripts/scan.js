@@ -13,10 +13,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { spawnSync } = require('node:child_process');
 
 const { CACHE, say, npm, ensureInstalled } = require('./install');
-const { packPackage } = require('./n8n');
+const { packPackage, unpackPackage } = require('./n8n');
 
 const ROOT = path.resolve(__dirname, '..');
 const SCANNER_VERSION = '0.32.0';
@@ -37,25 +36,18 @@ async function loadScanner() {
 	return await import(pathToFileURL(entry).href);
 }
 
-function unpack(tarball) {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moengage-scan-'));
-	const result = spawnSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1']);
-	if (result.status !== 0) throw new Error(`tar could not unpack ${tarball}`);
-	return dir;
-}
-
 async function main() {
 	const scanner = await loadScanner();
-	const tarball = packPackage();
-	const packed = unpack(tarball);
+	const tarball = path.basename(packPackage());
+	const packed = unpackPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'moengage-scan-')));
 	// A copy of the package with one forbidden call, to prove the analyser lints what it is given:
 	// a gate that passes everything would pass that too.
-	const canary = unpack(tarball);
+	const canary = unpackPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'moengage-scan-')));
 	try {
 		fs.appendFileSync(path.join(canary, 'dist', 'nodes', 'MoEngage', 'MoEngage.node.js'), '\nconsole.log("canary");\n');
 		const legs = [
 			['sources', await scanner.analyzePackage(ROOT, scanner.SOURCE_FILE_PATTERNS)],
-			[path.basename(tarball), await scanner.analyzePackage(packed, ['**/*.js', 'package.json'])],
+			[tarball, await scanner.analyzePackage(packed, ['**/*.js', 'package.json'])],
 		];
 		const canaryResult = await scanner.analyzePackage(canary, ['**/*.js', 'package.json']);
 		let passed = true;

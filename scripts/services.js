@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { freePort } = require('./n8n');
-const { ensureDebianPackages } = require('./install');
+const { ensureDebianPackages, has } = require('./install');
 
 function run(command, args, options = {}) {
 	const result = spawnSync(command, args, { encoding: 'utf8', ...options });
@@ -20,8 +20,6 @@ function run(command, args, options = {}) {
 }
 
 const isRoot = process.getuid?.() === 0;
-
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 
 /** The newest PostgreSQL server binaries Debian installed, e.g. /usr/lib/postgresql/15/bin. */
 function postgresBin() {

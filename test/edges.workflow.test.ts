@@ -7,28 +7,16 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { logLines, runGetUsers, testCredential, type MoEngageParameters, type RunOptions } from './engine';
 import { leakedFragments } from './support/secrets';
-import { simulatorFactory, type Simulator } from './support/simulators';
+import { credentialsFor, exportRequests, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
 
 type User = Record<string, string | number>;
 
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'edges-secret-key-5d27c1e9' });
 
-const credentialsFor = (simulator: Simulator, overrides: IDataObject = {}) => ({
-	dataCenter: 'custom',
-	baseUrl: simulator.url,
-	appId: simulator.config.workspaceId,
-	apiKey: simulator.config.apiKey,
-	...overrides,
-});
-
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) {
 	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
-const exportRequests = (simulator: Simulator) =>
-	simulator.log.filter((entry: { path: string }) => entry.path.startsWith('/v1/customers/export'));
-const rowsOf = (simulator: Simulator, count: number): IDataObject[] =>
-	simulator.users.slice(0, count).map((user: User) => ({ customer_id: user.customer_id }));
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
 
 describe('a problem of the whole node, with On Error set to continue', () => {

@@ -5,7 +5,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { logLines, runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
-import { withSimulator } from './support/simulators';
+import { credentialsFor, withSimulator } from './support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSimulator } = require('./simulator/simulator');
@@ -23,14 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => await simulator.stop());
 beforeEach(() => simulator.reset());
-
-const credentialsFor = (sim: Simulator, overrides: IDataObject = {}) => ({
-	dataCenter: 'custom',
-	baseUrl: sim.url,
-	appId: sim.config.workspaceId,
-	apiKey: sim.config.apiKey,
-	...overrides,
-});
 
 const run = async (rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) =>
 	await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });

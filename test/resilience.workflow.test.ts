@@ -5,27 +5,16 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { logLines, runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
-import { simulatorFactory, type Simulator } from './support/simulators';
+import { credentialsFor, exportRequests, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
 
 type User = Record<string, string | number>;
 
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'resilience-secret-key-93f1' });
 
-const credentialsFor = (simulator: Simulator) => ({
-	dataCenter: 'custom',
-	baseUrl: simulator.url,
-	appId: simulator.config.workspaceId,
-	apiKey: simulator.config.apiKey,
-});
-
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) {
 	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
-const exportRequests = (simulator: Simulator) =>
-	simulator.log.filter((entry: { path: string }) => entry.path.startsWith('/v1/customers/export'));
-const rowsOf = (simulator: Simulator, count: number) =>
-	simulator.users.slice(0, count).map((user: User) => ({ customer_id: user.customer_id }));
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
 
 describe('MoEngage says "too many"', () => {

@@ -30,3 +30,20 @@ export function simulatorFactory(defaults: object): (options?: object) => Promis
 		return simulator;
 	};
 }
+
+/** The MoEngage API credential pointing at a simulator (Custom URL), with fields to override. */
+export const credentialsFor = (simulator: Simulator, overrides: Record<string, unknown> = {}) => ({
+	dataCenter: 'custom',
+	baseUrl: simulator.url,
+	appId: simulator.config.workspaceId,
+	apiKey: simulator.config.apiKey,
+	...overrides,
+});
+
+/** The Get User requests the simulator received since its last reset. */
+export const exportRequests = (simulator: Simulator) =>
+	simulator.log.filter((entry: { path: string }) => entry.path.startsWith('/v1/customers/export'));
+
+/** Rows carrying the first `count` users' customer IDs. */
+export const rowsOf = (simulator: Simulator, count: number): Array<{ customer_id: string | number }> =>
+	simulator.users.slice(0, count).map((user: { customer_id: string | number }) => ({ customer_id: user.customer_id }));

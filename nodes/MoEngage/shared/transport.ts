@@ -184,12 +184,19 @@ export async function requestExport(
 	return classifyResponse(response.statusCode, response.body, response.headers ?? {}, workspace.secrets, Date.now());
 }
 
+/** A header that holds a plain non-negative number, e.g. seconds; anything else is no number. */
+function headerNumber(value: unknown): number | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const text = String(value).trim();
+	return /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+}
+
 /** Retry-After is either a number of seconds or an HTTP date; a date already past is 0. */
 export function parseRetryAfter(value: unknown, now: number): number | undefined {
 	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-	const text = String(value).trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-	const date = Date.parse(text);
+	const seconds = headerNumber(value);
+	if (seconds !== undefined) return Math.round(seconds * 1000);
+	const date = Date.parse(String(value).trim());
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
@@ -201,12 +208,8 @@ const EPOCH_SECONDS_FROM = 1_000_000_000;
  * as the UTC epoch second it resets at: a small value is read as the first, a large one as the second.
  */
 export function parseRateLimit(headers: Record<string, unknown>, now: number): RateLimitHeaders | undefined {
-	const number = (name: string) => {
-		const text = String(headers[name] ?? '').trim();
-		return /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
-	};
-	const remaining = number('x-ratelimit-remaining');
-	const reset = number('x-ratelimit-reset');
+	const remaining = headerNumber(headers['x-ratelimit-remaining']);
+	const reset = headerNumber(headers['x-ratelimit-reset']);
 	if (remaining === undefined && reset === undefined) return undefined;
 	const rateLimit: RateLimitHeaders = {};
 	if (remaining !== undefined) rateLimit.remaining = remaining;

@@ -252,7 +252,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	}
 	const raw = readIdentifiers(this, items, continueOnFail);
 	const signal = this.getExecutionCancelSignal();
-	const now = Date.now();
 
 	let outcome: Awaited<ReturnType<typeof lookUpItems>>;
 	try {
@@ -275,7 +274,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 						signal: batchSignal,
 					}),
 				),
-				budget: budgetFor(workspace.key, `workspace ${workspace.appId}`, now),
+				budget: budgetFor(workspace.key, `workspace ${workspace.appId}`, Date.now()),
 				clock: { now: () => Date.now(), sleep },
 				signal,
 				log: (message) => this.logger.info(message),
