@@ -218,6 +218,14 @@ async function importWorkflow(n8n, userFolder, workflow) {
 	if (result.code !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
 }
 
+/** Several workflows in one `n8n import:workflow` (a file holding an array): one n8n start-up, not one each. */
+async function importWorkflows(n8n, userFolder, workflows, label = 'batch') {
+	const file = path.join(userFolder, `workflows-${label}.json`);
+	fs.writeFileSync(file, JSON.stringify(workflows));
+	const result = await cli(n8n, userFolder, ['import:workflow', `--input=${file}`]);
+	if (result.code !== 0) throw new Error(`n8n import:workflow of ${workflows.map((workflow) => workflow.id).join(', ')} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
 /** n8n prints log lines around the run's JSON: it is the block from a line "{" to the next line "}". */
 function parseRawOutput(stdout) {
 	const lines = stdout.split('\n');
@@ -311,6 +319,7 @@ module.exports = {
 	createUserFolder,
 	importCredential,
 	importWorkflow,
+	importWorkflows,
 	executeWorkflow,
 	outputOf,
 	startN8n,

@@ -153,7 +153,10 @@ const capturingLogger = {
 };
 Container.set(Logger, capturingLogger as unknown as Logger);
 
-export interface MoEngageParameters {
+/** The MoEngage node's parameters; Get Users' unless `resource` / `operation` say otherwise. */
+export interface MoEngageParameters extends IDataObject {
+	resource?: string;
+	operation?: string;
 	identifierType?: string;
 	identifier?: string;
 	fields?: string | string[];

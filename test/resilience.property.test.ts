@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 
 import { WorkspaceBudget } from '../nodes/MoEngage/shared/budget';
-import { lookUpItems, type RawItem } from '../nodes/MoEngage/shared/look-up';
-import { routeItems } from '../nodes/MoEngage/shared/outputs';
+import { lookUpItems, type RawItem } from '../nodes/MoEngage/resources/user/get/look-up';
+import { routeItems } from '../nodes/MoEngage/resources/user/get/outputs';
 import { FakeClock } from './support/fake-clock';
 import { createSimulator, inMemorySend } from './support/in-memory-moengage';
 

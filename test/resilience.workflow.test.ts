@@ -38,7 +38,7 @@ describe('MoEngage says "too many"', () => {
 		expect(first.status).toBe(429);
 		expect(second.at - first.at).toBeGreaterThanOrEqual(2900);
 		expect(logLines).toContainEqual(
-			expect.stringMatching(/MoEngage: waiting 3\.0 s after MoEngage's rate limit \(429\), as its Retry-After asks, before sending 5 identifiers again/),
+			expect.stringMatching(/MoEngage: waiting 3\.0 s after MoEngage's rate limit \(429\), as its Retry-After asks, before sending 5 users again/),
 		);
 	});
 

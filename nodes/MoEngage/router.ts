@@ -1,9 +1,13 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import * as event from './resources/event';
 import * as user from './resources/user';
 
-const operations: Record<string, Record<string, (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>>> = {
-	user: { get: user.get.execute },
+type Execute = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
+const operations: Record<string, Record<string, Execute>> = {
+	user: { get: user.get.execute, upsert: user.upsert.execute, delete: user.delete.execute, merge: user.merge.execute },
+	event: { track: event.track.execute },
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -6,6 +6,8 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
+import { requestsTo } from '../support/simulators';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require('../../scripts/n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -90,6 +92,57 @@ function workflow(id: string, rows: object[], moengage: { credential: typeof CRE
 	};
 }
 
+const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+const example = (file: string) => JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8'));
+type WorkflowNode = { name: string; type: string; parameters: Record<string, unknown>; credentials?: object };
+/** An example as this suite runs it: its own ID and its MoEngage nodes on the simulator's credential. */
+function onSimulator(workflow: { nodes: WorkflowNode[] }, id: string) {
+	const copy = structuredClone(workflow) as { id: string; name: string; nodes: WorkflowNode[] };
+	copy.id = id;
+	copy.name = id;
+	for (const each of copy.nodes) if (each.type === 'n8n-nodes-moengage.moEngage') each.credentials = { moEngageApi: CREDENTIAL };
+	return copy;
+}
+/** The parameters of an example's MoEngage node: what a user imports is what runs here. */
+const parametersOf = (file: string) =>
+	(example(file).nodes as WorkflowNode[]).find((each) => each.type === 'n8n-nodes-moengage.moEngage')!.parameters;
+
+/** Manual Trigger → Code rows → MoEngage (a write operation) → a NoOp on each of its outputs. */
+function writeWorkflow(id: string, rows: object[], parameters: object, outputs: string[]) {
+	return {
+		id,
+		name: id,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, 0, {}),
+			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, { jsCode: `return ${JSON.stringify(rows)}.map((json) => ({ json }));` }),
+			node('MoEngage', 'n8n-nodes-moengage.moEngage', 1, 400, 0, parameters, { credentials: { moEngageApi: CREDENTIAL } }),
+			...outputs.map((name, index) => node(name, 'n8n-nodes-base.noOp', 1, 600, index * 200, {})),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: 'MoEngage', type: 'main', index: 0 }]] },
+			MoEngage: { main: outputs.map((name) => [{ node: name, type: 'main', index: 0 }]) },
+		},
+		pinData: {},
+	};
+}
+
+/** Sheet rows as the Google Sheets node gives them (with row_number): two known users, two new. */
+const SHEET_ROWS = [
+	{ row_number: 2, customer_id: 'cust-00010', plan: 'gold', city: 'Lisbon' },
+	{ row_number: 3, customer_id: 'sheet-new-01', name: 'Ada Novak', email: 'ada.novak@example.com', plan: 'free' },
+	{ row_number: 4, customer_id: 100021, plan: 'premium', signed_up: '2024-03-01' },
+	{ row_number: 5, customer_id: 'sheet-new-02', name: 'Bo Lee', email: 'bo.lee@example.com', vip: true, orders: 3 },
+];
+/** Webhook items ({headers, params, query, body}) with an ISO time and an epoch-milliseconds one. */
+const ORDER_HOOKS = [
+	{ customer_id: 'cust-00020', event: 'Order Placed', occurred_at: '2024-05-01T10:00:00Z', order_id: 'A-1', amount: 42.5, currency: 'EUR' },
+	{ customer_id: 'cust-00022', event: 'Order Placed', occurred_at: 1714557600000, order_id: 'A-2', amount: 10, currency: 'USD' },
+	{ customer_id: 'hook-new-01', event: 'Order Refunded', occurred_at: '2024-05-02T08:30:00+02:00', order_id: 'A-3', amount: 5, currency: 'EUR' },
+].map((body) => ({ headers: { 'content-type': 'application/json' }, params: {}, query: {}, body }));
+
 const WORKFLOWS = {
 	demo: DEMO,
 	rows: workflow('e2eRows', ROWS, { credential: CREDENTIAL }),
@@ -101,6 +154,24 @@ const WORKFLOWS = {
 	// A node-wide problem must not pass the input on through Found as if MoEngage had found it.
 	nodeWideRegular: workflow('e2eNodeWideReg', ROWS.slice(0, 3), { credential: CREDENTIAL, onError: 'continueRegularOutput', options: { usersPerMinute: '={{ 0 }}' } }),
 	nodeWideError: workflow('e2eNodeWideErr', ROWS.slice(0, 3), { credential: CREDENTIAL, onError: 'continueErrorOutput', options: { usersPerMinute: '={{ 0 }}' } }),
+	upsert: writeWorkflow('e2eUpsertRows', SHEET_ROWS, parametersOf('sheet-rows-to-create-or-update.json'), ['Accepted']),
+	notFoundToCreate: onSimulator(example('not-found-to-create.json'), 'e2eNotFoundNew'),
+	track: writeWorkflow('e2eTrackEvents', ORDER_HOOKS, parametersOf('webhook-track-event.json'), ['Tracked']),
+	delete: writeWorkflow(
+		'e2eDelete',
+		[{ customer_id: 'cust-00030' }, { customer_id: 'gone-nobody-1' }],
+		{ resource: 'user', operation: 'delete', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: {} },
+		['Deleted', 'Not deleted'],
+	),
+	merge: writeWorkflow(
+		'e2eMerge',
+		[
+			{ duplicate_id: 'cust-00040', customer_id: 'cust-00041' },
+			{ duplicate_id: 'cust-00043', customer_id: 'cust-00044' },
+		],
+		{ resource: 'user', operation: 'merge', mergedCustomerId: '={{ $json.duplicate_id }}', retainedCustomerId: '={{ $json.customer_id }}', options: {} },
+		['Merged'],
+	),
 };
 
 const paired = (item: Item) => (Array.isArray(item.pairedItem) ? item.pairedItem[0].item : item.pairedItem?.item);
@@ -142,7 +213,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		const data = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
 		await runtime.importCredential(n8n, userFolder, { ...CREDENTIAL, type: 'moEngageApi', data });
 		await runtime.importCredential(n8n, userFolder, { ...WRONG_CREDENTIAL, type: 'moEngageApi', data: { ...data, apiKey: WRONG_KEY } });
-		for (const definition of Object.values(WORKFLOWS)) await runtime.importWorkflow(n8n, userFolder, definition);
+		await runtime.importWorkflows(n8n, userFolder, Object.values(WORKFLOWS), 'suite');
 	}, 20 * 60_000);
 
 	afterAll(async () => {
@@ -232,16 +303,113 @@ describe.each(majors)('n8n %i.x', (major) => {
 		expect(simulator.log).toEqual([]);
 	});
 
+	track('Create or Update (sheet-rows-to-create-or-update.json): every row on Accepted, new and known users in the store', async () => {
+		const result = await execute('upsert');
+		expect(result.code).toBe(0);
+		const accepted: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+		expect(accepted.map((item) => [paired(item), item.json])).toEqual(SHEET_ROWS.map((row, index) => [index, row]));
+		expect(runtime.outputOf(result.run, 'Accepted')).toHaveLength(4);
+		const bulk = requestsTo(simulator, 'bulk');
+		expect(bulk.map((entry: { status: number }) => entry.status)).toEqual([200]);
+		expect(simulator.dropped).toEqual([]);
+		const known = simulator.userByCustomerId('cust-00010');
+		expect(known).toMatchObject({ plan: 'gold', city: 'Lisbon' });
+		expect(known.name).toEqual(simulator.users.find((user: { customer_id: string }) => user.customer_id === 'cust-00010').name);
+		expect(simulator.userByCustomerId('100021')).toMatchObject({ plan: 'premium', signed_up: '2024-03-01' });
+		expect(simulator.userByCustomerId('sheet-new-01')).toMatchObject({ name: 'Ada Novak', email: 'ada.novak@example.com', plan: 'free' });
+		expect(simulator.userByCustomerId('sheet-new-02')).toMatchObject({ name: 'Bo Lee', vip: true, orders: 3 });
+		// Exclude Fields: neither the sheet's row number nor the ID column became an attribute
+		for (const id of ['cust-00010', '100021', 'sheet-new-01', 'sheet-new-02']) {
+			expect(simulator.userByCustomerId(id)).not.toHaveProperty('row_number');
+		}
+		const elements = bulk[0].body.elements as Array<{ customer_id: string; attributes: object }>;
+		expect(elements.map((element) => element.customer_id).sort()).toEqual(['100021', 'cust-00010', 'sheet-new-01', 'sheet-new-02']);
+		for (const element of elements) expect(Object.keys(element.attributes)).not.toEqual(expect.arrayContaining(['customer_id']));
+	});
+
+	track('Get → Not Found → Create or Update (not-found-to-create.json): the unknown sign-ups are created, known users untouched', async () => {
+		simulator.reset();
+		const before = ['cust-00001', 'cust-00002'].map((id) => ({ ...simulator.userByCustomerId(id) }));
+		const result = await runtime.executeWorkflow(n8n, userFolder, WORKFLOWS.notFoundToCreate.id);
+		timings.push(`notFoundToCreate ${(result.ms / 1000).toFixed(1)} s`);
+		expect(result.code).toBe(0);
+		expect(runtime.outputOf(result.run, 'MoEngage: get users', 0).map(paired)).toEqual([0, 2]);
+		const notFound: Item[] = runtime.outputOf(result.run, 'MoEngage: get users', 1);
+		expect(notFound.map((item) => [paired(item), item.json.customer_id])).toEqual([
+			[1, 'signup-7001'],
+			[3, 'signup-7002'],
+		]);
+		const created: Item[] = runtime.outputOf(result.run, 'MoEngage: create missing users', 0);
+		expect(created.map((item) => [paired(item), item.json.customer_id])).toEqual([
+			[0, 'signup-7001'],
+			[1, 'signup-7002'],
+		]);
+		expect(simulator.userByCustomerId('signup-7001')).toMatchObject({ first_name: 'Nia', email: 'nia@example.com', plan: 'trial' });
+		expect(simulator.userByCustomerId('signup-7002')).toMatchObject({ first_name: 'Omar', email: 'omar@example.com', plan: 'free' });
+		expect(['cust-00001', 'cust-00002'].map((id) => simulator.userByCustomerId(id))).toEqual(before);
+		const bulk = requestsTo(simulator, 'bulk');
+		expect(bulk).toHaveLength(1);
+		expect(bulk[0].body.elements.map((element: { customer_id: string }) => element.customer_id)).toEqual(['signup-7001', 'signup-7002']);
+	});
+
+	track('Track Event (webhook-track-event.json): ISO and epoch-ms times, platform and attributes reach MoEngage', async () => {
+		const result = await execute('track');
+		expect(result.code).toBe(0);
+		const accepted: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+		expect(accepted.map((item) => [paired(item), item.json])).toEqual(ORDER_HOOKS.map((hook, index) => [index, hook]));
+		expect(runtime.outputOf(result.run, 'Tracked')).toHaveLength(3);
+		expect(simulator.dropped).toEqual([]);
+		expect(requestsTo(simulator, 'bulk').map((entry: { status: number }) => entry.status)).toEqual([200]);
+		expect(
+			simulator.events.map((event: Record<string, unknown>) => ({
+				customer_id: event.customer_id,
+				action: event.action,
+				user_time: event.user_time,
+				platform: event.platform,
+				attributes: event.attributes,
+			})),
+		).toEqual([
+			{ customer_id: 'cust-00020', action: 'Order Placed', user_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-1', amount: 42.5, currency: 'EUR' } },
+			{ customer_id: 'cust-00022', action: 'Order Placed', user_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-2', amount: 10, currency: 'USD' } },
+			{ customer_id: 'hook-new-01', action: 'Order Refunded', user_time: '2024-05-02T06:30:00Z', platform: 'web', attributes: { order_id: 'A-3', amount: 5, currency: 'EUR' } },
+		]);
+	});
+
+	track('Delete: a known customer on Deleted, an unknown one on Not Found', async () => {
+		const result = await execute('delete');
+		expect(result.code).toBe(0);
+		expect(runtime.outputOf(result.run, 'MoEngage', 0).map((item: Item) => [paired(item), item.json])).toEqual([[0, { customer_id: 'cust-00030' }]]);
+		expect(runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => [paired(item), item.json])).toEqual([[1, { customer_id: 'gone-nobody-1' }]]);
+		expect(runtime.outputOf(result.run, 'Deleted')).toHaveLength(1);
+		expect(runtime.outputOf(result.run, 'Not deleted')).toHaveLength(1);
+		expect(simulator.deletions.map((entry: { identity_type: string; customer_id: string }) => [entry.identity_type, entry.customer_id])).toEqual([
+			['customer_id', 'cust-00030'],
+		]);
+		expect(requestsTo(simulator, 'delete').map((entry: { status: number }) => entry.status).sort()).toEqual([200, 400]);
+	});
+
+	track('Merge: two pairs on Accepted, both merged in MoEngage in one request', async () => {
+		const result = await execute('merge');
+		expect(result.code).toBe(0);
+		expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0, 1]);
+		expect(runtime.outputOf(result.run, 'Merged')).toHaveLength(2);
+		expect(simulator.merges.map((entry: { merged_user: string; retained_user: string }) => [entry.merged_user, entry.retained_user])).toEqual([
+			['cust-00040', 'cust-00041'],
+			['cust-00043', 'cust-00044'],
+		]);
+		expect(simulator.dropped).toEqual([]);
+		expect(requestsTo(simulator, 'merge')).toHaveLength(1);
+	});
+
 	track('every workflow in examples/ imports with the CLI', async () => {
 		const folder = path.join(__dirname, '..', '..', 'examples');
-		for (const file of readdirSync(folder).filter((name) => name.endsWith('.json'))) {
-			const example = JSON.parse(readFileSync(path.join(folder, file), 'utf8'));
-			await runtime.importWorkflow(n8n, userFolder, example);
-		}
+		const examples = readdirSync(folder)
+			.filter((name) => name.endsWith('.json'))
+			.map((file) => JSON.parse(readFileSync(path.join(folder, file), 'utf8')));
+		// one import of them all: n8n refuses the whole file if it refuses any of them
+		await runtime.importWorkflows(n8n, userFolder, examples, 'examples');
 		const listed = await runtime.cli(n8n, userFolder, ['list:workflow']);
-		for (const file of readdirSync(folder).filter((name) => name.endsWith('.json'))) {
-			expect(listed.stdout).toContain(JSON.parse(readFileSync(path.join(folder, file), 'utf8')).id);
-		}
+		for (const workflow of examples) expect(listed.stdout).toContain(workflow.id);
 	});
 
 	track("the credential's Test button, through n8n's REST API, proves the key and explains a wrong one", async () => {

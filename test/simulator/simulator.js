@@ -1,11 +1,14 @@
 'use strict';
 /**
- * A local stand-in for MoEngage's Get User API (POST /v1/customers/export), as strict as the
- * documented API: ../shared/moengage-get-user-api.md. It is the only fake in the tests: the node,
- * n8n's engine and the HTTP stack in between are real.
+ * A local stand-in for MoEngage's Data API, as strict as the documented API: Get User (POST
+ * /v1/customers/export, ../shared/moengage-get-user-api.md) here, and the write endpoints (Track
+ * User, Track Event, Bulk Import, Delete User, Merge Users; ../shared/moengage-data-api.md) in
+ * ./writes.js. It is the only fake in the tests: the node, n8n's engine and the HTTP stack in
+ * between are real.
  */
 const http = require('node:http');
 const crypto = require('node:crypto');
+const { createWrites, WRITE_LIMITS } = require('./writes');
 
 const MAX_IDENTIFIERS = 20;
 const MAX_PAYLOAD_BYTES = 128 * 1024;
@@ -53,6 +56,14 @@ function makeUsers(count, seed) {
 		});
 	}
 	return users;
+}
+
+function parsedOrUndefined(raw) {
+	try {
+		return JSON.parse(raw.toString('utf8'));
+	} catch {
+		return undefined;
+	}
 }
 
 function failBody(status, type, message, attribute) {
@@ -118,6 +129,23 @@ function faultAnswer(kind, config, validBody) {
  * every answer, the reset as seconds until the window frees or as a UTC epoch second), now (a clock
  * function, default Date.now), and
  * faults: {rate, seed, kinds, hangMs} — a seeded share of requests answered with a fault.
+ *
+ * The write endpoints share workspaceId / apiKey (Basic auth; the app_id in their path or query
+ * must be the auth user, else 409), blocked (403, in each endpoint's own wording), keyNotSet (409),
+ * windowMs, latencyMs, rateLimitHeaders (counted in each endpoint's own unit), now, faults (a '429'
+ * or '500' fault takes the endpoint's own 429 / 500 body) and intercept(); rateLimitShape,
+ * usersPerWindow, poison, idSpelling and answerKeys stay Get User's alone. Their own options:
+ * limits: each endpoint's allowance per window, in its own unit, each with a window of its own —
+ *   {trackUser: 10000 users, trackEvent: 30000 events (actions), bulkUsers: 60000 customer
+ *   elements, bulkEvents: 60000 actions, deleteRequests: 5000 requests, mergeUsers: 1000 user
+ *   updates}; give only the ones to change.
+ * mergeReading: how to read Merge's "50 users per call" and "1,000 user updates/min" for a body of
+ *   pairs — 'users' (default, the strict one: a pair is 2 users, so at most 25 pairs per call and 2
+ *   updates per pair) or 'pairs' (at most 50 pairs per call, 1 update per pair).
+ * moeAttributes: which user attribute names with the reserved moe_ prefix Track User and Bulk take —
+ *   'blocked' (default: none) or 'standard' (the moe_ keys section D's table says Track User writes,
+ *   such as moe_unsubscribe, plus moe_email_optin_status and moe_mobile).
+ * Writes change the same user store Get User reads; reset() restores the seeded users.
  */
 function createSimulator(options = {}) {
 	const config = {
@@ -136,6 +164,9 @@ function createSimulator(options = {}) {
 		answerKeys: options.answerKeys ?? {},
 		rateLimitHeaders: options.rateLimitHeaders,
 		faults: { rate: 0, kinds: FAULT_KINDS, seed: 99, ...(options.faults ?? {}) },
+		limits: { ...WRITE_LIMITS, ...(options.limits ?? {}) },
+		mergeReading: options.mergeReading ?? 'users',
+		moeAttributes: options.moeAttributes ?? 'standard',
 	};
 	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
 	const clockNow = options.now ?? Date.now;
@@ -143,22 +174,67 @@ function createSimulator(options = {}) {
 	const faultCounts = {};
 	const users = options.userList ?? makeUsers(options.users ?? 1000, config.seed);
 	const byType = { customer_id: new Map(), id: new Map() };
-	const index = (user) => {
-		byType.customer_id.set(String(user.customer_id), user);
-		byType.id.set(String(user.id), user);
+	const newIdRandom = randomFrom(config.seed + 2);
+	/**
+	 * The live profiles Get User reads and the writes change. They are copies, so `users` (and a
+	 * caller's userList) stay the seeded base that reset() restores.
+	 */
+	const store = {
+		find: (type, value) => byType[type].get(String(value)),
+		add(profile) {
+			byType.customer_id.set(String(profile.customer_id), profile);
+			byType.id.set(String(profile.id), profile);
+			return profile;
+		},
+		remove(profile) {
+			if (byType.customer_id.get(String(profile.customer_id)) === profile) byType.customer_id.delete(String(profile.customer_id));
+			if (byType.id.get(String(profile.id)) === profile) byType.id.delete(String(profile.id));
+		},
+		/** A fresh MoEngage ID: 24 hex characters like the seeded ones, never one in use. */
+		newId() {
+			let id;
+			do id = Array.from({ length: 24 }, () => Math.floor(newIdRandom() * 16).toString(16)).join('');
+			while (byType.id.has(id));
+			return id;
+		},
+		restore() {
+			byType.customer_id.clear();
+			byType.id.clear();
+			for (const user of users) store.add({ ...user });
+		},
 	};
-	users.forEach(index);
+	store.restore();
 	const shuffle = randomFrom(config.seed + 1);
 
 	const log = [];
-	const spent = []; // {at, count}: identifiers answered within the rolling window
 	/** Fault hooks: each gets the parsed request and may return {status, body, headers} to answer instead. */
 	const interceptors = [];
 
-	function spentInWindow(now) {
-		while (spent.length > 0 && spent[0].at <= now - config.windowMs) spent.shift();
-		return spent.reduce((sum, entry) => sum + entry.count, 0);
+	/** A rolling window of spent units (users, events, requests: whatever its endpoint counts). */
+	function createWindow(limitOf) {
+		const spent = []; // {at, count}
+		const used = (now) => {
+			while (spent.length > 0 && spent[0].at <= now - config.windowMs) spent.shift();
+			return spent.reduce((sum, entry) => sum + entry.count, 0);
+		};
+		return {
+			limit: limitOf,
+			used,
+			fits: (now, count) => used(now) + count <= limitOf(),
+			spend: (now, count) => spent.push({ at: now, count }),
+			remaining: (now) => Math.max(0, limitOf() - used(now)),
+			/** When the oldest spending leaves the window (now if nothing is spent). */
+			freesAt: (now) => {
+				used(now);
+				return spent.length > 0 ? spent[0].at + config.windowMs : now;
+			},
+			clear: () => {
+				spent.length = 0;
+			},
+		};
 	}
+	const exportWindow = createWindow(() => config.usersPerWindow); // identifiers answered
+	const writes = createWrites({ config, store, failBody, createWindow });
 
 	function rateLimited() {
 		if (config.rateLimitShape === 'title') {
@@ -170,30 +246,64 @@ function createSimulator(options = {}) {
 		return failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace');
 	}
 
-	/** The API's checks, in the order MoEngage documents its statuses. */
-	function answer(request) {
-		const { url, headers, raw } = request;
-		if (request.method !== 'POST' || url.pathname !== '/v1/customers/export') {
-			return failBody(404, 'NotFound', `No route for ${request.method} ${url.pathname}`);
-		}
-		const appId = url.searchParams.get('app_id');
-		if (!appId) return failBody(400, 'ParamsRequired', 'app_id is required', 'app_id');
-		const auth = headers.authorization ?? '';
-		const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(auth);
-		if (!match) return failBody(401, 'Authentication required', 'Authentication required');
+	/** The Basic auth user when the header carries this workspace's ID and key, else undefined. */
+	function authenticatedUser(headers) {
+		const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(headers.authorization ?? '');
+		if (!match) return undefined;
 		const decoded = Buffer.from(match[1], 'base64').toString('utf8');
 		const colon = decoded.indexOf(':');
 		const user = decoded.slice(0, colon);
 		const password = decoded.slice(colon + 1);
-		if (colon < 0 || user !== config.workspaceId || password !== config.apiKey) {
-			return failBody(401, 'Authentication required', 'Authentication required');
+		if (colon < 0 || user !== config.workspaceId || password !== config.apiKey) return undefined;
+		return user;
+	}
+
+	const contentTypeOf = (headers) => String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+
+	/** The seeded fault for this request, if its turn has come (one sequence for every endpoint). */
+	function pickFault(request) {
+		if (!(config.faults.rate > 0 && faultRandom() < config.faults.rate)) return undefined;
+		const kind = config.faults.kinds[Math.floor(faultRandom() * config.faults.kinds.length)];
+		faultCounts[kind] = (faultCounts[kind] ?? 0) + 1;
+		request.fault = kind;
+		return kind;
+	}
+
+	function intercepted(request) {
+		for (const intercept of interceptors) {
+			const override = intercept(request);
+			if (override) return override;
 		}
+		return undefined;
+	}
+
+	/** Routes a request: Get User here, the write endpoints through writes.js. */
+	function answer(request) {
+		// Users whose deletion buffer ran out are gone before anything, Get User included, reads them.
+		writes.purge(clockNow());
+		if (request.method === 'POST' && request.url.pathname === '/v1/customers/export') {
+			request.endpoint = 'export';
+			return answerExport(request);
+		}
+		const routed = writes.route(request);
+		if (!routed) return failBody(404, 'NotFound', `No route for ${request.method} ${request.url.pathname}`);
+		request.endpoint = routed.endpoint.name;
+		request.appId = routed.appId;
+		return answerWrite(request, routed.endpoint);
+	}
+
+	/** Get User's checks, in the order MoEngage documents its statuses. */
+	function answerExport(request) {
+		const { url, headers, raw } = request;
+		const appId = url.searchParams.get('app_id');
+		if (!appId) return failBody(400, 'ParamsRequired', 'app_id is required', 'app_id');
+		const user = authenticatedUser(headers);
+		if (user === undefined) return failBody(401, 'Authentication required', 'Authentication required');
 		if (config.keyNotSet || appId !== user) {
 			return failBody(409, 'Authentication required.', 'Authentication required.');
 		}
 		if (config.blocked) return failBody(403, 'BlockedClient', 'Your account has been blocked');
-		const contentType = String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-		if (contentType !== 'application/json') {
+		if (contentTypeOf(headers) !== 'application/json') {
 			return failBody(415, 'MediaTypeError', 'Content-Type must be application/json');
 		}
 		if (raw.length > MAX_PAYLOAD_BYTES) {
@@ -233,35 +343,81 @@ function createSimulator(options = {}) {
 		if (poisoned) {
 			return failBody(400, 'InvalidParams', `identifier ${JSON.stringify(poisoned.identifier)} is not valid`, config.poisonAttribute);
 		}
-		if (config.faults.rate > 0 && faultRandom() < config.faults.rate) {
-			const kind = config.faults.kinds[Math.floor(faultRandom() * config.faults.kinds.length)];
-			faultCounts[kind] = (faultCounts[kind] ?? 0) + 1;
-			request.fault = kind;
-			return faultAnswer(kind, config, lookUp(identifiers, fields));
-		}
-		for (const intercept of interceptors) {
-			const override = intercept(request);
-			if (override) return override;
-		}
+		const fault = pickFault(request);
+		if (fault) return faultAnswer(fault, config, lookUp(identifiers, fields));
+		const override = intercepted(request);
+		if (override) return override;
 		const now = clockNow();
-		if (spentInWindow(now) + identifiers.length > config.usersPerWindow) return withRateLimitHeaders(rateLimited(), now);
-		spent.push({ at: now, count: identifiers.length });
-		return withRateLimitHeaders({ status: 200, body: lookUp(identifiers, fields) }, now);
+		if (!exportWindow.fits(now, identifiers.length)) return withRateLimitHeaders(rateLimited(), now, exportWindow);
+		exportWindow.spend(now, identifiers.length);
+		return withRateLimitHeaders({ status: 200, body: lookUp(identifiers, fields) }, now, exportWindow);
 	}
 
-	/** MoEngage's x-ratelimit-* headers, counted in users like the limit itself. */
-	function withRateLimitHeaders(result, now) {
+	/**
+	 * A write endpoint's request: the checks every endpoint shares, in Get User's order (app_id, 401,
+	 * 409, 403, Content-Type, size, JSON), then the endpoint's own body checks, a fault or a hook,
+	 * its rate windows, and only then its effect: a refused or faulted request changes nothing.
+	 */
+	function answerWrite(request, endpoint) {
+		const { headers, raw, appId } = request;
+		if (!appId) return failBody(400, 'ParamsRequired', 'app_id is required in path/query params.', 'app_id');
+		const user = authenticatedUser(headers);
+		if (user === undefined) {
+			return failBody(401, 'Authentication required', 'App Secret key mismatch. Please login to the dashboard to verify key');
+		}
+		if (config.keyNotSet) {
+			return failBody(409, 'Authentication required.', 'App Secret key is not set. Please login to the dashboard to set a key.');
+		}
+		if (appId !== user) return failBody(409, 'Authentication required.', 'App key mismatch in params and authentication.');
+		if (config.blocked) return endpoint.blocked();
+		if (headers['content-type'] === undefined && endpoint.missingContentType) return endpoint.missingContentType();
+		if (contentTypeOf(headers) !== 'application/json') return endpoint.unsupported();
+		if (raw.length > endpoint.maxBytes) return endpoint.tooLarge();
+		let payload;
+		try {
+			payload = JSON.parse(raw.toString('utf8'));
+		} catch {
+			return failBody(400, 'Malformed JSON', 'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.');
+		}
+		request.body = payload;
+		// A body that is JSON but not an object has none of the keys: it meets the missing-key 400s.
+		const checked = endpoint.check(payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {}, clockNow());
+		if (checked.refusal) return checked.refusal;
+		const fault = pickFault(request);
+		if (fault) return writeFaultAnswer(fault, endpoint);
+		const override = intercepted(request);
+		if (override) return override;
+		const now = clockNow();
+		const costs = endpoint.cost(checked.plan);
+		if (!costs.every(([window, count]) => window.fits(now, count))) {
+			return withRateLimitHeaders(endpoint.rateLimited(), now, endpoint.headerWindow(now));
+		}
+		for (const [window, count] of costs) window.spend(now, count);
+		const refusal = endpoint.apply(checked.plan, now);
+		return withRateLimitHeaders(refusal ?? { status: 200, body: endpoint.accepted() }, now, endpoint.headerWindow(now));
+	}
+
+	/** Faults as Get User has them, but a 429 or 500 in the words of the endpoint that answers. */
+	function writeFaultAnswer(kind, endpoint) {
+		if (kind === '429') return endpoint.rateLimited();
+		if (kind === '429-retry-after') return { ...endpoint.rateLimited(), headers: { 'Retry-After': '1' } };
+		if (kind === '500' && endpoint.serverError) return endpoint.serverError();
+		return faultAnswer(kind, config, endpoint.accepted());
+	}
+
+	/** MoEngage's x-ratelimit-* headers, counted in the unit of the window's own limit. */
+	function withRateLimitHeaders(result, now, window) {
 		if (!config.rateLimitHeaders) return result;
-		const used = spentInWindow(now);
-		const freesAt = spent.length > 0 ? spent[0].at + config.windowMs : now;
+		const used = window.used(now);
+		const freesAt = window.freesAt(now);
 		const reset =
 			config.rateLimitHeaders === 'epoch' ? Math.ceil(freesAt / 1000) : Math.max(0, Math.ceil((freesAt - now) / 1000));
 		return {
 			...result,
 			headers: {
 				...(result.headers ?? {}),
-				'x-ratelimit-limit': String(config.usersPerWindow),
-				'x-ratelimit-remaining': String(Math.max(0, config.usersPerWindow - used)),
+				'x-ratelimit-limit': String(window.limit()),
+				'x-ratelimit-remaining': String(Math.max(0, window.limit() - used)),
 				'x-ratelimit-reset': String(reset),
 			},
 		};
@@ -291,6 +447,30 @@ function createSimulator(options = {}) {
 		return { status: 'success', type: 'export_users', data: { users_not_found: notFound, users: found } };
 	}
 
+	/**
+	 * Every request, answered or refused: Get User's carry the identifiers and fields it asked for,
+	 * a write's its parsed body (undefined when it is not JSON).
+	 */
+	function logEntry(request, result, path) {
+		const entry = {
+			endpoint: request.endpoint,
+			at: clockNow(),
+			path,
+			status: result.status,
+			fault: request.fault,
+			appId: request.appId ?? request.url.searchParams.get('app_id'),
+			forwardedFor: request.headers['x-forwarded-for'],
+			authorization: request.headers.authorization,
+		};
+		if (request.endpoint === 'export' || request.endpoint === undefined) {
+			entry.identifiers = request.identifiers;
+			entry.fields = request.identifiers ? JSON.parse(request.raw.toString('utf8')).data.user_fields_to_export : undefined;
+		} else {
+			entry.body = request.body ?? parsedOrUndefined(request.raw);
+		}
+		return entry;
+	}
+
 	let inFlight = 0;
 	const stats = { maxInFlight: 0 };
 	const server = http.createServer((req, res) => {
@@ -309,18 +489,7 @@ function createSimulator(options = {}) {
 				fault: undefined,
 			};
 			const result = answer(request);
-			const entry = {
-				at: clockNow(),
-				path: req.url,
-				status: result.status,
-				fault: request.fault,
-				appId: request.url.searchParams.get('app_id'),
-				identifiers: request.identifiers,
-				fields: request.identifiers ? JSON.parse(request.raw.toString('utf8')).data.user_fields_to_export : undefined,
-				forwardedFor: req.headers['x-forwarded-for'],
-				authorization: req.headers.authorization,
-			};
-			log.push(entry);
+			log.push(logEntry(request, result, req.url));
 			const send = () => {
 				if (result.destroy) {
 					req.socket.destroy();
@@ -345,17 +514,27 @@ function createSimulator(options = {}) {
 		log,
 		stats,
 		faultCounts,
+		/** What the write endpoints did, since the last reset (see writes.js for each entry's shape). */
+		events: writes.events,
+		dropped: writes.dropped,
+		merges: writes.merges,
+		deletions: writes.deletions,
+		ignored: writes.ignored,
+		/** The live profile of a customer ID, as Get User would find it now, or undefined. */
+		userByCustomerId(customerId) {
+			writes.purge(clockNow());
+			return store.find('customer_id', customerId);
+		},
+		/** The live profile of a MoEngage ID, or undefined. */
+		userById(id) {
+			writes.purge(clockNow());
+			return store.find('id', id);
+		},
 		/** The API without HTTP: a request {method, url, headers, raw} in, {status, body, headers, destroy?, delayMs?} out. */
 		handle(request) {
 			const parsed = { identifiers: undefined, fault: undefined, ...request };
 			const result = answer(parsed);
-			log.push({
-				at: clockNow(),
-				path: `${request.url.pathname}${request.url.search}`,
-				status: result.status,
-				fault: parsed.fault,
-				identifiers: parsed.identifiers,
-			});
+			log.push(logEntry(parsed, result, `${request.url.pathname}${request.url.search}`));
 			return result;
 		},
 		/** Adds a fault hook; returns a function that removes it. */
@@ -376,9 +555,12 @@ function createSimulator(options = {}) {
 			}
 			return duplicates;
 		},
+		/** Forgets every request and write, and restores the seeded users. */
 		reset() {
 			log.length = 0;
-			spent.length = 0;
+			exportWindow.clear();
+			writes.reset();
+			store.restore();
 			stats.maxInFlight = 0;
 			for (const kind of Object.keys(faultCounts)) delete faultCounts[kind];
 			interceptors.length = 0;

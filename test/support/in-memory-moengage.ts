@@ -2,7 +2,7 @@
  * The simulator's API without HTTP, answering through the node's own response classification:
  * lets the retry and split policy run thousands of requests under a fake clock.
  */
-import type { Lookup } from '../../nodes/MoEngage/shared/lookups';
+import { readAnswer, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/lookups';
 import { classifyResponse, type Exchange } from '../../nodes/MoEngage/shared/transport';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -14,7 +14,7 @@ export { createSimulator };
 export function inMemorySend(simulator: Simulator, fields?: string[]) {
 	const { workspaceId, apiKey } = simulator.config;
 	const basic = Buffer.from(`${workspaceId}:${apiKey}`).toString('base64');
-	return async (batch: readonly Lookup[]): Promise<Exchange> => {
+	return async (batch: readonly Lookup[]): Promise<Exchange<ExportAnswer>> => {
 		const data: Record<string, unknown> = {
 			identifiers: batch.map((lookup) => ({ identifier_type: lookup.type, identifier: lookup.identifier })),
 		};
@@ -40,6 +40,6 @@ export function inMemorySend(simulator: Simulator, fields?: string[]) {
 			}
 		}
 		const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]));
-		return classifyResponse(result.status, body, headers, [apiKey, basic], Date.now());
+		return classifyResponse(result.status, body, headers, [apiKey, basic], Date.now(), readAnswer);
 	};
 }

@@ -47,3 +47,10 @@ export const exportRequests = (simulator: Simulator) =>
 /** Rows carrying the first `count` users' customer IDs. */
 export const rowsOf = (simulator: Simulator, count: number): Array<{ customer_id: string | number }> =>
 	simulator.users.slice(0, count).map((user: { customer_id: string | number }) => ({ customer_id: user.customer_id }));
+
+/** Which endpoint a simulator log entry is for: Get User or one of the write endpoints. */
+export type SimulatorEndpoint = 'export' | 'trackUser' | 'trackEvent' | 'bulk' | 'delete' | 'merge';
+
+/** The requests one endpoint of the simulator received since its last reset, refused ones included. */
+export const requestsTo = (simulator: Simulator, endpoint: SimulatorEndpoint) =>
+	simulator.log.filter((entry: { endpoint?: string }) => entry.endpoint === endpoint);

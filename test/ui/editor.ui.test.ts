@@ -156,4 +156,86 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await shot('10-dark-canvas');
 		await page.evaluate(() => localStorage.setItem('N8N_THEME', 'light'));
 	});
+
+	it('6. switches the node through every operation: each shows its parameters, notices and outputs', async () => {
+		await page.goto(`${session.editor.url}/workflow/new`);
+		await page.click('[data-test-id=canvas-add-button]');
+		await page.keyboard.type('moengage');
+		await page.locator('[data-test-id=node-creator-action-item]', { hasText: 'MoEngage' }).click();
+		const actions = page.locator('[data-test-id=node-creator-item-name]');
+		await actions.filter({ hasText: 'Get users' }).waitFor();
+		for (const action of ['Create or update users', 'Delete users', 'Get users', 'Merge users', 'Track an event']) {
+			expect(await actions.filter({ hasText: action }).count()).toBe(1);
+		}
+		await actions.filter({ hasText: 'Get users' }).click();
+		await page.waitForSelector('[data-test-id=parameter-input-identifierType]');
+		// the node renames itself after its action, so it is found by its type
+		const canvasNode = page.locator('[data-test-id=canvas-node][data-node-type="n8n-nodes-moengage.moEngage"]');
+		const ndv = page.locator('[data-test-id=ndv]');
+		/** Closes the node's panel, waits for the canvas to show `expected` as its outputs, reopens it. */
+		const expectOutputs = async (expected: string[], name: string) => {
+			await page.keyboard.press('Escape');
+			await ndv.waitFor({ state: 'hidden' });
+			const handles = canvasNode.locator('[data-test-id=canvas-node-output-handle]');
+			let labels: string[] = [];
+			for (let attempt = 0; attempt < 50; attempt++) {
+				labels = (await handles.allTextContents()).map((text) => text.trim());
+				if (JSON.stringify(labels) === JSON.stringify(expected)) break;
+				await page.waitForTimeout(200);
+			}
+			await shot(name);
+			expect(labels).toEqual(expected);
+			await canvasNode.dblclick();
+			await ndv.waitFor();
+		};
+		const choose = async (parameter: string, option: string) => {
+			await page.click(`[data-test-id=parameter-input-${parameter}]`);
+			const options = page.locator('.el-select-dropdown__item:visible');
+			await options.first().waitFor();
+			await options.filter({ hasText: option }).first().click();
+			await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' });
+		};
+		const labels = async () =>
+			(await ndv.locator('[data-test-id=parameter-item] label').allTextContents())
+				.map((text) => text.replace(/FixedExpression$/, '').trim())
+				.filter((text) => text !== 'Fixed' && text !== 'Expression');
+		const shows = async (names: string[]) => {
+			for (const name of names) await page.locator(`[data-test-id=parameter-input-${name}]`).first().waitFor();
+		};
+		const DELETE_NOTICE = 'Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request';
+		const MERGE_NOTICE = 'Merging is irreversible. The merged user keeps only its MoEngage ID';
+
+		await expectOutputs(['Found', 'Not Found'], '11-get-outputs');
+
+		await choose('operation', 'Create or Update');
+		await shows(['customerId', 'attributesFrom', 'excludeFields', 'updateExistingOnly']);
+		expect(await labels()).toEqual(expect.arrayContaining(['Customer ID', 'Attributes From', 'Exclude Fields', 'Update Existing Only']));
+		expect(await page.locator('[data-test-id=parameter-input-identifierType]').count()).toBe(0);
+		await shot('12-create-or-update');
+		await expectOutputs(['Accepted'], '13-create-or-update-outputs');
+
+		await choose('operation', 'Delete');
+		await shows(['identifierType', 'identifier']);
+		await ndv.getByText(DELETE_NOTICE).waitFor();
+		expect(await page.locator('[data-test-id=parameter-input-customerId]').count()).toBe(0);
+		await shot('14-delete');
+		await expectOutputs(['Deleted', 'Not Found'], '15-delete-outputs');
+
+		await choose('operation', 'Merge');
+		await shows(['mergedCustomerId', 'retainedCustomerId']);
+		await ndv.getByText(MERGE_NOTICE).waitFor();
+		expect(await ndv.getByText(DELETE_NOTICE).count()).toBe(0);
+		expect(await labels()).toEqual(expect.arrayContaining(['Merged Customer ID', 'Retained Customer ID']));
+		await shot('16-merge');
+		await expectOutputs(['Accepted'], '17-merge-outputs');
+
+		await choose('resource', 'Event');
+		await shows(['customerId', 'eventName', 'eventTime', 'attributesFrom']);
+		expect(await page.locator('[data-test-id=parameter-input-operation] input').inputValue()).toBe('Track');
+		expect(await labels()).toEqual(expect.arrayContaining(['Customer ID', 'Event Name', 'Event Time', 'Attributes From', 'Attributes', 'Additional Fields']));
+		expect(await ndv.getByText(MERGE_NOTICE).count()).toBe(0);
+		await shot('18-track');
+		await expectOutputs(['Accepted'], '19-track-outputs');
+		await page.keyboard.press('Escape');
+	});
 });

@@ -1,11 +1,25 @@
 import { WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { backoffMs, dispatch, type DispatchPolicy } from '../../nodes/MoEngage/shared/dispatcher';
-import { packBatches, planLookups, type Lookup } from '../../nodes/MoEngage/shared/lookups';
-import type { Exchange } from '../../nodes/MoEngage/shared/transport';
+import { blame400 } from '../../nodes/MoEngage/resources/user/get/look-up';
+import {
+	matchAnswer,
+	packBatches,
+	planLookups,
+	type ExportAnswer,
+	type Lookup,
+	type Outcome,
+} from '../../nodes/MoEngage/resources/user/get/lookups';
+import type { UnitResult } from '../../nodes/MoEngage/shared/dispatcher';
+import type { Exchange as AnyExchange } from '../../nodes/MoEngage/shared/transport';
+
+type Exchange = AnyExchange<ExportAnswer>;
+
+/** found / notFound / missing for a settled lookup, failed for a failed one. */
+const kindOf = (result: UnitResult<Outcome> | undefined) => (result?.kind === 'settled' ? result.outcome.kind : result?.kind);
 import { FakeClock } from '../support/fake-clock';
 import { createSimulator, inMemorySend } from '../support/in-memory-moengage';
 
-const policy: DispatchPolicy = { usersPerMinute: 1_000_000, maxRetries: 5, concurrency: 4, stopOnFailure: false };
+const policy: DispatchPolicy = { usersPerMinute: 1_000_000, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' };
 
 const lookupsOf = (identifiers: string[]): Lookup[] =>
 	planLookups(identifiers.map((identifier, itemIndex) => ({ itemIndex, type: 'customer_id', identifier })));
@@ -14,8 +28,12 @@ function setUp(options: { users?: number; poison?: string[] } = {}) {
 	const simulator = createSimulator({ users: options.users ?? 100, usersPerWindow: 1e9, poison: options.poison });
 	const clock = new FakeClock();
 	const lines: string[] = [];
+	// Get Users' io: the dispatcher's policy is shown on its lookups.
 	const io = {
 		send: inMemorySend(simulator),
+		settle: matchAnswer,
+		weight: (batch: readonly Lookup[]) => batch.length,
+		blame400,
 		budget: new WorkspaceBudget(),
 		clock,
 		log: (line: string) => lines.push(line),
@@ -58,13 +76,13 @@ describe('dispatch', () => {
 		const lookups = lookupsOf(simulator.users.slice(0, 30).map((user: { customer_id: string }) => user.customer_id));
 		const { results, stats } = await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
 		expect(sent).toEqual([20, 20, 10]);
-		expect([...results.values()].every((result) => result.kind === 'found')).toBe(true);
+		expect([...results.values()].every((result) => kindOf(result) === 'found')).toBe(true);
 		expect(stats.retries).toEqual({ 429: 1 });
 		expect(clock.time).toBeGreaterThanOrEqual(7000);
 		expect(io.budget.reserve(1, 1000, 6000).at).toBeGreaterThanOrEqual(7000);
 		expect(lines).toEqual([
 			'MoEngage: 429 from the workspace after this n8n process sent 20 users in the last minute (another process or app shares the workspace): budget lowered from 1000000 to 500000 users per minute; it rises by 100000 after each minute without a 429',
-			"MoEngage: waiting 7.0 s after MoEngage's rate limit (429), as its Retry-After asks, before sending 20 identifiers again",
+			"MoEngage: waiting 7.0 s after MoEngage's rate limit (429), as its Retry-After asks, before sending 20 users again",
 		]);
 	});
 
@@ -72,7 +90,7 @@ describe('dispatch', () => {
 		const { io, clock } = setUp();
 		scripted(io, ...Array.from({ length: 8 }, () => refused(429)));
 		const { results, stats } = await dispatch([lookupsOf(['cust-00001'])], { ...policy, maxRetries: 1 }, io);
-		expect([...results.values()][0].kind).toBe('found');
+		expect(kindOf([...results.values()][0])).toBe('found');
 		expect(stats.retries).toEqual({ 429: 8 });
 		expect(clock.time).toBeGreaterThan(30_000);
 	});
@@ -120,7 +138,7 @@ describe('dispatch', () => {
 					message: 'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid (attribute "identifiers")',
 				}),
 			});
-			expect(lookups.filter((lookup) => results.get(lookup)?.kind === 'found')).toHaveLength(19);
+			expect(lookups.filter((lookup) => kindOf(results.get(lookup)) === 'found')).toHaveLength(19);
 		}
 	});
 
@@ -130,7 +148,7 @@ describe('dispatch', () => {
 		const lookups = lookupsOf(simulator.users.slice(0, 20).map((user: { customer_id: string }) => user.customer_id));
 		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, io);
 		expect(sent).toEqual([20, 10, 5, 5, 10]);
-		expect([...results.values()].every((result) => result.kind === 'found')).toBe(true);
+		expect([...results.values()].every((result) => kindOf(result) === 'found')).toBe(true);
 	});
 
 	it('does not split a 400 that blames the request rather than the identifiers, and stops there', async () => {
@@ -176,7 +194,7 @@ describe('dispatch after a 429', () => {
 		};
 		const lookups = lookupsOf([simulator.users[0].customer_id]);
 		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, { ...io, random: () => 0 });
-		expect([...results.values()][0].kind).toBe('found');
+		expect(kindOf([...results.values()][0])).toBe('found');
 		// backoff floor with the lowest jitter: 0.5 s, 1 s, 2 s
 		expect(times).toEqual([0, 500, 1500, 3500]);
 	});
@@ -195,7 +213,7 @@ describe('dispatch after a 429', () => {
 		await dispatch([lookupsOf([simulator.users[0].customer_id])], policy, io);
 		expect(clock.time).toBe(20_000);
 		expect(lines).toContain(
-			"MoEngage: waiting 20.0 s after MoEngage's rate limit (429), until its rate window resets (x-ratelimit-reset), before sending 1 identifiers again",
+			"MoEngage: waiting 20.0 s after MoEngage's rate limit (429), until its rate window resets (x-ratelimit-reset), before sending 1 users again",
 		);
 	});
 
@@ -212,7 +230,7 @@ describe('dispatch after a 429', () => {
 		await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
 		expect(times).toEqual([0, 30_000]);
 		expect(lines).toEqual([
-			'MoEngage: waiting 30.0 s before sending 20 more: the workspace is held until its rate window resets (MoEngage answered x-ratelimit-remaining: 0)',
+			'MoEngage: waiting 30.0 s before sending 20 more users: the workspace is held until its rate window resets (MoEngage answered x-ratelimit-remaining: 0)',
 		]);
 	});
 });
@@ -275,7 +293,7 @@ describe('dispatch after a 400 that names no attribute', () => {
 				kind: 'failed',
 				failure: expect.objectContaining({ message: 'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid' }),
 			});
-			expect(lookups.filter((lookup) => results.get(lookup)?.kind === 'found')).toHaveLength(19);
+			expect(lookups.filter((lookup) => kindOf(results.get(lookup)) === 'found')).toHaveLength(19);
 		}
 	});
 });

@@ -1,4 +1,4 @@
-import { spellingFor } from '../../nodes/MoEngage/shared/identifier-spelling';
+import { spellingFor } from '../../nodes/MoEngage/resources/user/get/identifier-spelling';
 
 let workspace = 0;
 const fresh = () => `http://spelling-test workspace-${++workspace}`;

@@ -6,7 +6,7 @@ import {
 	planLookups,
 	readAnswer,
 	type Lookup,
-} from '../../nodes/MoEngage/shared/lookups';
+} from '../../nodes/MoEngage/resources/user/get/lookups';
 
 const cust = (identifier: string, ...itemIndexes: number[]): Lookup => ({ type: 'customer_id', identifier, itemIndexes });
 

@@ -1,4 +1,4 @@
-import { routeItems, type ItemResult } from '../../nodes/MoEngage/shared/outputs';
+import { routeItems, type ItemResult } from '../../nodes/MoEngage/resources/user/get/outputs';
 
 const items = [
 	{ json: { row: 1, customer_id: 'a' } },

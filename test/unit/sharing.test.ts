@@ -5,7 +5,8 @@
  */
 import { WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { dispatch } from '../../nodes/MoEngage/shared/dispatcher';
-import { packBatches, planLookups, type Lookup } from '../../nodes/MoEngage/shared/lookups';
+import { blame400 } from '../../nodes/MoEngage/resources/user/get/look-up';
+import { matchAnswer, packBatches, planLookups, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/lookups';
 import type { Exchange } from '../../nodes/MoEngage/shared/transport';
 import { createSimulator, inMemorySend } from '../support/in-memory-moengage';
 import { VirtualClock } from '../support/virtual-clock';
@@ -32,7 +33,7 @@ export async function shareWorkspace(processes: number, runs: Run[], { latencyMs
 	const simulator = createSimulator({ users: 6000, usersPerWindow: LIMIT, now: clock.now });
 	const random = seeded(seed);
 	const answer = inMemorySend(simulator);
-	const send = async (batch: readonly Lookup[]): Promise<Exchange> => {
+	const send = async (batch: readonly Lookup[]): Promise<Exchange<ExportAnswer>> => {
 		await clock.sleep((latencyMs / 2) * (0.5 + random()));
 		const exchange = await answer(batch);
 		await clock.sleep((latencyMs / 2) * (0.5 + random()));
@@ -47,8 +48,8 @@ export async function shareWorkspace(processes: number, runs: Run[], { latencyMs
 				const lookups = planLookups(run.identifiers.map((identifier, itemIndex) => ({ itemIndex, type: 'customer_id', identifier })));
 				const { results, stats } = await dispatch(
 					packBatches(lookups, 20),
-					{ usersPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false },
-					{ send, budget: budgets[run.process], clock, log: (line) => lines[run.process].push(line), random },
+					{ usersPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' },
+					{ send, settle: matchAnswer, weight: (batch) => batch.length, blame400, budget: budgets[run.process], clock, log: (line) => lines[run.process].push(line), random },
 				);
 				return { lookups, results, stats, finishedAt: clock.now() };
 			}),
@@ -72,7 +73,7 @@ const customerIds = (from: number, count: number) =>
 /** Each identifier has one answer, found or not found, and none is answered twice. */
 function expectEveryUserAnsweredOnce(shared: Awaited<ReturnType<typeof shareWorkspace>>) {
 	for (const { lookups, results } of shared.outcomes) {
-		expect(lookups.filter((lookup) => !['found', 'notFound'].includes(results.get(lookup)?.kind ?? ''))).toEqual([]);
+		expect(lookups.filter((lookup) => ((result) => result?.kind !== 'settled' || result.outcome.kind === 'missing')(results.get(lookup)))).toEqual([]);
 	}
 	const answered = shared.simulator.log
 		.filter((entry: { status: number; identifiers?: unknown }) => entry.status === 200 && entry.identifiers)

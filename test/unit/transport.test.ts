@@ -6,6 +6,7 @@ import {
 	redact,
 	workspaceOf,
 } from '../../nodes/MoEngage/shared/transport';
+import { EXPORT_HINTS, readAnswer } from '../../nodes/MoEngage/resources/user/get/lookups';
 import { leakedFragments } from '../support/secrets';
 
 describe('workspaceOf', () => {
@@ -79,9 +80,11 @@ describe('describeFailure', () => {
 	});
 
 	it('reads the title/description shape of some 429 and 5xx answers', () => {
-		const failure = describeFailure(429, { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' }, []);
+		const body = { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' };
+		const failure = describeFailure(429, body, [], EXPORT_HINTS);
 		expect(failure.message).toBe("MoEngage's rate limit was exceeded (429 Rate limit exceeded): Exceeded rate limit for this url");
 		expect(failure.description).toContain('lower Users per Minute');
+		expect(describeFailure(429, body, []).description).toContain('lower the per-minute option');
 	});
 
 	it('names the attribute MoEngage blames on a 400', () => {
@@ -99,8 +102,13 @@ describe('describeFailure', () => {
 		[413, 'lower Batch Size'],
 		[415, 'Content-Type'],
 		[503, "MoEngage's side"],
-	])('explains what to do about a %i', (status, hint) => {
-		expect(describeFailure(status, undefined, []).description).toContain(hint);
+	])('explains what to do about a %i from Get User', (status, hint) => {
+		expect(describeFailure(status, undefined, [], EXPORT_HINTS).description).toContain(hint);
+	});
+
+	it('gives the operation-neutral advice where an operation has none of its own', () => {
+		expect(describeFailure(403, undefined, []).description).toContain('this API is not enabled');
+		expect(describeFailure(400, undefined, []).description).toBe('Check the values of these items that MoEngage names.');
 	});
 
 	it('reads HTML and empty bodies from a proxy', () => {
@@ -132,8 +140,8 @@ describe('parseRetryAfter', () => {
 describe('classifyResponse', () => {
 	it('takes a documented 200 as an answer and anything else with 200 as malformed', () => {
 		const ok = { status: 'success', data: { users: [], users_not_found: [] } };
-		expect(classifyResponse(200, ok, {}, [], 0)).toEqual({ kind: 'answer', answer: { users: [], usersNotFound: [] } });
-		expect(classifyResponse(200, '{"status":"succ', {}, [], 0)).toMatchObject({
+		expect(classifyResponse(200, ok, {}, [], 0, readAnswer)).toEqual({ kind: 'answer', answer: { users: [], usersNotFound: [] } });
+		expect(classifyResponse(200, '{"status":"succ', {}, [], 0, readAnswer)).toMatchObject({
 			kind: 'malformed',
 			failure: { message: 'MoEngage answered 200 but not with the documented JSON: the body is not JSON: "{"status":"succ"' },
 		});
@@ -141,8 +149,8 @@ describe('classifyResponse', () => {
 
 	it('keeps the attribute MoEngage blames and the Retry-After of a refusal', () => {
 		const body = { status: 'fail', error: { attribute: 'identifiers', message: 'm', type: 'InvalidParams' } };
-		expect(classifyResponse(400, body, {}, [], 0)).toMatchObject({ kind: 'refused', status: 400, blames: 'identifiers' });
-		expect(classifyResponse(429, {}, { 'retry-after': '3' }, [], 0)).toMatchObject({ kind: 'refused', retryAfterMs: 3000 });
+		expect(classifyResponse(400, body, {}, [], 0, readAnswer)).toMatchObject({ kind: 'refused', status: 400, blames: 'identifiers' });
+		expect(classifyResponse(429, {}, { 'retry-after': '3' }, [], 0, readAnswer)).toMatchObject({ kind: 'refused', retryAfterMs: 3000 });
 	});
 });
 
@@ -159,17 +167,17 @@ describe('secrets in what MoEngage or a proxy sends back', () => {
 		'leaves no 8-character piece of the key or the Basic header in the message, whatever the cut (header at %i)',
 		(shift) => {
 			const page = `<html><body><h1>502 Bad Gateway</h1><pre>${'x'.repeat(shift)} Authorization: Basic ${basic} key=${apiKey}</pre></body></html>`;
-			expect(leakedFragments(shown(classifyResponse(502, page, {}, secrets, 0)), [basic, apiKey])).toEqual([]);
+			expect(leakedFragments(shown(classifyResponse(502, page, {}, secrets, 0, readAnswer)), [basic, apiKey])).toEqual([]);
 			const json = { status: 'fail', echo: `${'y'.repeat(shift)}Basic ${basic} ${apiKey}` };
-			expect(leakedFragments(shown(classifyResponse(400, json, {}, secrets, 0)), [basic, apiKey])).toEqual([]);
+			expect(leakedFragments(shown(classifyResponse(400, json, {}, secrets, 0, readAnswer)), [basic, apiKey])).toEqual([]);
 			const text = `${'z'.repeat(shift)} ${apiKey}`;
-			expect(leakedFragments(shown(classifyResponse(200, text, {}, secrets, 0)), [apiKey])).toEqual([]);
+			expect(leakedFragments(shown(classifyResponse(200, text, {}, secrets, 0, readAnswer)), [apiKey])).toEqual([]);
 		},
 	);
 
 	it('also redacts the header n8n built from an untrimmed Workspace ID and key', () => {
 		const untrimmed = Buffer.from(`${appId} :${apiKey}\n`).toString('base64');
-		const exchange = classifyResponse(500, `upstream said: Authorization: Basic ${untrimmed}`, {}, secrets, 0);
+		const exchange = classifyResponse(500, `upstream said: Authorization: Basic ${untrimmed}`, {}, secrets, 0, readAnswer);
 		expect(leakedFragments(shown(exchange), [untrimmed])).toEqual([]);
 	});
 });
@@ -192,8 +200,8 @@ describe('parseRateLimit', () => {
 
 	it('comes with answers and refusals alike', () => {
 		const headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '7' };
-		const answer = classifyResponse(200, { status: 'success', data: { users: [], users_not_found: [] } }, headers, [], now);
+		const answer = classifyResponse(200, { status: 'success', data: { users: [], users_not_found: [] } }, headers, [], now, readAnswer);
 		expect(answer).toMatchObject({ kind: 'answer', rateLimit: { remaining: 0, resetMs: 7000 } });
-		expect(classifyResponse(429, {}, headers, [], now)).toMatchObject({ kind: 'refused', rateLimit: { remaining: 0, resetMs: 7000 } });
+		expect(classifyResponse(429, {}, headers, [], now, readAnswer)).toMatchObject({ kind: 'refused', rateLimit: { remaining: 0, resetMs: 7000 } });
 	});
 });

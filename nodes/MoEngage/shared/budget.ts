@@ -209,10 +209,13 @@ export class WorkspaceBudget {
 		this.pump();
 	}
 
-	/** Waits for one of the workspace's request slots; call the returned function once the request is answered. */
-	async acquire(usersPerMinute: number, signal?: AbortSignal): Promise<() => void> {
+	/**
+	 * Waits for one of the workspace's request slots; call the returned function once the request is
+	 * answered. `slots`: the endpoint's own number of requests in flight, where it is not the default.
+	 */
+	async acquire(usersPerMinute: number, signal?: AbortSignal, slots?: number): Promise<() => void> {
 		if (signal?.aborted) throw new WaitCancelled('to send to MoEngage');
-		this.slotsWhenClear = requestsInFlight(usersPerMinute);
+		this.slotsWhenClear = slots ?? requestsInFlight(usersPerMinute);
 		if (this.waiting.length > 0 || this.inFlight >= this.slots()) {
 			await new Promise<void>((resolve, reject) => {
 				const granted = () => {

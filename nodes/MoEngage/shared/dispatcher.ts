@@ -1,6 +1,8 @@
 /**
- * Sends the batches and decides, for each answer, what happens next: match it, retry after a wait,
- * split the batch, or give up on it. The transport, the clock and the budget are passed in, so the
+ * Sends the batches and decides, for each answer, what happens next: settle it, retry after a wait,
+ * split the batch, or give up on it. It knows no operation: what a batch is on the wire, what an
+ * answer means for each unit of it (an identifier, a user, an event) and what a batch weighs in the
+ * endpoint's budget come in `io`. The transport, the clock and the budget are passed in too, so the
  * whole policy runs under tests with a fake clock and an in-memory MoEngage.
  */
 import { pause, WaitCancelled, type Clock, type WorkspaceBudget } from './budget';
@@ -11,28 +13,45 @@ import {
 	MAX_RATE_LIMIT_WAIT_MS,
 	MAX_RATE_LIMITED_TRIES,
 } from './limits';
-import { matchAnswer, type Lookup, type Outcome } from './lookups';
-import type { Failure } from './outputs';
-import type { Exchange } from './transport';
+import type { Failure } from './results';
+import type { Exchange, Refusal } from './transport';
 
-export type LookupResult = Outcome | { kind: 'failed'; failure: Failure };
+export type UnitResult<O> = { kind: 'settled'; outcome: O } | { kind: 'failed'; failure: Failure };
+
+/**
+ * What a 400 says about its batch: a fault of some unit in it ('units': halve the batch to find
+ * it), of every request alike ('request': stop), or either ('unknown': the first split tells).
+ */
+export type Blame400 = 'units' | 'request' | 'unknown';
 
 export interface DispatchPolicy {
 	usersPerMinute: number;
 	maxRetries: number;
 	concurrency: number;
+	/** Requests in flight at once to the endpoint, where its unit is not users (Delete: one user a request). */
+	requestsInFlight?: number;
 	/** Send nothing more after the first failure: the node will stop on it anyway. */
 	stopOnFailure: boolean;
+	/** What the budget counts, for log lines: "users", "events", "requests". */
+	unit: string;
 }
 
-export interface DispatchIo {
+export interface DispatchIo<U, A, O> {
 	/** `signal` ends when the execution is cancelled or the run will fail anyway. */
-	send(batch: readonly Lookup[], signal: AbortSignal): Promise<Exchange>;
+	send(batch: readonly U[], signal: AbortSignal): Promise<Exchange<A>>;
+	/** MoEngage's answer as one outcome per unit of the batch, in the batch's order. */
+	settle(batch: readonly U[], answer: A): O[];
+	/** What the batch counts in the endpoint's budget (users, events or requests). */
+	weight(batch: readonly U[]): number;
+	/** The default: a 400 naming no attribute is 'unknown', one naming another is 'request'. */
+	blame400?(exchange: Refusal): Blame400;
+	/** A refusal that is MoEngage's verdict on a one-unit batch, e.g. Delete's 400 "Not Found". */
+	verdict?(batch: readonly U[], exchange: Refusal): O | undefined;
 	/**
 	 * Asked about each refusal before anything else: a cause (for the stats) means "send the same
 	 * batch again in another form", e.g. another spelling of a parameter MoEngage documents two ways.
 	 */
-	anotherForm?(batch: readonly Lookup[], exchange: Extract<Exchange, { kind: 'refused' }>): string | undefined;
+	anotherForm?(batch: readonly U[], exchange: Refusal): string | undefined;
 	budget: WorkspaceBudget;
 	clock: Clock;
 	signal?: AbortSignal;
@@ -46,11 +65,11 @@ export interface DispatchStats {
 	retries: Record<string, number>;
 }
 
-export interface DispatchOutcome {
-	results: Map<Lookup, LookupResult>;
+export interface DispatchOutcome<U, O> {
+	results: Map<U, UnitResult<O>>;
 	stats: DispatchStats;
 	/** With stopOnFailure: the failure that stopped the run and the batch MoEngage refused with it. */
-	stoppedBy?: { failure: Failure; batch: readonly Lookup[] };
+	stoppedBy?: { failure: Failure; batch: readonly U[] };
 }
 
 /** These fail every request of the run alike: sending more only spends the budget. */
@@ -79,7 +98,7 @@ const halves = <T>(batch: readonly T[]): [T[], T[]] => {
  * (Retry-After, else the x-ratelimit-reset of a 429), and never more than MAX_RATE_LIMIT_WAIT_MS.
  */
 export function rateLimitWaitMs(
-	exchange: Extract<Exchange, { kind: 'refused' }>,
+	exchange: Refusal,
 	rateLimited: number,
 	random: () => number,
 ): { ms: number; why: string; cappedFromMs?: number } {
@@ -95,16 +114,19 @@ export function rateLimitWaitMs(
 	return ms > MAX_RATE_LIMIT_WAIT_MS ? { ms: MAX_RATE_LIMIT_WAIT_MS, why, cappedFromMs: ms } : { ms, why };
 }
 
-export async function dispatch(
-	batches: readonly Lookup[][],
+const defaultBlame400 = (exchange: Refusal): Blame400 => (exchange.blames === undefined ? 'unknown' : 'request');
+
+export async function dispatch<U, A, O>(
+	batches: readonly U[][],
 	policy: DispatchPolicy,
-	io: DispatchIo,
-): Promise<DispatchOutcome> {
-	const results = new Map<Lookup, LookupResult>();
+	io: DispatchIo<U, A, O>,
+): Promise<DispatchOutcome<U, O>> {
+	const results = new Map<U, UnitResult<O>>();
+	const blame400 = io.blame400 ?? defaultBlame400;
 	const stats: DispatchStats = { requests: 0, retries: {} };
 	/** Set once nothing more is to be sent; what is still unsent then fails with it. */
 	let halt: Failure | undefined;
-	let stoppedBy: DispatchOutcome['stoppedBy'];
+	let stoppedBy: DispatchOutcome<U, O>['stoppedBy'];
 	// Ends every wait and request in flight once the run is halted, or when n8n cancels the execution.
 	const stop = new AbortController();
 	const cancelled = () => stop.abort();
@@ -116,20 +138,20 @@ export async function dispatch(
 		stop.abort();
 		return undefined;
 	};
-	/** MoEngage (or the network) failed these lookups. */
-	const fail = (batch: readonly Lookup[], failure: Failure): undefined => {
-		for (const lookup of batch) results.set(lookup, { kind: 'failed', failure });
+	/** MoEngage (or the network) failed these units. */
+	const fail = (batch: readonly U[], failure: Failure): undefined => {
+		for (const unit of batch) results.set(unit, { kind: 'failed', failure });
 		if (policy.stopOnFailure && stoppedBy === undefined) {
 			stoppedBy = { failure, batch };
 			// What was never sent did not fail for this reason: it gets a failure of its own, so the
-			// error names only the identifiers MoEngage refused.
+			// error names only the units MoEngage refused.
 			haltWith({ message: `Not sent: the run stopped at an earlier failure (${failure.message})` });
 		}
 		return undefined;
 	};
 	/** Never sent (or its answer no longer wanted): the run was halted. */
-	const skip = (batch: readonly Lookup[]): undefined => {
-		for (const lookup of batch) if (!results.has(lookup)) results.set(lookup, { kind: 'failed', failure: halt as Failure });
+	const skip = (batch: readonly U[]): undefined => {
+		for (const unit of batch) if (!results.has(unit)) results.set(unit, { kind: 'failed', failure: halt as Failure });
 		return undefined;
 	};
 	const retrying = (cause: string) => {
@@ -151,25 +173,26 @@ export async function dispatch(
 	/**
 	 * Sends `batch` until it is answered, fails for good, or is split. With `suspect` (the message of
 	 * a 400 naming no attribute that the batch it came from got): the same 400 again is returned as
-	 * 'same', unsettled, for the caller to tell a request-wide fault from a bad identifier.
+	 * 'same', unsettled, for the caller to tell a request-wide fault from a bad unit.
 	 */
-	async function deliver(batch: readonly Lookup[], suspect?: string): Promise<'same' | undefined> {
+	async function deliver(batch: readonly U[], suspect?: string): Promise<'same' | undefined> {
 		let failures = 0;
 		let rateLimited = 0;
+		const weight = io.weight(batch);
 		for (;;) {
 			if (halt) return skip(batch);
-			const done = await io.budget.acquire(policy.usersPerMinute, stop.signal);
-			let exchange: Exchange;
+			const done = await io.budget.acquire(policy.usersPerMinute, stop.signal, policy.requestsInFlight);
+			let exchange: Exchange<A>;
 			try {
-				await io.budget.spend(batch.length, policy.usersPerMinute, io.clock, {
+				await io.budget.spend(weight, policy.usersPerMinute, io.clock, {
 					signal: stop.signal,
 					longWaitMs: LOGGED_WAIT_MS,
 					log: io.log,
 					onLongWait: (ms, limit, held) =>
 						io.log(
 							held === undefined
-								? `MoEngage: waiting ${seconds(ms)} for the workspace budget of ${limit} users per minute before sending ${batch.length} more`
-								: `MoEngage: waiting ${seconds(ms)} before sending ${batch.length} more: the workspace is held ${held}`,
+								? `MoEngage: waiting ${seconds(ms)} for the workspace budget of ${limit} ${policy.unit} per minute before sending ${weight} more`
+								: `MoEngage: waiting ${seconds(ms)} before sending ${weight} more ${policy.unit}: the workspace is held ${held}`,
 						),
 				});
 				stats.requests++;
@@ -178,11 +201,16 @@ export async function dispatch(
 				done();
 			}
 			if (halt && exchange.kind !== 'answer') return skip(batch);
-			const requestWideSuspect = exchange.kind === 'refused' && exchange.status === 400 && exchange.blames === undefined;
-			if (!requestWideSuspect) release();
+			const blame = exchange.kind === 'refused' && exchange.status === 400 ? blame400(exchange) : undefined;
+			const verdict = exchange.kind === 'refused' && batch.length === 1 ? io.verdict?.(batch, exchange) : undefined;
+			if (blame !== 'unknown' || verdict !== undefined) release();
 			noteRateLimit(exchange);
 			if (exchange.kind === 'answer') {
-				matchAnswer(batch, exchange.answer).forEach((outcome, index) => results.set(batch[index], outcome));
+				io.settle(batch, exchange.answer).forEach((outcome, index) => results.set(batch[index], { kind: 'settled', outcome }));
+				return;
+			}
+			if (verdict !== undefined) {
+				results.set(batch[0], { kind: 'settled', outcome: verdict });
 				return;
 			}
 			let cause: string;
@@ -197,13 +225,13 @@ export async function dispatch(
 					fail(batch, failure);
 					return haltWith(failure);
 				}
-				if (status === 400 && exchange.blames === undefined) {
+				if (blame === 'unknown') {
 					if (suspect === failure.message) return 'same';
 					return await isolate(batch, failure, true);
 				}
-				// MoEngage refuses a whole request for one bad identifier: halving isolates it in about
-				// 2·log2(n) requests, and the identifiers beside it are still answered.
-				const splittable = status === 413 || (status === 400 && exchange.blames === 'identifiers');
+				// MoEngage refuses a whole request for one bad unit: halving isolates it in about
+				// 2·log2(n) requests, and the units beside it are still answered.
+				const splittable = status === 413 || blame === 'units';
 				if (splittable && batch.length > 1) {
 					retrying(`split after ${status}`);
 					const [first, second] = halves(batch);
@@ -229,7 +257,7 @@ export async function dispatch(
 					}
 					// The whole workspace waits: the next batches would only hit the same wall.
 					io.budget.hold(io.clock.now() + delay.ms, "after MoEngage's rate limit (429)");
-					await wait(delay.ms, `after MoEngage's rate limit (429), ${delay.why}, before sending ${batch.length} identifiers again`);
+					await wait(delay.ms, `after MoEngage's rate limit (429), ${delay.why}, before sending ${weight} ${policy.unit} again`);
 					continue;
 				}
 				if (status < 500 && status !== 408) return fail(batch, failure);
@@ -248,12 +276,12 @@ export async function dispatch(
 	}
 
 	/**
-	 * `batch` got a 400 that names no attribute: a bad identifier in it, or a fault of every request.
+	 * `batch` got a 400 that names no attribute: a bad unit in it, or a fault of every request.
 	 * Its halves are sent only while that tells something: when both fail alike at the first split,
 	 * the fault is the request's and the rest of the run fails with it; otherwise the half that
-	 * fails is known to hold the bad identifier and is split without being sent whole again.
+	 * fails is known to hold the bad unit and is split without being sent whole again.
 	 */
-	async function isolate(batch: readonly Lookup[], failure: Failure, first: boolean): Promise<undefined> {
+	async function isolate(batch: readonly U[], failure: Failure, first: boolean): Promise<undefined> {
 		if (batch.length === 1) return fail(batch, failure);
 		retrying('split after 400');
 		const [a, b] = halves(batch);
@@ -271,7 +299,7 @@ export async function dispatch(
 	}
 
 	/** MoEngage says its window is spent (x-ratelimit-remaining: 0): nothing more until it resets. */
-	function noteRateLimit(exchange: Exchange) {
+	function noteRateLimit(exchange: Exchange<A>) {
 		if (exchange.kind === 'refused' && exchange.status === 429) {
 			io.budget.rateLimited(policy.usersPerMinute, io.clock.now(), io.log);
 			return;

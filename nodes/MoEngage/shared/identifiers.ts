@@ -119,3 +119,24 @@ export function checkWholeNumber(value: unknown, min: number, max: number): Chec
 	}
 	return { ok: true, value: number };
 }
+
+/**
+ * Values MoEngage refuses as a customer ID (its data overview), compared without case. A customer
+ * ID must also be longer than one character.
+ */
+const DISALLOWED_CUSTOMER_IDS = new Set([
+	'unknown', 'guest', 'null', '0', '1', 'true', 'false', 'user_attribute_unique_id', '(empty)', 'na', 'n/a', '',
+	'dummy_seller_code', 'user_id', 'id', 'customer_id', 'uid', 'userid', 'none', '-2', '-1', '2',
+]);
+
+/** A customer ID to write: what MoEngage would refuse (or, in Bulk Import, silently drop) is a problem here. */
+export function checkCustomerId(value: unknown): Checked<string> {
+	const normalised = normaliseIdentifier(value);
+	if (!normalised.ok) return normalised;
+	const id = normalised.value;
+	if (id.length < 2) return { ok: false, problem: `is "${id}"; MoEngage needs a customer ID longer than one character` };
+	if (DISALLOWED_CUSTOMER_IDS.has(id.toLowerCase())) {
+		return { ok: false, problem: `is "${id}", a placeholder value MoEngage refuses as a customer ID` };
+	}
+	return { ok: true, value: id };
+}

@@ -1,8 +1,53 @@
-/** MoEngage rejects a Get User request with more identifiers than this (400 LimitBreached). */
+/**
+ * Every endpoint's documented limits, per workspace, from MoEngage's rate-limits page and its
+ * OpenAPI spec (see ../shared/moengage-data-api.md). Workspaces with a raised limit set their own
+ * in the operation's per-minute option.
+ */
+
+/** Get User: MoEngage rejects a request with more identifiers than this (400 LimitBreached). */
 export const MAX_IDENTIFIERS_PER_REQUEST = 20;
 
-/** MoEngage's documented per-workspace limit; workspaces with a raised limit set their own. */
+/** Get User: 1,000 users a minute. */
 export const DEFAULT_USERS_PER_MINUTE = 1000;
+
+/**
+ * Bulk Import (`/v1/transition`): 60,000 users and 60,000 events a minute, counted apart, across
+ * all requests; Create or Update and Track Event go through it.
+ */
+export const BULK_USERS_PER_MINUTE = 60_000;
+export const BULK_EVENTS_PER_MINUTE = 60_000;
+
+/**
+ * Bulk Import's documented body limit is "100 KB"; read as 100,000 bytes, the smaller reading.
+ * Requests are packed to this, envelope included.
+ */
+export const BULK_MAX_BYTES = 100_000;
+
+/** Delete User: one user a request, 5,000 requests a minute. */
+export const DELETE_REQUESTS_PER_MINUTE = 5000;
+
+/**
+ * With one user a request, Delete needs more requests in flight than the other endpoints to use its
+ * limit: 5,000 a minute is 83 a second, which 8 in flight reach at about 100 ms an answer. One more
+ * per 600 requests a minute, from 2 to 8.
+ */
+export const deleteRequestsInFlight = (requestsPerMinute: number) =>
+	Math.min(8, Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(requestsPerMinute / 600)));
+
+/** Merge Users: 1,000 user updates a minute, "50 users per call", 128 KB a request. */
+export const MERGE_USER_UPDATES_PER_MINUTE = 1000;
+
+/**
+ * A merge pair names two users, and MoEngage's "50 users per call" and "1,000 user updates" do not
+ * say whether a pair counts once or twice: the node counts it twice (two users updated) and sends
+ * 25 pairs a call by default, which keeps both readings; Pairs per Request goes up to 50.
+ */
+export const MERGE_UPDATES_PER_PAIR = 2;
+export const DEFAULT_PAIRS_PER_REQUEST = 25;
+export const MAX_PAIRS_PER_REQUEST = 50;
+
+/** Track User, Get User and Merge: "The maximum limit for the request body is 128 KB." */
+export const MAX_REQUEST_BYTES = 128_000;
 
 /** The rate limit is counted over a rolling minute. */
 export const RATE_WINDOW_MS = 60_000;
@@ -61,5 +106,5 @@ export const SHARE_CUT = 0.5;
 /** …and after each clean minute raises it by this share of Users per Minute (additive increase). */
 export const SHARE_STEP = 0.1;
 
-/** The budget is never cut below one full request. */
+/** The budget is never cut below one full Get User request. */
 export const MIN_SHARE = MAX_IDENTIFIERS_PER_REQUEST;

@@ -1,4 +1,4 @@
-/** The one place that talks to MoEngage: the export request, and what its failures mean to a user. */
+/** The one place that talks to MoEngage: one request function, and what its answers mean to a user. */
 import {
 	NodeApiError,
 	type ICredentialDataDecryptedObject,
@@ -9,8 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import type { Checked } from './identifiers';
-import { readAnswer, type ExportAnswer } from './lookups';
-import type { Failure } from './outputs';
+import type { Failure } from './results';
 
 export const CREDENTIAL_TYPE = 'moEngageApi';
 
@@ -109,14 +108,18 @@ function redactBody(body: unknown, secrets: readonly string[]): unknown {
 	}
 }
 
-export interface ExportRequest {
-	/** identifier_type as sent: "customer_id", or "id" / "moengage_id" for a MoEngage ID. */
-	identifiers: Array<{ identifier_type: string; identifier: string }>;
-	fields: string[] | undefined;
+export interface MoEngageRequest {
+	/** Under the base URL, e.g. "/v1/customers/export". */
+	path: string;
+	qs?: IDataObject;
+	body: IDataObject;
 	forwardedFor: string | undefined;
 	timeoutMs: number;
 	signal: AbortSignal | undefined;
 }
+
+/** Reads an endpoint's 200 body; anything but its documented shape is a problem, not an empty result. */
+export type ReadAnswer<A> = (body: unknown) => Checked<A>;
 
 /**
  * MoEngage's x-ratelimit-* headers, where it sends them. Their unit is documented as "requests"
@@ -128,9 +131,25 @@ export interface RateLimitHeaders {
 	resetMs?: number;
 }
 
+/** The write endpoints' 200: accepted, to be processed later; request_id where MoEngage sends one. */
+export interface Accepted {
+	requestId?: string;
+}
+
+/** `{"status":"success", …}` and nothing else is an acceptance: a proxy's 200 page is not. */
+export const readAccepted: ReadAnswer<Accepted> = (body) => {
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+		const shown = typeof body === 'string' ? `"${body.slice(0, 80)}"` : String(body);
+		return { ok: false, problem: `the body is not JSON: ${shown}` };
+	}
+	const record = body as Record<string, unknown>;
+	if (record.status !== 'success') return { ok: false, problem: `status is "${String(record.status)}", not "success"` };
+	return { ok: true, value: typeof record.request_id === 'string' ? { requestId: record.request_id } : {} };
+};
+
 /** What one request came to, before any decision to retry, split or give up. */
-export type Exchange =
-	| { kind: 'answer'; answer: ExportAnswer; rateLimit?: RateLimitHeaders }
+export type Exchange<A> =
+	| { kind: 'answer'; answer: A; rateLimit?: RateLimitHeaders }
 	/** A 200 whose body is not the documented JSON: a proxy's page, a cut-off body. */
 	| { kind: 'malformed'; failure: Failure }
 	| {
@@ -143,23 +162,31 @@ export type Exchange =
 	  }
 	| { kind: 'unreachable'; failure: Failure };
 
-export async function requestExport(
+export type Refusal = Extract<Exchange<unknown>, { kind: 'refused' }>;
+
+/**
+ * What to tell a user about a refusal: MoEngage's words come first, then this. An operation
+ * overrides the statuses whose advice differs for it (what to check in a 400, what a 403 means).
+ */
+export type Hints = Partial<Record<number, { what: string; todo: string }>>;
+
+export async function requestMoEngage<A>(
 	context: IExecuteFunctions,
 	workspace: Workspace,
-	request: ExportRequest,
-): Promise<Exchange> {
-	const data: IDataObject = { identifiers: request.identifiers };
-	if (request.fields !== undefined) data.user_fields_to_export = request.fields;
+	request: MoEngageRequest,
+	read: ReadAnswer<A>,
+	hints: Hints = {},
+): Promise<Exchange<A>> {
 	const headers: IDataObject = { 'Content-Type': 'application/json' };
 	if (request.forwardedFor !== undefined) headers['X-Forwarded-For'] = request.forwardedFor;
 	let response: { statusCode: number; body: unknown; headers?: Record<string, unknown> };
 	try {
 		response = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
 			method: 'POST',
-			url: `${workspace.baseUrl}/v1/customers/export`,
-			qs: { app_id: workspace.appId },
+			url: `${workspace.baseUrl}${request.path}`,
+			...(request.qs ? { qs: request.qs } : {}),
 			headers,
-			body: { data },
+			body: request.body,
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
@@ -181,7 +208,7 @@ export async function requestExport(
 			},
 		};
 	}
-	return classifyResponse(response.statusCode, response.body, response.headers ?? {}, workspace.secrets, Date.now());
+	return classifyResponse(response.statusCode, response.body, response.headers ?? {}, workspace.secrets, Date.now(), read, hints);
 }
 
 /** A header that holds a plain non-negative number, e.g. seconds; anything else is no number. */
@@ -219,19 +246,21 @@ export function parseRateLimit(headers: Record<string, unknown>, now: number): R
 	return rateLimit;
 }
 
-export function classifyResponse(
+export function classifyResponse<A>(
 	status: number,
 	rawBody: unknown,
 	headers: Record<string, unknown>,
 	secrets: readonly string[],
 	now: number,
-): Exchange {
+	read: ReadAnswer<A>,
+	hints: Hints = {},
+): Exchange<A> {
 	// Before any of it is cut for a message: a secret cut in two would escape redaction.
 	const body = redactBody(rawBody, secrets);
 	const rateLimit = parseRateLimit(headers, now);
 	const withRateLimit = rateLimit === undefined ? {} : { rateLimit };
 	if (status === 200) {
-		const answer = readAnswer(body);
+		const answer = read(body);
 		if (answer.ok) return { kind: 'answer', answer: answer.value, ...withRateLimit };
 		return {
 			kind: 'malformed',
@@ -246,7 +275,7 @@ export function classifyResponse(
 	return {
 		kind: 'refused',
 		status,
-		failure: describeFailure(status, body, secrets),
+		failure: describeFailure(status, body, secrets, hints),
 		blames: readErrorBody(body).attribute,
 		...(retryAfterMs === undefined ? {} : { retryAfterMs }),
 		...withRateLimit,
@@ -283,7 +312,7 @@ function readErrorBody(body: unknown): { message?: string; type?: string; reques
 const HINTS: Record<number, { what: string; todo: string }> = {
 	400: {
 		what: 'MoEngage rejected the request',
-		todo: 'Check the identifiers of these items and the Fields parameter.',
+		todo: 'Check the values of these items that MoEngage names.',
 	},
 	401: {
 		what: 'MoEngage rejected the credentials',
@@ -291,7 +320,7 @@ const HINTS: Record<number, { what: string; todo: string }> = {
 	},
 	403: {
 		what: 'MoEngage refused this workspace',
-		todo: 'The workspace is blocked or suspended, or the Get User API is not enabled for it: ask MoEngage support to enable it.',
+		todo: 'The workspace is blocked or suspended, or this API is not enabled for it: ask MoEngage support to enable it.',
 	},
 	409: {
 		what: 'MoEngage rejected the key for this workspace',
@@ -299,7 +328,7 @@ const HINTS: Record<number, { what: string; todo: string }> = {
 	},
 	413: {
 		what: 'The request was larger than MoEngage accepts (128 KB)',
-		todo: 'Some identifiers or field names are unusually long: lower Batch Size, or check the Identifier parameter.',
+		todo: 'Some values of these items are unusually long: check them, or lower Batch Size.',
 	},
 	415: {
 		what: 'MoEngage did not accept the request content type',
@@ -307,13 +336,14 @@ const HINTS: Record<number, { what: string; todo: string }> = {
 	},
 	429: {
 		what: "MoEngage's rate limit was exceeded",
-		todo: 'Another workflow or app is spending the same workspace limit: lower Users per Minute, or schedule the workflows apart.',
+		todo: 'Another workflow or app is spending the same workspace limit: lower the per-minute option, or schedule the workflows apart.',
 	},
 };
 
-export function describeFailure(status: number, body: unknown, secrets: readonly string[]): Failure {
+export function describeFailure(status: number, body: unknown, secrets: readonly string[], hints: Hints = {}): Failure {
 	const said = readErrorBody(body);
 	const hint =
+		hints[status] ??
 		HINTS[status] ??
 		(status >= 500
 			? { what: 'MoEngage failed to answer', todo: 'This is on MoEngage\'s side: try again later.' }

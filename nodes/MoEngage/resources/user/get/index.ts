@@ -1,27 +1,26 @@
 /** User → Get: look up users by customer ID or MoEngage ID; Found and Not Found outputs. */
 import {
 	NodeOperationError,
-	sleep,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { budgetFor } from '../../shared/budget';
-import { checkWholeNumber, parseFields, parseForwardedFor, type Checked } from '../../shared/identifiers';
+import { checkWholeNumber, parseFields, parseForwardedFor, type Checked } from '../../../shared/identifiers';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
 	DEFAULT_USERS_PER_MINUTE,
 	MAX_IDENTIFIERS_PER_REQUEST,
 	MAX_REQUESTS_IN_FLIGHT,
-} from '../../shared/limits';
-import { spelledSending } from '../../shared/identifier-spelling';
-import { lookUpItems, type RawItem } from '../../shared/look-up';
-import { fieldsToExport, type Lookup } from '../../shared/lookups';
-import { errorItemJson, routeItems, type Failure, type ItemResult, type OutputFormat } from '../../shared/outputs';
-import { CREDENTIAL_TYPE, requestExport, toNodeApiError, workspaceOf, type Workspace } from '../../shared/transport';
+} from '../../../shared/limits';
+import { beginRun, dispatchEnvironment, parameterReader, stoppedError } from '../../../shared/run';
+import { requestMoEngage } from '../../../shared/transport';
+import { spelledSending } from './identifier-spelling';
+import { lookUpItems, type RawItem } from './look-up';
+import { EXPORT_HINTS, fieldsToExport, readAnswer } from './lookups';
+import { routeItems, type ItemResult, type OutputFormat } from './outputs';
 
 const showFor = { show: { resource: ['user'], operation: ['get'] } };
 
@@ -187,38 +186,25 @@ function readSettings(context: IExecuteFunctions): Settings {
 	};
 }
 
-const describeItems = (lookups: readonly Lookup[]): string => {
-	const first = lookups[0];
-	const count = lookups.reduce((sum, lookup) => sum + lookup.itemIndexes.length, 0);
-	const more = count > 1 ? ` and ${count - 1} more item${count > 2 ? 's' : ''}` : '';
-	return `item ${first.itemIndexes[0]} (${first.type} "${first.identifier}")${more}`;
-};
-
-const isExpression = (value: unknown) => typeof value === 'string' && value.startsWith('=');
-
-/** The usual Identifier, `{{ $json.customer_id }}` (or `$json["customer id"]`): one field of the item. */
-const PLAIN_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])\s*\}\}$/;
+/** The body's `data`: MoEngage expects identifiers inside it, not at the root. */
+function exportData(identifiers: Array<{ identifier_type: string; identifier: string }>, fields: string[] | undefined): IDataObject {
+	const data: IDataObject = { identifiers };
+	if (fields !== undefined) data.user_fields_to_export = fields;
+	return data;
+}
 
 /**
- * Evaluating an expression costs n8n about 100 µs an item, nearly all of the node's own time on
- * 100,000 items. So a fixed Identifier Type is read once, and an Identifier that only reads a field
- * of the item is read from the item; anything else goes through n8n's expression engine per item.
+ * A fixed Identifier Type is read once, and an Identifier that only reads a field of the item is
+ * read from the item (parameterReader): on 100,000 items that is most of the node's own time.
  */
 function readIdentifiers(context: IExecuteFunctions, items: INodeExecutionData[], continueOnFail: boolean): RawItem[] {
-	const { identifierType, identifier } = context.getNode().parameters;
-	const fixedType = isExpression(identifierType) ? undefined : context.getNodeParameter('identifierType', 0);
-	const field = typeof identifier === 'string' ? PLAIN_FIELD.exec(identifier) : null;
-	const fieldName = field ? (field[1] ?? field[3]) : undefined;
-	return items.map((item, itemIndex) => {
+	const read = parameterReader(context, items);
+	return items.map((_, itemIndex) => {
 		let parameter = 'Identifier Type';
 		try {
-			const type = fixedType ?? context.getNodeParameter('identifierType', itemIndex);
+			const type = read('identifierType', itemIndex);
 			parameter = 'Identifier';
-			return {
-				type,
-				identifier:
-					fieldName === undefined ? context.getNodeParameter('identifier', itemIndex, undefined) : item.json[fieldName],
-			};
+			return { type, identifier: read('identifier', itemIndex, undefined) };
 		} catch (error) {
 			// Without continue-on-fail n8n shows its own expression error, which points at the expression.
 			if (!continueOnFail) throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
@@ -227,31 +213,11 @@ function readIdentifiers(context: IExecuteFunctions, items: INodeExecutionData[]
 	});
 }
 
-/**
- * A problem of the whole node (a parameter, the credential) with continue-on-fail: every item
- * becomes an error item saying it, so none of them passes on as if MoEngage had found it.
- */
-function everyItemFails(items: INodeExecutionData[], error: Error & { description?: string | null }): INodeExecutionData[][] {
-	const failure: Failure = { message: error.message };
-	if (error.description) failure.description = error.description;
-	return [[], items.map((_, itemIndex) => ({ json: errorItemJson({ kind: 'failed', failure }), pairedItem: { item: itemIndex } }))];
-}
-
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	if (items.length === 0) return [[], []];
-	const continueOnFail = this.continueOnFail();
-	let settings: Settings;
-	let workspace: Workspace;
-	try {
-		settings = readSettings(this);
-		workspace = await readWorkspace(this);
-	} catch (error) {
-		if (!continueOnFail) throw new NodeOperationError(this.getNode(), error as Error);
-		return everyItemFails(items, error as Error);
-	}
+	const run = await beginRun(this, 2, () => readSettings(this));
+	if (Array.isArray(run)) return run;
+	const { items, continueOnFail, settings, workspace } = run;
 	const raw = readIdentifiers(this, items, continueOnFail);
-	const signal = this.getExecutionCancelSignal();
 
 	let outcome: Awaited<ReturnType<typeof lookUpItems>>;
 	try {
@@ -266,19 +232,22 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			},
 			{
 				...spelledSending(workspace.key, async (identifiers, batch, batchSignal) =>
-					await requestExport(this, workspace, {
-						identifiers,
-						fields: fieldsToExport(settings.fields, batch),
-						forwardedFor: settings.forwardedFor,
-						timeoutMs: settings.timeoutMs,
-						signal: batchSignal,
-					}),
+					await requestMoEngage(
+						this,
+						workspace,
+						{
+							path: '/v1/customers/export',
+							qs: { app_id: workspace.appId },
+							body: { data: exportData(identifiers, fieldsToExport(settings.fields, batch)) },
+							forwardedFor: settings.forwardedFor,
+							timeoutMs: settings.timeoutMs,
+							signal: batchSignal,
+						},
+						readAnswer,
+						EXPORT_HINTS,
+					),
 				),
-				budget: budgetFor(workspace.key, `workspace ${workspace.appId}`, Date.now()),
-				clock: { now: () => Date.now(), sleep },
-				signal,
-				log: (message) => this.logger.info(message),
-				random: Math.random,
+				...dispatchEnvironment(this, workspace, 'export', `workspace ${workspace.appId}`),
 			},
 		);
 	} catch (error) {
@@ -288,10 +257,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const { results, stoppedBy } = outcome;
 
 	if (!continueOnFail) {
-		if (stoppedBy) {
-			const itemIndex = Math.min(...stoppedBy.lookups.map((lookup) => lookup.itemIndexes[0]));
-			throw toNodeApiError(this.getNode(), stoppedBy.failure, itemIndex, describeItems(stoppedBy.lookups));
-		}
+		if (stoppedBy) throw stoppedError(this, stoppedBy.failure, stoppedBy.lookups);
 		const firstFailure = results.findIndex((result) => result?.kind === 'failed');
 		if (firstFailure >= 0) {
 			const { failure } = results[firstFailure] as Extract<ItemResult, { kind: 'failed' }>;
@@ -302,14 +268,4 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 	}
 	return routeItems(items, results as ItemResult[], settings);
-}
-
-async function readWorkspace(context: IExecuteFunctions): Promise<Workspace> {
-	const checked = workspaceOf(await context.getCredentials(CREDENTIAL_TYPE));
-	if (!checked.ok) {
-		throw new NodeOperationError(context.getNode(), `Cannot call MoEngage: ${checked.problem}`, {
-			description: 'Open the MoEngage API credential and correct it.',
-		});
-	}
-	return checked.value;
 }

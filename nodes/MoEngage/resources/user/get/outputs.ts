@@ -1,19 +1,11 @@
 /** Routes every input item to exactly one output item: Found, Not Found, or an error item. */
 import { deepCopy, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
 
-import type { IdentifierType } from './identifiers';
+import type { IdentifierType } from '../../../shared/identifiers';
+import { errorItemJson, type Failure } from '../../../shared/results';
 import { pickFields, type Attributes } from './lookups';
 
 export type OutputFormat = 'attributes' | 'enrich';
-
-export interface Failure {
-	message: string;
-	description?: string;
-	httpCode?: number;
-	/** MoEngage's error.type, e.g. "LimitBreached". */
-	type?: string;
-	requestId?: string;
-}
 
 export type ItemResult =
 	| { kind: 'found'; attributes: Attributes }
@@ -28,22 +20,6 @@ export interface OutputShape {
 
 export const FOUND = 0;
 export const NOT_FOUND = 1;
-
-/**
- * The shape n8n moves to a node's error output under "On Error: Continue (using error output)":
- * the JSON holds only `error`. Under "Continue (regular output)" it stays on Not Found.
- */
-export function errorItemJson(result: Extract<ItemResult, { kind: 'failed' }>): IDataObject {
-	const { failure, type, identifier } = result;
-	const error: IDataObject = { message: failure.message };
-	if (failure.description !== undefined) error.description = failure.description;
-	if (identifier !== undefined) error.identifier = identifier;
-	if (type !== undefined) error.identifierType = type;
-	if (failure.httpCode !== undefined) error.httpCode = failure.httpCode;
-	if (failure.type !== undefined) error.type = failure.type;
-	if (failure.requestId !== undefined) error.requestId = failure.requestId;
-	return { error };
-}
 
 export function routeItems(
 	items: readonly INodeExecutionData[],

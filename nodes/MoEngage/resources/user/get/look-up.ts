@@ -2,10 +2,14 @@
  * Get Users from items to one result per item: check each identifier, ask MoEngage once per
  * distinct one, and give every item its found, not-found or failed result. No n8n in here.
  */
-import { dispatch, type DispatchIo, type DispatchStats, type LookupResult } from './dispatcher';
-import { checkIdentifierType, normaliseIdentifier, type IdentifierType } from './identifiers';
-import { packBatches, planLookups, type Lookup } from './lookups';
-import type { Failure, ItemResult } from './outputs';
+import { dispatch, type DispatchIo, type DispatchPolicy, type DispatchStats, type UnitResult } from '../../../shared/dispatcher';
+import { checkIdentifierType, normaliseIdentifier, type IdentifierType } from '../../../shared/identifiers';
+import type { Failure } from '../../../shared/results';
+import { matchAnswer, packBatches, planLookups, type ExportAnswer, type Lookup, type Outcome } from './lookups';
+import type { ItemResult } from './outputs';
+
+/** The dispatcher's io for Get User: everything but what an answer means and what a batch weighs. */
+export type LookUpIo = Omit<DispatchIo<Lookup, ExportAnswer, Outcome>, 'settle' | 'weight'>;
 
 export interface RawItem {
 	type: unknown;
@@ -14,13 +18,8 @@ export interface RawItem {
 	unreadable?: { parameter: string; message: string };
 }
 
-export interface LookUpPlan {
+export interface LookUpPlan extends Omit<DispatchPolicy, 'unit'> {
 	batchSize: number;
-	usersPerMinute: number;
-	maxRetries: number;
-	concurrency: number;
-	/** The user did not ask to continue on errors: stop at the first failure. */
-	stopOnFailure: boolean;
 }
 
 export interface LookUpResult {
@@ -36,11 +35,12 @@ export interface LookUpResult {
 const IDENTIFIER_HINT =
 	'Set "Identifier" to an expression that gives each item\'s ID, e.g. {{ $json.customer_id }}, or filter out items without one before this node.';
 
-function itemResult(lookup: Lookup, result: LookupResult | undefined): ItemResult {
+function itemResult(lookup: Lookup, result: UnitResult<Outcome> | undefined): ItemResult {
 	const about = { type: lookup.type, identifier: lookup.identifier };
-	if (result?.kind === 'found') return { kind: 'found', attributes: result.attributes };
-	if (result?.kind === 'notFound') return { kind: 'notFound', ...about };
 	if (result?.kind === 'failed') return { kind: 'failed', failure: result.failure, ...about };
+	const outcome = result?.outcome;
+	if (outcome?.kind === 'found') return { kind: 'found', attributes: outcome.attributes };
+	if (outcome?.kind === 'notFound') return { kind: 'notFound', ...about };
 	return {
 		kind: 'failed',
 		...about,
@@ -51,7 +51,11 @@ function itemResult(lookup: Lookup, result: LookupResult | undefined): ItemResul
 	};
 }
 
-export async function lookUpItems(raw: readonly RawItem[], plan: LookUpPlan, io: DispatchIo): Promise<LookUpResult> {
+/** Get User counts users, one per identifier; a 400 about `identifiers` is about one of them. */
+export const blame400: DispatchIo<Lookup, ExportAnswer, Outcome>['blame400'] = (exchange) =>
+	exchange.blames === undefined ? 'unknown' : exchange.blames === 'identifiers' ? 'units' : 'request';
+
+export async function lookUpItems(raw: readonly RawItem[], plan: LookUpPlan, io: LookUpIo): Promise<LookUpResult> {
 	const results: Array<ItemResult | undefined> = new Array(raw.length);
 	const requests: Array<{ itemIndex: number; type: IdentifierType; identifier: string }> = [];
 	for (const [itemIndex, item] of raw.entries()) {
@@ -82,7 +86,11 @@ export async function lookUpItems(raw: readonly RawItem[], plan: LookUpPlan, io:
 
 	const lookups = planLookups(requests);
 	const batches = packBatches(lookups, Math.min(plan.batchSize, plan.usersPerMinute));
-	const { results: answered, stats, stoppedBy } = await dispatch(batches, plan, io);
+	const { results: answered, stats, stoppedBy } = await dispatch(
+		batches,
+		{ ...plan, unit: 'users' },
+		{ blame400, ...io, settle: matchAnswer, weight: (batch) => batch.length },
+	);
 	for (const lookup of lookups) {
 		const result = itemResult(lookup, answered.get(lookup));
 		for (const itemIndex of lookup.itemIndexes) results[itemIndex] = result;

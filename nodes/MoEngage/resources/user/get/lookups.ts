@@ -2,7 +2,8 @@
  * From items to requests and back: each distinct (identifier type, identifier) is asked once,
  * in batches, and MoEngage's answer is matched back to every item that carried it. Pure functions.
  */
-import type { Checked, IdentifierType } from './identifiers';
+import type { Checked, IdentifierType } from '../../../shared/identifiers';
+import type { Hints } from '../../../shared/transport';
 
 export interface Lookup {
 	type: IdentifierType;
@@ -140,3 +141,23 @@ export function matchAnswer(batch: readonly Lookup[], answer: ExportAnswer): Out
 		return { kind: 'missing' };
 	});
 }
+
+/** What a refusal of Get User means to a user, where it differs from the other endpoints. */
+export const EXPORT_HINTS: Hints = {
+	400: {
+		what: 'MoEngage rejected the request',
+		todo: 'Check the identifiers of these items and the Fields parameter.',
+	},
+	403: {
+		what: 'MoEngage refused this workspace',
+		todo: 'The workspace is blocked or suspended, or the Get User API is not enabled for it: ask MoEngage support to enable it.',
+	},
+	413: {
+		what: 'The request was larger than MoEngage accepts (128 KB)',
+		todo: 'Some identifiers or field names are unusually long: lower Batch Size, or check the Identifier parameter.',
+	},
+	429: {
+		what: "MoEngage's rate limit was exceeded",
+		todo: 'Another workflow or app is spending the same workspace limit: lower Users per Minute, or schedule the workflows apart.',
+	},
+};

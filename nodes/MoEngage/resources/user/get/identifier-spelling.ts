@@ -5,9 +5,9 @@
  * has worked for the workspace, it sends that request again spelled the other way, and the spelling
  * MoEngage answered is kept for the workspace for the life of the process.
  */
-import type { DispatchIo } from './dispatcher';
-import type { Lookup } from './lookups';
-import type { Exchange } from './transport';
+import type { Exchange, Refusal } from '../../../shared/transport';
+import type { LookUpIo } from './look-up';
+import type { ExportAnswer, Lookup } from './lookups';
 
 export type IdSpelling = 'id' | 'moengage_id';
 
@@ -55,7 +55,7 @@ export function spellingFor(workspace: string): SpellingForRun {
 }
 
 /** A 400 that may be about the identifier type: it blames the identifiers, or nothing in particular. */
-const mayBlameType = (exchange: Extract<Exchange, { kind: 'refused' }>) =>
+const mayBlameType = (exchange: Refusal) =>
 	exchange.status === 400 && (exchange.blames === undefined || /identifier/i.test(exchange.blames));
 
 /**
@@ -68,8 +68,8 @@ export function spelledSending(
 		identifiers: Array<{ identifier_type: string; identifier: string }>,
 		batch: readonly Lookup[],
 		signal: AbortSignal,
-	) => Promise<Exchange>,
-): Pick<DispatchIo, 'send' | 'anotherForm'> {
+	) => Promise<Exchange<ExportAnswer>>,
+): Pick<LookUpIo, 'send' | 'anotherForm'> {
 	const spelling = spellingFor(workspace);
 	const sentWith = new WeakMap<readonly Lookup[], IdSpelling>();
 	const hasMoEngageIds = (batch: readonly Lookup[]) => batch.some((lookup) => lookup.type === 'id');
