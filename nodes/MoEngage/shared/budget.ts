@@ -95,6 +95,8 @@ export class WorkspaceBudget {
 	constructor(
 		private readonly windowMs = RATE_WINDOW_MS + RATE_WINDOW_MARGIN_MS,
 		private readonly name = 'the workspace',
+		/** What the endpoint counts, for log lines: users, events, requests, user updates. */
+		private readonly unit = 'users',
 	) {}
 
 	/** MoEngage said "too many": every execution on this workspace waits with the one that heard it. */
@@ -127,8 +129,8 @@ export class WorkspaceBudget {
 			log?.(
 				`MoEngage: no 429 from ${this.name} for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}: ` +
 					(after === usersPerMinute
-						? `budget restored from ${before} to the full ${usersPerMinute} users per minute`
-						: `budget raised from ${before} to ${after} of ${usersPerMinute} users per minute`),
+						? `budget restored from ${before} to the full ${usersPerMinute} ${this.unit} per minute`
+						: `budget raised from ${before} to ${after} of ${usersPerMinute} ${this.unit} per minute`),
 			);
 		}
 		return Math.min(this.share ?? usersPerMinute, usersPerMinute);
@@ -137,7 +139,7 @@ export class WorkspaceBudget {
 	/** The earliest time `users` identifiers fit, reserved at once so that callers are served in order. */
 	reserve(users: number, usersPerMinute: number, now: number, log?: Log): Reservation {
 		if (users > usersPerMinute) {
-			throw new RangeError(`${users} identifiers can never fit a budget of ${usersPerMinute} per minute`);
+			throw new RangeError(`${users} ${this.unit} can never fit a budget of ${usersPerMinute} per minute`);
 		}
 		const limit = this.limit(usersPerMinute, now, log);
 		const window = this.windowMs;
@@ -194,10 +196,10 @@ export class WorkspaceBudget {
 		this.share = after;
 		this.cutQuietUntil = now + this.windowMs;
 		log?.(
-			`MoEngage: 429 from ${this.name} after this n8n process sent ${sent} users in the last minute ` +
+			`MoEngage: 429 from ${this.name} after this n8n process sent ${sent} ${this.unit} in the last minute ` +
 				(after < before
-					? `(another process or app shares the workspace): budget lowered from ${before} to ${after} users per minute; `
-					: `: budget stays at ${after} users per minute; `) +
+					? `(another process or app shares the workspace): budget lowered from ${before} to ${after} ${this.unit} per minute; `
+					: `: budget stays at ${after} ${this.unit} per minute; `) +
 				`it rises by ${stepOf(usersPerMinute)} after each minute without a 429`,
 		);
 	}
@@ -287,7 +289,7 @@ let sweptAt = -Infinity;
  * The one budget of this process for a workspace; `name` labels its log lines. Budgets that have
  * gone idle are dropped on the way, so a process that meets many workspaces keeps only the busy ones.
  */
-export function budgetFor(workspace: string, name: string | undefined, now: number): WorkspaceBudget {
+export function budgetFor(workspace: string, name: string | undefined, now: number, unit?: string): WorkspaceBudget {
 	if (now - sweptAt >= SWEEP_EVERY_MS) {
 		sweptAt = now;
 		for (const [key, idle] of budgets) {
@@ -296,7 +298,7 @@ export function budgetFor(workspace: string, name: string | undefined, now: numb
 	}
 	let budget = budgets.get(workspace);
 	if (!budget) {
-		budget = new WorkspaceBudget(undefined, name);
+		budget = new WorkspaceBudget(undefined, name, unit);
 		budgets.set(workspace, budget);
 	}
 	return budget;

@@ -161,9 +161,15 @@ export function readSending(
  * The dispatcher's surroundings in n8n: the endpoint's budget for the workspace (`endpoint` keys it,
  * `name` labels its log lines), the clock, the execution's cancel signal and n8n's log.
  */
-export function dispatchEnvironment(context: IExecuteFunctions, workspace: Workspace, endpoint: string, name: string) {
+export function dispatchEnvironment(
+	context: IExecuteFunctions,
+	workspace: Workspace,
+	endpoint: string,
+	name: string,
+	unit = 'users',
+) {
 	return {
-		budget: budgetFor(`${workspace.key} ${endpoint}`, name, Date.now()),
+		budget: budgetFor(`${workspace.key} ${endpoint}`, name, Date.now(), unit),
 		clock: { now: () => Date.now(), sleep },
 		signal: context.getExecutionCancelSignal(),
 		log: (message: string) => context.logger.info(message),
@@ -315,7 +321,7 @@ export async function sendUnits<U extends Unit, A, O>(
 			},
 			{
 				...endpoint.io,
-				...dispatchEnvironment(context, workspace, endpoint.budget, `workspace ${workspace.appId} (${endpoint.budget})`),
+				...dispatchEnvironment(context, workspace, endpoint.budget, `workspace ${workspace.appId} (${endpoint.budget})`, endpoint.unit),
 			},
 		);
 	} catch (error) {
