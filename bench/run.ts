@@ -17,7 +17,7 @@ import { bareExport } from './bare-client';
 // compiled to bench/.build/bench/
 const ROOT = path.join(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require(path.join(ROOT, 'test/simulator/simulator.js'));
+const { createSimulator, randomFrom } = require(path.join(ROOT, 'test/simulator/simulator.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require(path.join(ROOT, 'scripts/n8n.js'));
 
@@ -338,17 +338,17 @@ async function againstHttpRequest() {
 	}
 }
 
-/** A small deterministic PRNG (mulberry32), so every run writes the same rows. */
-function seeded(seed: number) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** The simulator's deterministic PRNG (mulberry32), so every run writes the same rows. */
+/** What became of a write run's items, and what MoEngage (the simulator) did with them. */
+const outcomeOf = (result: Awaited<ReturnType<typeof runGetUsers>>, simulator: Simulator) => ({
+	acceptedItems: result.outputs[0]?.length ?? 0,
+	errorItems: result.outputs.slice(1).reduce((sum, output) => sum + (output?.length ?? 0), 0),
+	runError: result.error?.message,
+	dropped: simulator.dropped.length,
+	ignored: simulator.ignored.length,
+});
+
+const seeded = (seed: number): (() => number) => randomFrom(seed);
 
 /** Bulk Import's body limit as the node reads "100 KB", and the body around its elements. */
 const BULK_LIMIT_BYTES = 100_000;
@@ -467,11 +467,7 @@ async function upsertRun(rows: IDataObject[], known: number, limit: number | und
 		wallMs,
 		nodeMs: result.nodeMs,
 		...figures,
-		acceptedItems: result.outputs[0]?.length ?? 0,
-		errorItems: result.outputs.slice(1).reduce((sum, output) => sum + (output?.length ?? 0), 0),
-		runError: result.error?.message,
-		dropped: simulator.dropped.length,
-		ignored: simulator.ignored.length,
+		...outcomeOf(result, simulator),
 		profilesWritten: written,
 	};
 	await simulator.stop();
@@ -631,11 +627,7 @@ async function trackRun(customers: number, perCustomer: number, order: 'time' | 
 		wallMs,
 		nodeMs: result.nodeMs,
 		...figures,
-		acceptedItems: result.outputs[0]?.length ?? 0,
-		errorItems: result.outputs.slice(1).reduce((sum, output) => sum + (output?.length ?? 0), 0),
-		runError: result.error?.message,
-		dropped: simulator.dropped.length,
-		ignored: simulator.ignored.length,
+		...outcomeOf(result, simulator),
 		profilesWritten: 0,
 		eventsRecorded: simulator.events.length,
 		eventsUnmatched: [...unmatched.values()].filter((left) => left !== 0).length,

@@ -581,4 +581,4 @@ function createSimulator(options = {}) {
 	};
 }
 
-module.exports = { createSimulator, makeUsers, FAULT_KINDS, MAX_IDENTIFIERS, MAX_PAYLOAD_BYTES };
+module.exports = { createSimulator, makeUsers, randomFrom, FAULT_KINDS, MAX_IDENTIFIERS, MAX_PAYLOAD_BYTES };

@@ -84,8 +84,8 @@ export function everyItemFails(
 }
 
 /**
- * The Options collection of a write operation: `perMinute` names its budget in the unit its
- * endpoint counts, `extra` adds the operation's own. Merge documents no X-Forwarded-For, so it
+ * The Options collection of an operation, sorted by name: `perMinute` names its budget in the unit
+ * its endpoint counts, `extra` adds the operation's own. Merge documents no X-Forwarded-For, so it
  * does not offer one.
  */
 export function sendingOptions(
@@ -129,7 +129,9 @@ export function sendingOptions(
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show: show as NonNullable<INodeProperties['displayOptions']>['show'] },
-		options: forwardedFor ? options : options.filter((option) => option.name !== 'xForwardedFor'),
+		options: options
+			.filter((option) => forwardedFor || option.name !== 'xForwardedFor')
+			.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }
 

@@ -7,20 +7,29 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { checkWholeNumber, parseFields, parseForwardedFor, type Checked } from '../../../shared/identifiers';
+import { checkWholeNumber, parseFields } from '../../../shared/identifiers';
 import {
-	DEFAULT_MAX_RETRIES,
-	DEFAULT_TIMEOUT_MS,
 	DEFAULT_USERS_PER_MINUTE,
 	MAX_IDENTIFIERS_PER_REQUEST,
 	MAX_REQUESTS_IN_FLIGHT,
 } from '../../../shared/limits';
-import { beginRun, dispatchEnvironment, parameterReader, stoppedError } from '../../../shared/run';
+import {
+	beginRun,
+	dispatchEnvironment,
+	needParameter,
+	parameterReader,
+	readSending,
+	sendingOptions,
+	stoppedError,
+	type Sending,
+} from '../../../shared/run';
 import { requestMoEngage } from '../../../shared/transport';
 import { spelledSending } from './identifier-spelling';
 import { lookUpItems, type RawItem } from './look-up';
 import { EXPORT_HINTS, fieldsToExport, readAnswer } from './lookups';
 import { routeItems, type ItemResult, type OutputFormat } from './outputs';
+
+const PER_MINUTE = { name: 'usersPerMinute', displayName: 'Users per Minute', default: DEFAULT_USERS_PER_MINUTE };
 
 const showFor = { show: { resource: ['user'], operation: ['get'] } };
 
@@ -62,127 +71,82 @@ export const description: INodeProperties[] = [
 			'User attributes to return, separated by commas. Empty returns every attribute MoEngage exports.',
 		displayOptions: showFor,
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		displayOptions: showFor,
-		options: [
-			{
-				displayName: 'Batch Size',
-				name: 'batchSize',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_IDENTIFIERS_PER_REQUEST },
-				default: MAX_IDENTIFIERS_PER_REQUEST,
-				description: 'Identifiers per request to MoEngage; it accepts at most 20',
-			},
-			{
-				displayName: 'Max Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 20 },
-				default: DEFAULT_MAX_RETRIES,
-				description:
-					'How often a request is sent again after a 5xx answer, a network error, a timeout or a garbled answer. Rate-limit (429) waits do not count.',
-			},
-			{
-				displayName: 'Output Format',
-				name: 'outputFormat',
-				type: 'options',
-				options: [
-					{
-						name: 'User Attributes',
-						value: 'attributes',
-						description:
-							'A Found item is the user\'s attributes; a Not Found item is {identifier_type, identifier}',
-					},
-					{
-						name: 'Enrich Input Item',
-						value: 'enrich',
-						description:
-							'A Found item is the input item with the attributes under the User Field; a Not Found item is the input item unchanged',
-					},
-				],
-				default: 'attributes',
-			},
-			{
-				displayName: 'Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 100 },
-				default: DEFAULT_TIMEOUT_MS,
-				description: 'Milliseconds to wait for each MoEngage answer before retrying',
-			},
-			{
-				displayName: 'User Field',
-				name: 'userField',
-				type: 'string',
-				default: 'moengageUser',
-				description: 'With Output Format "Enrich Input Item": the field that receives the user\'s attributes',
-			},
-			{
-				displayName: 'Users per Minute',
-				name: 'usersPerMinute',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: DEFAULT_USERS_PER_MINUTE,
-				description:
-					'The workspace rate limit to stay under (MoEngage allows 1000 unless it raised yours). Shared by every execution on this workspace in this n8n process.',
-			},
-			{
-				displayName: 'X-Forwarded-For',
-				name: 'xForwardedFor',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. 203.0.113.7',
-				description: 'IP address(es) of the original client, separated by commas, sent as X-Forwarded-For',
-			},
-		],
+	sendingOptions(
+		showFor.show,
+		{
+			...PER_MINUTE,
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			description:
+				'The workspace rate limit to stay under (MoEngage allows 1000 unless it raised yours). Shared by every execution on this workspace in this n8n process.',
+		},
+		{
+			extra: [
+				{
+					displayName: 'Batch Size',
+					name: 'batchSize',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: MAX_IDENTIFIERS_PER_REQUEST },
+					default: MAX_IDENTIFIERS_PER_REQUEST,
+					description: 'Identifiers per request to MoEngage; it accepts at most 20',
+				},
+				{
+					displayName: 'Output Format',
+					name: 'outputFormat',
+					type: 'options',
+					options: [
+						{
+							name: 'User Attributes',
+							value: 'attributes',
+							description:
+								'A Found item is the user\'s attributes; a Not Found item is {identifier_type, identifier}',
+						},
+						{
+							name: 'Enrich Input Item',
+							value: 'enrich',
+							description:
+								'A Found item is the input item with the attributes under the User Field; a Not Found item is the input item unchanged',
+						},
+					],
+					default: 'attributes',
+				},
+				{
+					displayName: 'User Field',
+					name: 'userField',
+					type: 'string',
+					default: 'moengageUser',
+					description: 'With Output Format "Enrich Input Item": the field that receives the user\'s attributes',
+				},
+			],
 	},
+	),
 ];
 
-interface Settings {
+interface Settings extends Sending {
 	fields: string[] | undefined;
 	outputFormat: OutputFormat;
 	userField: string;
-	usersPerMinute: number;
 	batchSize: number;
-	forwardedFor: string | undefined;
-	maxRetries: number;
-	timeoutMs: number;
 }
 
 function readSettings(context: IExecuteFunctions): Settings {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	const need = <T>(name: string, checked: Checked<T>): T => {
-		if (checked.ok) return checked.value;
-		throw new NodeOperationError(context.getNode(), `The parameter "${name}" ${checked.problem}`, {
-			description: `Fix "${name}" in the node's parameters.`,
-		});
-	};
 	const outputFormat = options.outputFormat ?? 'attributes';
 	if (outputFormat !== 'attributes' && outputFormat !== 'enrich') {
-		need('Output Format', { ok: false, problem: `is "${String(outputFormat)}"; use "attributes" or "enrich"` });
+		needParameter(context, 'Output Format', { ok: false, problem: `is "${String(outputFormat)}"; use "attributes" or "enrich"` });
 	}
 	const userField = String(options.userField ?? 'moengageUser').trim();
-	if (userField === '') need('User Field', { ok: false, problem: 'is empty; name the field that receives the user' });
+	if (userField === '') needParameter(context, 'User Field', { ok: false, problem: 'is empty; name the field that receives the user' });
 	return {
-		fields: need('Fields', parseFields(context.getNodeParameter('fields', 0, ''))),
+		fields: needParameter(context, 'Fields', parseFields(context.getNodeParameter('fields', 0, ''))),
 		outputFormat: outputFormat as OutputFormat,
 		userField,
-		usersPerMinute: need(
-			'Users per Minute',
-			checkWholeNumber(options.usersPerMinute ?? DEFAULT_USERS_PER_MINUTE, 1, Infinity),
-		),
-		batchSize: need(
+		batchSize: needParameter(
+			context,
 			'Batch Size',
 			checkWholeNumber(options.batchSize ?? MAX_IDENTIFIERS_PER_REQUEST, 1, MAX_IDENTIFIERS_PER_REQUEST),
 		),
-		forwardedFor: need('X-Forwarded-For', parseForwardedFor(options.xForwardedFor)),
-		maxRetries: need('Max Retries', checkWholeNumber(options.maxRetries ?? DEFAULT_MAX_RETRIES, 0, 20)),
-		timeoutMs: need('Timeout', checkWholeNumber(options.timeout ?? DEFAULT_TIMEOUT_MS, 100, 600_000)),
+		...readSending(context, PER_MINUTE),
 	};
 }
 
@@ -225,7 +189,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			raw,
 			{
 				batchSize: settings.batchSize,
-				usersPerMinute: settings.usersPerMinute,
+				usersPerMinute: settings.perMinute,
 				maxRetries: settings.maxRetries,
 				concurrency: MAX_REQUESTS_IN_FLIGHT,
 				stopOnFailure: !continueOnFail,
