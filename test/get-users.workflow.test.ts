@@ -155,14 +155,13 @@ describe('Get Users in a workflow', () => {
 	it('sends up to a few requests at once, never more than 20 identifiers each', async () => {
 		await withSimulator({ users: 300, latencyMs: 150 }, async (slow) => {
 			const rows = slow.users.slice(0, 200).map((user: User) => ({ customer_id: user.customer_id }));
-			const started = Date.now();
 			const result = await runGetUsers({ rows, credentials: credentialsFor(slow) });
-			const elapsed = Date.now() - started;
 			expect(result.outputs[0]).toHaveLength(200);
 			expect(exportRequests(slow)).toHaveLength(10);
+			// in parallel (the simulator counts the requests it holds at once), not one after another;
+			// how long that takes is the benchmarks' to measure, not a test's
 			expect(slow.stats.maxInFlight).toBeGreaterThan(1);
 			expect(slow.stats.maxInFlight).toBeLessThanOrEqual(4);
-			expect(elapsed).toBeLessThan(10 * 150);
 		});
 	});
 
@@ -345,7 +344,8 @@ describe('the workspace budget inside n8n', () => {
 				cancel();
 			}, 700),
 		);
-		expect(Date.now() - cancelledAt).toBeLessThan(1000);
+		// the budget would hold it for a minute: far less proves the cancel ended the wait
+		expect(Date.now() - cancelledAt).toBeLessThan(10_000);
 		expect(exportRequests(fresh).map((entry: { identifiers: unknown[] }) => entry.identifiers.length)).toEqual([20]);
 		expect(logLines.some((line) => /MoEngage: waiting (59|60)\.\d s for the workspace budget of 20 users per minute/.test(line))).toBe(true);
 		expect(result.outputs).toEqual([]);
@@ -357,7 +357,7 @@ describe('the workspace budget inside n8n', () => {
 		const started = Date.now();
 		// 10 more would make 20 in the minute: the second execution waits for the first one's spend
 		await runOn(rowsOf(10, 20), 15, (cancel) => setTimeout(cancel, 500));
-		expect(Date.now() - started).toBeLessThan(2000);
+		expect(Date.now() - started).toBeLessThan(10_000);
 		expect(exportRequests(fresh).map((entry: { identifiers: unknown[] }) => entry.identifiers.length)).toEqual([10]);
 	});
 });
