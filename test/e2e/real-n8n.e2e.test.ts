@@ -51,8 +51,8 @@ const ROWS = [
 	{ row: 6, customer_id: 'nobody-1' },
 ];
 
-/** Manual Trigger → Code rows → MoEngage → Code on Found reading $('Rows').item, NoOp on Not Found. */
-function workflow(id: string, rows: object[], moengage: { credential: typeof CREDENTIAL; onError?: string; options?: object }) {
+/** Manual Trigger → Code emitting `rows` → the MoEngage node → `downstream[i]` on its output i. */
+function rowsInto(id: string, rows: object[], moengage: ReturnType<typeof node>, downstream: Array<ReturnType<typeof node>>) {
 	return {
 		id,
 		name: id,
@@ -61,15 +61,33 @@ function workflow(id: string, rows: object[], moengage: { credential: typeof CRE
 		nodes: [
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, 0, {}),
 			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, { jsCode: `return ${JSON.stringify(rows)}.map((json) => ({ json }));` }),
-			node(
-				'MoEngage',
-				'n8n-nodes-moengage.moEngage',
-				1,
-				400,
-				0,
-				{ resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', fields: 'customer_id, name', options: moengage.options ?? {} },
-				{ credentials: { moEngageApi: moengage.credential }, ...(moengage.onError ? { onError: moengage.onError } : {}) },
-			),
+			moengage,
+			...downstream,
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: moengage.name, type: 'main', index: 0 }]] },
+			[moengage.name]: { main: downstream.map((next) => [{ node: next.name, type: 'main', index: 0 }]) },
+		},
+		pinData: {},
+	};
+}
+
+/** Rows → Get Users → Code on Found reading $('Rows').item, NoOp on Not Found and on errors. */
+function workflow(id: string, rows: object[], moengage: { credential: typeof CREDENTIAL; onError?: string; options?: object }) {
+	return rowsInto(
+		id,
+		rows,
+		node(
+			'MoEngage',
+			'n8n-nodes-moengage.moEngage',
+			1,
+			400,
+			0,
+			{ resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', fields: 'customer_id, name', options: moengage.options ?? {} },
+			{ credentials: { moEngageApi: moengage.credential }, ...(moengage.onError ? { onError: moengage.onError } : {}) },
+		),
+		[
 			node('Source row', 'n8n-nodes-base.code', 2, 600, -100, {
 				mode: 'runOnceForEachItem',
 				jsCode: "return { json: { name: $json.name, sourceRow: $('Rows').item.json.row } };",
@@ -77,19 +95,7 @@ function workflow(id: string, rows: object[], moengage: { credential: typeof CRE
 			node('Missing', 'n8n-nodes-base.noOp', 1, 600, 100, {}),
 			node('Failed', 'n8n-nodes-base.noOp', 1, 600, 300, {}),
 		],
-		connections: {
-			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
-			Rows: { main: [[{ node: 'MoEngage', type: 'main', index: 0 }]] },
-			MoEngage: {
-				main: [
-					[{ node: 'Source row', type: 'main', index: 0 }],
-					[{ node: 'Missing', type: 'main', index: 0 }],
-					[{ node: 'Failed', type: 'main', index: 0 }],
-				],
-			},
-		},
-		pinData: {},
-	};
+	);
 }
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
@@ -107,26 +113,14 @@ function onSimulator(workflow: { nodes: WorkflowNode[] }, id: string) {
 const parametersOf = (file: string) =>
 	(example(file).nodes as WorkflowNode[]).find((each) => each.type === 'n8n-nodes-moengage.moEngage')!.parameters;
 
-/** Manual Trigger → Code rows → MoEngage (a write operation) → a NoOp on each of its outputs. */
+/** Rows → MoEngage (a write operation) → a NoOp on each of its outputs. */
 function writeWorkflow(id: string, rows: object[], parameters: object, outputs: string[]) {
-	return {
+	return rowsInto(
 		id,
-		name: id,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, 0, {}),
-			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, { jsCode: `return ${JSON.stringify(rows)}.map((json) => ({ json }));` }),
-			node('MoEngage', 'n8n-nodes-moengage.moEngage', 1, 400, 0, parameters, { credentials: { moEngageApi: CREDENTIAL } }),
-			...outputs.map((name, index) => node(name, 'n8n-nodes-base.noOp', 1, 600, index * 200, {})),
-		],
-		connections: {
-			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
-			Rows: { main: [[{ node: 'MoEngage', type: 'main', index: 0 }]] },
-			MoEngage: { main: outputs.map((name) => [{ node: name, type: 'main', index: 0 }]) },
-		},
-		pinData: {},
-	};
+		rows,
+		node('MoEngage', 'n8n-nodes-moengage.moEngage', 1, 400, 0, parameters, { credentials: { moEngageApi: CREDENTIAL } }),
+		outputs.map((name, index) => node(name, 'n8n-nodes-base.noOp', 1, 600, index * 200, {})),
+	);
 }
 
 /** Sheet rows as the Google Sheets node gives them (with row_number): two known users, two new. */

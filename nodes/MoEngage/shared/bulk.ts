@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { jsonBytes, packBySize } from './attributes';
 import { BULK_MAX_BYTES } from './limits';
+import type { DispatchIo } from './dispatcher';
 import type { Sending } from './run';
 import { readAccepted, requestMoEngage, type Accepted, type Exchange, type Hints, type Workspace } from './transport';
 
@@ -19,6 +20,17 @@ export const MAX_ELEMENT_BYTES = BULK_MAX_BYTES - ENVELOPE_BYTES;
 /** Units into requests within Bulk Import's 100 KB; `bytesOf` gives the unit's element(s) as sent alone. */
 export const packBulk = <U>(units: readonly U[], maxUnits: number, bytesOf: (unit: U) => number): U[][] =>
 	packBySize(units, maxUnits, MAX_ELEMENT_BYTES, (unit) => bytesOf(unit) + 1);
+
+/**
+ * What a Bulk Import answer means for the units of a request, whatever they are: a 200 accepts
+ * every one (it names none it drops), each unit counts once in the budget (a user or an event), and
+ * a 400 that names an attribute is about one element, while one that names none may be the request's.
+ */
+export const bulkAnswers = <U>(): Pick<DispatchIo<U, Accepted, 'accepted'>, 'settle' | 'weight' | 'blame400'> => ({
+	settle: (batch) => batch.map(() => 'accepted'),
+	weight: (batch) => batch.length,
+	blame400: (exchange) => (exchange.blames === undefined ? 'unknown' : 'units'),
+});
 
 const HINTS: Hints = {
 	400: {

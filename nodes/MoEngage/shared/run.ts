@@ -20,7 +20,7 @@ import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_REQUESTS_IN_FLIGHT } from 
 import { errorItemJson, type Failure, type ItemFailure } from './results';
 import { CREDENTIAL_TYPE, toNodeApiError, workspaceOf, type Workspace } from './transport';
 
-export async function readWorkspace(context: IExecuteFunctions): Promise<Workspace> {
+async function readWorkspace(context: IExecuteFunctions): Promise<Workspace> {
 	const checked = workspaceOf(await context.getCredentials(CREDENTIAL_TYPE));
 	if (!checked.ok) {
 		throw new NodeOperationError(context.getNode(), `Cannot call MoEngage: ${checked.problem}`, {
@@ -72,7 +72,7 @@ export async function beginRun<S>(
  * becomes an error item saying it, on the last of `outputs` outputs, so none of them passes on as
  * if MoEngage had taken it.
  */
-export function everyItemFails(
+function everyItemFails(
 	items: INodeExecutionData[],
 	error: Error & { description?: string | null },
 	outputs: number,
@@ -187,8 +187,11 @@ export interface Unit {
 	identifier: string;
 }
 
+/** An item that cannot be sent, and why. */
+export type Refused = { ok: false; failure: ItemFailure };
+
 /** One item's part in an operation, checked: what it adds to a unit, or why it cannot be sent. */
-export type Planned<P> = { ok: true; part: P } | { ok: false; failure: ItemFailure };
+export type Planned<P> = { ok: true; part: P } | Refused;
 
 /** A parameter that only reads one field of the item: `{{ $json.customer_id }}` or `{{ $json["customer id"] }}`. */
 const PLAIN_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])\s*\}\}$/;
@@ -225,12 +228,12 @@ export function itemProblem(
 	problem: string,
 	todo: string,
 	about?: { type: string; identifier: string },
-): Planned<never> {
+): Refused {
 	return { ok: false, failure: { failure: { message: `Item ${itemIndex}: ${problem}`, description: todo }, ...about } };
 }
 
 /** The error that stops the node at a bad item when the user did not choose to continue on errors. */
-export const itemError = (context: IExecuteFunctions, itemIndex: number, planned: Extract<Planned<unknown>, { ok: false }>) =>
+export const itemError = (context: IExecuteFunctions, itemIndex: number, planned: Refused) =>
 	new NodeOperationError(context.getNode(), planned.failure.failure.message, {
 		itemIndex,
 		description: planned.failure.failure.description,
@@ -331,12 +334,8 @@ export async function sendUnits<U extends Unit, A, O>(
 		throw new NodeOperationError(context.getNode(), error as Error);
 	}
 	const { results, stoppedBy } = outcome;
-	if (!continueOnFail) {
-		if (stoppedBy) throw stoppedError(context, stoppedBy.failure, stoppedBy.batch);
-		for (const [unit, result] of results) {
-			if (result.kind === 'failed') throw toNodeApiError(context.getNode(), result.failure, unit.itemIndexes[0], describeUnits([unit]));
-		}
-	}
+	// With stopOnFailure the dispatcher records the failure that stopped it with its first failed unit.
+	if (!continueOnFail && stoppedBy) throw stoppedError(context, stoppedBy.failure, stoppedBy.batch);
 	return results;
 }
 
@@ -346,7 +345,7 @@ export function stoppedError(context: IExecuteFunctions, failure: Failure, batch
 	return toNodeApiError(context.getNode(), failure, itemIndex, describeUnits(batch));
 }
 
-export function describeUnits(units: readonly Unit[]): string {
+function describeUnits(units: readonly Unit[]): string {
 	const first = units[0];
 	const count = units.reduce((sum, unit) => sum + unit.itemIndexes.length, 0);
 	const more = count > 1 ? ` and ${count - 1} more item${count > 2 ? 's' : ''}` : '';

@@ -13,7 +13,7 @@ import {
 	parseEventTime,
 	PLATFORMS,
 } from '../../shared/attributes';
-import { MAX_ELEMENT_BYTES, sendBulk } from '../../shared/bulk';
+import { bulkAnswers, MAX_ELEMENT_BYTES, sendBulk } from '../../shared/bulk';
 import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_EVENTS_PER_MINUTE } from '../../shared/limits';
 import {
@@ -203,9 +203,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		unit: 'events',
 		io: {
 			send: async (batch, signal) => await sendBulk(this, workspace, sending, elementsOf(batch), signal),
-			settle: (batch) => batch.map(() => 'accepted' as const),
-			weight: (batch) => batch.length,
-			blame400: (exchange) => (exchange.blames === undefined ? 'unknown' : 'units'),
+			...bulkAnswers<TrackedEvent>(),
 		},
 	});
 	return routeWrites(items, planned, unitOf, results, 1, () => 0);

@@ -25,8 +25,8 @@ const show = { resource: ['user'], operation: ['delete'] };
 
 const PER_MINUTE = { name: 'requestsPerMinute', displayName: 'Requests per Minute', default: DELETE_REQUESTS_PER_MINUTE };
 
-export const DELETED = 0;
-export const NOT_FOUND = 1;
+const DELETED = 0;
+const NOT_FOUND = 1;
 
 export const description: INodeProperties[] = [
 	{

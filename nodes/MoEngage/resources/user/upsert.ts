@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { attributesInput, readAttributes } from '../../shared/attributes-input';
 import { checkUserAttributes, jsonBytes, type Attributes } from '../../shared/attributes';
-import { MAX_ELEMENT_BYTES, packBulk, sendBulk } from '../../shared/bulk';
+import { bulkAnswers, MAX_ELEMENT_BYTES, packBulk, sendBulk } from '../../shared/bulk';
 import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_USERS_PER_MINUTE } from '../../shared/limits';
 import {
@@ -108,9 +108,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		io: {
 			send: async (batch, signal) =>
 				await sendBulk(this, workspace, sending, batch.map((profile) => elementOf(profile, updateExistingOnly)), signal),
-			settle: (batch) => batch.map(() => 'accepted' as const),
-			weight: (batch) => batch.length,
-			blame400: (exchange) => (exchange.blames === undefined ? 'unknown' : 'units'),
+			...bulkAnswers<Profile>(),
 		},
 	});
 	return routeWrites(items, planned, unitOf, results, 1, () => 0);
@@ -142,7 +140,7 @@ function tooLarge(
 				`the attributes of customer_id "${profile.identifier}" take ${profile.bytes} bytes; Bulk Import takes at most ${MAX_ELEMENT_BYTES} for one user`,
 				profile.identifier,
 			);
-			if (!continueOnFail) throw itemError(context, itemIndex, problem as Extract<Planned<Part>, { ok: false }>);
+			if (!continueOnFail) throw itemError(context, itemIndex, problem);
 			planned[itemIndex] = problem;
 			unitOf.delete(itemIndex);
 		}
