@@ -3,7 +3,7 @@
  * must refuse, drop and accept exactly what MoEngage documents (../shared/moengage-data-api.md), so
  * that a node proven against them behaves the same against MoEngage.
  */
-import { requestsTo, withSimulator, type Simulator } from './support/simulators';
+import { requestsTo, withSimulator, type Simulator, type SimulatorEndpoint } from './support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSimulator } = require('./simulator/simulator');
@@ -44,6 +44,25 @@ async function send(path: string, body: unknown, { url = simulator.url, auth = b
 	return { status: response.status, body: await response.json(), headers: response.headers };
 }
 
+/**
+ * What a client sees of one request, without assuming an answer came: its status and raw text, or
+ * the message of the error fetch throws ("fetch failed" when the connection is dropped, a timeout's
+ * when `signal` gives up).
+ */
+async function attempt(path: string, body: unknown, url: string, signal?: AbortSignal) {
+	try {
+		const response = await fetch(`${url}${path}`, {
+			method: 'POST',
+			headers: { Authorization: basic('WS1', 'key1'), 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+			signal,
+		});
+		return { status: response.status, text: await response.text() };
+	} catch (error) {
+		return { error: (error as Error).message };
+	}
+}
+
 /** A body of exactly `bytes` bytes: `body` plus a padding key every endpoint ignores. */
 const padded = (body: object, bytes: number) => {
 	const bare = JSON.stringify({ ...body, pad: '' }).length;
@@ -80,6 +99,15 @@ const VALID: Array<[string, string, () => object, (path: string) => string]> = [
 	['Delete User', DELETE, () => ({ identity_type: 'customer_id', identity_value: seeded(0) }), () => '/v1/customer/delete?app_id=OTHER'],
 	['Merge Users', MERGE, () => ({ merge_data: [{ merged_user: seeded(0), retained_user: seeded(1) }] }), () => '/v1/customer/merge?app_id=OTHER'],
 ];
+
+/** The log's name for the endpoint of each VALID path. */
+const VALID_ENDPOINTS: Record<string, SimulatorEndpoint> = {
+	[TRACK_USER]: 'trackUser',
+	[TRACK_EVENT]: 'trackEvent',
+	[BULK]: 'bulk',
+	[DELETE]: 'delete',
+	[MERGE]: 'merge',
+};
 
 describe('every write endpoint', () => {
 	it.each(VALID)('%s refuses a missing or wrong key with 401 "App Secret key mismatch"', async (_, path, body) => {
@@ -169,6 +197,51 @@ describe('every write endpoint', () => {
 		});
 	});
 
+	it.each(['reset', 'hang', 'truncated', 'not-json', 'html'])('applies nothing under the %s fault (the answer-only kinds)', async (kind) => {
+		await withSimulator({ ...defaults, faults: { rate: 1, kinds: [kind], hangMs: 50 } }, async (faulty) => {
+			await attempt(TRACK_EVENT, event('faulted', { action: 'Opened' }), faulty.url);
+			expect(faulty.events).toEqual([]);
+			expect(faulty.userByCustomerId('faulted')).toBeUndefined();
+			expect(requestsTo(faulty, 'trackEvent')).toEqual([expect.objectContaining({ fault: kind })]);
+		});
+	});
+
+	it.each(VALID)('%s takes effect under the applied-reset fault, and only its answer is lost', async (_, path, body) => {
+		await withSimulator({ ...defaults, faults: { rate: 1, kinds: ['applied-reset'] } }, async (faulty) => {
+			expect(await attempt(path, body(), faulty.url)).toEqual({ error: 'fetch failed' });
+			// Whichever the endpoint changes: the new user, a scheduled deletion or a merge.
+			expect(faulty.userByCustomerId('new-user') ?? faulty.deletions[0] ?? faulty.merges[0]).toBeDefined();
+			expect(requestsTo(faulty, VALID_ENDPOINTS[path])).toEqual([expect.objectContaining({ fault: 'applied-reset', status: 0 })]);
+		});
+	});
+
+	it.each([
+		['applied-reset', { error: 'fetch failed' }],
+		['applied-hang', { error: 'fetch failed' }],
+		// The accepted answer's first half (its request_id, a UUID, is always 36 characters long).
+		['applied-truncated', { status: 200, text: '{"status":"success","message":"Your request has been accepted and will ' }],
+	])('applies a Bulk request under the %s fault, then loses its answer as the fault\'s twin does', async (kind, seen) => {
+		await withSimulator({ ...defaults, faults: { rate: 1, kinds: [kind], hangMs: 50 } }, async (faulty) => {
+			const answer = await attempt(BULK, bulk(user('lost-answer', { plan: 'gold' }), event('lost-answer', { action: 'Opened' })), faulty.url);
+			expect(answer).toEqual(seen);
+			expect(faulty.userByCustomerId('lost-answer')).toMatchObject({ plan: 'gold' });
+			expect(faulty.events).toEqual([expect.objectContaining({ customer_id: 'lost-answer', action: 'Opened' })]);
+			expect(requestsTo(faulty, 'bulk')).toEqual([expect.objectContaining({ fault: kind })]);
+			expect(faulty.faultCounts).toEqual({ [kind]: 1 });
+		});
+	});
+
+	it.each([
+		['applied-reset', { error: 'fetch failed' }],
+		['applied-truncated', { status: 200, text: '{"status":"success","type":"export_users","data":{"users_not_found":[' }],
+	])('lets Get User, which changes nothing, meet the %s fault as its twin', async (kind, seen) => {
+		await withSimulator({ ...defaults, faults: { rate: 1, kinds: [kind] } }, async (faulty) => {
+			const lookup = { data: { identifiers: [{ identifier_type: 'customer_id', identifier: 'nobody' }] } };
+			expect(await attempt('/v1/customers/export?app_id=WS1', lookup, faulty.url)).toEqual(seen);
+			expect(requestsTo(faulty, 'export')).toEqual([expect.objectContaining({ fault: kind })]);
+		});
+	});
+
 	it('lets an intercept hook answer a write instead, seeing the endpoint and the parsed body', async () => {
 		const seen: Array<{ endpoint: string; body: unknown }> = [];
 		simulator.intercept((request: { endpoint: string; body: unknown }) => {
@@ -208,6 +281,15 @@ describe('every write endpoint', () => {
 			const started = Date.now();
 			await send(TRACK_USER, user('slow-user'), { url: slow.url });
 			expect(Date.now() - started).toBeGreaterThanOrEqual(70);
+		});
+	});
+
+	it('applies a write delayed by latencyMs even when the client gave up waiting: the effect comes before the answer', async () => {
+		await withSimulator({ ...defaults, latencyMs: 300 }, async (slow) => {
+			const answer = await attempt(TRACK_EVENT, event('impatient', { action: 'Opened' }), slow.url, AbortSignal.timeout(100));
+			expect(answer).toEqual({ error: 'The operation was aborted due to timeout' });
+			expect(slow.events).toEqual([expect.objectContaining({ customer_id: 'impatient', action: 'Opened' })]);
+			expect(slow.userByCustomerId('impatient')).toBeDefined();
 		});
 	});
 
@@ -315,6 +397,115 @@ describe('Track User: POST /v1/customer/{app_id}', () => {
 	});
 });
 
+describe('Track User and Bulk: array operators (section E "Array operators")', () => {
+	it('appends addValueToArrayField\'s values to the array attribute, a missing or non-array one starting as []', async () => {
+		await send(TRACK_USER, user('lister', { tags: ['a'], plan: 'free' }));
+		const answer = await send(TRACK_USER, user('lister', { addValueToArrayField: { tags: ['b', 'c'], colors: 'red', plan: 'gold' } }));
+		expect(answer.status).toBe(200);
+		// The operator keys are instructions: they are neither refused nor stored as attribute names.
+		expect(await exported('lister')).toEqual({
+			customer_id: 'lister',
+			id: expect.any(String),
+			tags: ['a', 'b', 'c'],
+			colors: ['red'],
+			plan: ['gold'],
+		});
+	});
+
+	it('takes out every element equal to a removeValueFromArrayField value (objects compared by content), and leaves a missing attribute missing', async () => {
+		await send(TRACK_USER, user('lister', { items: ['a', 'b', 'a', 1, '1', { sku: 'x' }, { sku: 'y' }] }));
+		await send(TRACK_USER, user('lister', { removeValueFromArrayField: { items: ['a', 1, { sku: 'x' }], missing: 'z' } }));
+		expect(simulator.userByCustomerId('lister')).toEqual({ customer_id: 'lister', id: expect.any(String), items: ['b', '1', { sku: 'y' }] });
+	});
+
+	it('adds to one attribute, removes from another and sets a third in one call', async () => {
+		await send(TRACK_USER, user('lister', { tags: ['a', 'b'], colors: ['red'] }));
+		await send(TRACK_USER, user('lister', { plan: 'gold', addValueToArrayField: { colors: ['blue'] }, removeValueFromArrayField: { tags: 'a' } }));
+		expect(simulator.userByCustomerId('lister')).toMatchObject({ plan: 'gold', tags: ['b'], colors: ['red', 'blue'] });
+	});
+
+	it('never renames a user: a customer_id set or added to among the attributes leaves the identity as it is', async () => {
+		await send(TRACK_USER, user('lister', { customer_id: 'other' }));
+		await send(TRACK_USER, user('lister', { addValueToArrayField: { customer_id: 'other' } }));
+		expect(simulator.userByCustomerId('lister')).toEqual({ customer_id: 'lister', id: expect.any(String) });
+		expect(simulator.userByCustomerId('other')).toBeUndefined();
+	});
+
+	it('applies the operators of a Bulk customer element', async () => {
+		await send(BULK, bulk(user('lister', { tags: ['a', 'b'] }), user('lister', { addValueToArrayField: { tags: 'c' }, removeValueFromArrayField: { colors: 'x' } })));
+		expect(simulator.userByCustomerId('lister').tags).toEqual(['a', 'b', 'c']);
+		expect(simulator.dropped).toEqual([]);
+	});
+
+	const ARRAY_FIELD_ERRORS: Array<[string, object, string]> = [
+		['adds to and removes from the same attribute', { addValueToArrayField: { first_name: 'A' }, removeValueFromArrayField: { first_name: 'B' } }, "Cannot add and remove 'first_name' at the same time"],
+		['sets an attribute directly and also adds to it', { tags: ['a'], addValueToArrayField: { tags: 'b' } }, "Cannot set and add to or remove from 'tags' at the same time"],
+		['sets an attribute directly and also removes from it', { tags: ['a'], removeValueFromArrayField: { tags: 'a' } }, "Cannot set and add to or remove from 'tags' at the same time"],
+		['adds to platforms, a reserved attribute', { addValueToArrayField: { platforms: [{ platform: 'web', active: 'true' }] } }, "'platforms' is reserved and can not be changed by addValueToArrayField or removeValueFromArrayField"],
+		['removes from a moe_ attribute', { removeValueFromArrayField: { moe_custom: 'x' } }, "'moe_custom' is reserved and can not be changed by addValueToArrayField or removeValueFromArrayField"],
+		['adds to the blocked name _id', { addValueToArrayField: { _id: 'x' } }, "'_id' is reserved and can not be changed by addValueToArrayField or removeValueFromArrayField"],
+		['gives addValueToArrayField a list', { addValueToArrayField: ['tags', 'b'] }, 'addValueToArrayField is expected to be an object of attribute names'],
+		['gives removeValueFromArrayField a string', { removeValueFromArrayField: 'tags' }, 'removeValueFromArrayField is expected to be an object of attribute names'],
+	];
+
+	it.each(ARRAY_FIELD_ERRORS)('answers 400 ArrayFieldError on "attributes" to a Track User that %s, and changes nothing', async (_, attributes, message) => {
+		expect(await send(TRACK_USER, user(seeded(0), { plan: 'changed', ...attributes }))).toMatchObject({
+			status: 400,
+			body: fail('ArrayFieldError', message, 'attributes'),
+		});
+		expect(simulator.userByCustomerId(seeded(0))).toEqual(simulator.users[0]);
+	});
+
+	it.each(ARRAY_FIELD_ERRORS)('drops a Bulk customer element that %s, with ArrayFieldError\'s words', async (_, attributes, message) => {
+		expect((await send(BULK, bulk(user('good-user'), user(seeded(0), { plan: 'changed', ...attributes })))).status).toBe(200);
+		expect(simulator.userByCustomerId('good-user')).toBeDefined();
+		expect(simulator.userByCustomerId(seeded(0))).toEqual(simulator.users[0]);
+		expect(simulator.dropped).toEqual([{ endpoint: 'bulk', element: 1, customer_id: seeded(0), reason: message, at: START }]);
+	});
+});
+
+describe('Track User and Bulk: platforms (sections C and E)', () => {
+	it('stores valid platforms as given, whether inside attributes (every example) or at the top level (the schema)', async () => {
+		const inside = [{ platform: 'ANDROID', active: 'true' }, { platform: 'iOS', active: 'false' }];
+		const top = [{ platform: 'web', active: 'false' }];
+		expect((await send(TRACK_USER, user('p-inside', { platforms: inside }))).status).toBe(200);
+		expect((await send(BULK, bulk(user('p-top', { name: 'Top' }, { platforms: top })))).status).toBe(200);
+		expect(await exported('p-inside')).toMatchObject({ platforms: inside });
+		expect(await exported('p-top')).toMatchObject({ name: 'Top', platforms: top });
+	});
+
+	const BAD_PLATFORMS: Array<[string, unknown]> = [
+		['that are not a list', { platform: 'ANDROID', active: 'true' }],
+		['naming "android" in lower case', [{ platform: 'android', active: 'true' }]],
+		['naming "TV" (Track Event\'s enum, not Track User\'s)', [{ platform: 'TV', active: 'true' }]],
+		['with active as a boolean', [{ platform: 'iOS', active: true }]],
+		['with active "yes"', [{ platform: 'iOS', active: 'yes' }]],
+		['without active', [{ platform: 'web' }]],
+		['with a key besides platform and active', [{ platform: 'web', active: 'true', version: '1' }]],
+		['whose item is not an object', ['ANDROID']],
+	];
+
+	it.each(BAD_PLATFORMS)('answers 400 InvalidParams on "platforms" to platforms %s, inside attributes or at the top level', async (_, platforms) => {
+		for (const body of [user('p-bad', { platforms }), user('p-bad', undefined, { platforms })]) {
+			const answer = await send(TRACK_USER, body);
+			expect(answer.status).toBe(400);
+			expect(answer.body.error).toMatchObject({ type: 'InvalidParams', attribute: 'platforms' });
+		}
+		expect(simulator.userByCustomerId('p-bad')).toBeUndefined();
+	});
+
+	it.each(BAD_PLATFORMS)('drops a Bulk customer element with platforms %s silently', async (_, platforms) => {
+		expect((await send(BULK, bulk(user('good-user'), user('p-bad', { platforms }), user('p-top-bad', undefined, { platforms })))).status).toBe(200);
+		expect(simulator.userByCustomerId('good-user')).toBeDefined();
+		expect(simulator.userByCustomerId('p-bad')).toBeUndefined();
+		expect(simulator.userByCustomerId('p-top-bad')).toBeUndefined();
+		expect(simulator.dropped).toEqual([
+			expect.objectContaining({ endpoint: 'bulk', element: 1, reason: expect.stringContaining('platforms') }),
+			expect.objectContaining({ endpoint: 'bulk', element: 2, reason: expect.stringContaining('platforms') }),
+		]);
+	});
+});
+
 describe('Track Event: POST /v1/event/{app_id}', () => {
 	it('accepts the docs\' own example ("Android", 13-digit millisecond strings) and records the event', async () => {
 		const example = {
@@ -343,6 +534,9 @@ describe('Track Event: POST /v1/event/{app_id}', () => {
 				user_time: '1708939453396',
 				current_time: '1708939453396',
 				user_timezone_offset: undefined,
+				// Section E: both times sent are used as they are; an epoch user_time is a UTC wall clock.
+				utc_time: '2024-02-26T09:24:13.396Z',
+				local_time: '2024-02-26T09:24:13.396',
 				receivedAt: START,
 			},
 		]);
@@ -384,6 +578,9 @@ describe('Track Event: POST /v1/event/{app_id}', () => {
 		['current_time is in the future (epoch seconds)', { action: 'Opened', current_time: START / 1000 + 60 }, 'current_time'],
 		['user_time is not a time', { action: 'Opened', user_time: 'yesterday' }, 'user_time'],
 		['current_time has 11 digits', { action: 'Opened', current_time: '17089394533' }, 'current_time'],
+		['current_time is an 11-digit number', { action: 'Opened', current_time: 17089394533 }, 'current_time'],
+		['current_time names no day (30 February)', { action: 'Opened', current_time: '2024-02-30T10:00:00Z' }, 'current_time'],
+		['current_time has a one-digit zone hour', { action: 'Opened', current_time: '2024-02-26T10:00:00+5' }, 'current_time'],
 		['user_timezone_offset is 54001', { action: 'Opened', user_timezone_offset: 54001 }, 'user_timezone_offset'],
 		['user_timezone_offset is -54001', { action: 'Opened', user_timezone_offset: -54001 }, 'user_timezone_offset'],
 		['user_timezone_offset is not an integer', { action: 'Opened', user_timezone_offset: 1.5 }, 'user_timezone_offset'],
@@ -413,6 +610,98 @@ describe('Track Event: POST /v1/event/{app_id}', () => {
 	});
 });
 
+describe('Track Event and Bulk: event times as MoEngage reads them (section E "Event times")', () => {
+	/** The event recorded for one action, sent to a simulator whose fallback offset is `timezoneOffset`. */
+	const recorded = (action: object, timezoneOffset: number) =>
+		withSimulator({ ...defaults, timezoneOffset }, async (zoned) => {
+			expect((await send(TRACK_EVENT, event('timed', { action: 'Opened', ...action }), { url: zoned.url })).status).toBe(200);
+			return zoned.events[0];
+		});
+
+	// The clock reads 2025-01-15T12:00:00Z; 10:00 UTC is 15:30 in IST (+19800 s) and 05:00 in EST (-18000 s).
+	it.each([
+		['none of the three: current is the arrival time, local is current + the fallback offset', {}, 19800, '2025-01-15T12:00:00Z', '2025-01-15T17:30:00'],
+		['none of the three and the default fallback: the user\'s clock reads UTC', {}, 0, '2025-01-15T12:00:00Z', '2025-01-15T12:00:00'],
+		['only current_time: local is current + the fallback offset', { current_time: '2025-01-15T10:00:00Z' }, 19800, '2025-01-15T10:00:00Z', '2025-01-15T15:30:00'],
+		['only user_time: current is user_time - the fallback offset', { user_time: '2025-01-15T15:30:00' }, 19800, '2025-01-15T10:00:00Z', '2025-01-15T15:30:00'],
+		['both times: used as they are', { current_time: '2025-01-15T10:00:00Z', user_time: '2025-01-15T01:00:00' }, 19800, '2025-01-15T10:00:00Z', '2025-01-15T01:00:00'],
+		['current_time and offset: local is current + offset', { current_time: 1736935200, user_timezone_offset: -18000 }, 19800, '2025-01-15T10:00:00Z', '2025-01-15T05:00:00'],
+		['user_time and offset: current is user_time - offset', { user_time: '2025-01-15 05:00:00', user_timezone_offset: -18000 }, 19800, '2025-01-15T10:00:00Z', '2025-01-15T05:00:00'],
+		['all three: both times used as given', { current_time: '2025-01-15T10:00:00Z', user_time: '2025-01-15T01:00:00', user_timezone_offset: -18000 }, 19800, '2025-01-15T10:00:00Z', '2025-01-15T01:00:00'],
+	])('records utc_time and local_time, keeping the times as sent, with %s', async (_, action, fallback, utc, local) => {
+		expect(await recorded(action, fallback)).toMatchObject({ ...action, utc_time: utc, local_time: local, receivedAt: START });
+	});
+
+	it('reads a user_time\'s wall clock from its digits: a zone designator on it is not applied', async () => {
+		expect(await recorded({ user_time: '2025-01-15T15:30:00-05:00', user_timezone_offset: 19800 }, 0)).toMatchObject({
+			utc_time: '2025-01-15T10:00:00Z',
+			local_time: '2025-01-15T15:30:00',
+		});
+	});
+
+	it('reads an epoch user_time as a UTC wall clock', async () => {
+		expect(await recorded({ user_time: String(Date.UTC(2025, 0, 15, 15, 30)), user_timezone_offset: 19800 }, 0)).toMatchObject({
+			utc_time: '2025-01-15T10:00:00Z',
+			local_time: '2025-01-15T15:30:00',
+		});
+	});
+
+	it.each([
+		'2025-01-15T10:00:00Z',
+		'2025-01-15 10:00:00Z',
+		'2025-01-15T10:00:00',
+		'2025-01-15T10:00Z',
+		'2025-01-15T15:00:00+05',
+		'2025-01-15T15:30:00+0530',
+		'2025-01-15T15:30:00+05:30',
+		'2025-01-15T05:00:00-05:00',
+		1736935200,
+		'1736935200',
+		1736935200000,
+		'1736935200000',
+	])('reads the current_time %j as 2025-01-15T10:00:00Z (ISO 8601 with T or a space and any zone form; epoch seconds or 13-digit milliseconds)', async (currentTime) => {
+		expect((await send(TRACK_EVENT, event('timed', { action: 'Opened', current_time: currentTime }))).status).toBe(200);
+		expect(simulator.events[0].utc_time).toBe('2025-01-15T10:00:00Z');
+	});
+
+	it('keeps milliseconds (of a 13-digit epoch or an ISO fraction) in utc_time and local_time', async () => {
+		await send(TRACK_EVENT, event('timed', { action: 'A', current_time: '1736935200250' }, { action: 'B', user_time: '2025-01-15T10:00:00.25' }));
+		expect(simulator.events.map((recorded: { utc_time: string; local_time: string }) => [recorded.utc_time, recorded.local_time])).toEqual([
+			['2025-01-15T10:00:00.250Z', '2025-01-15T10:00:00.250'],
+			['2025-01-15T10:00:00.250Z', '2025-01-15T10:00:00.250'],
+		]);
+	});
+
+	it('accepts a local user_time ahead of the clock when its offset brings it back to now (it is not compared raw)', async () => {
+		expect((await send(TRACK_EVENT, event('timed', { action: 'Opened', user_time: '2025-01-15T17:30:00', user_timezone_offset: 19800 }))).status).toBe(200);
+		expect(simulator.events[0].utc_time).toBe('2025-01-15T12:00:00Z');
+	});
+
+	it('refuses, as future-dated ("no future-dated events"), a user_time whose instant, shifted back by its offset, is after the clock', async () => {
+		const answer = await send(TRACK_EVENT, event('timed', { action: 'Opened', user_time: '2025-01-15T17:30:01', user_timezone_offset: 19800 }));
+		expect(answer).toMatchObject({ status: 400, body: fail('InvalidParams', 'user_time can not be in the future', 'user_time') });
+		expect(simulator.events).toEqual([]);
+	});
+
+	it('shifts a user_time back by the fallback offset (timezoneOffset) when the action sends none, before the future check', async () => {
+		await withSimulator({ ...defaults, timezoneOffset: 19800 }, async (zoned) => {
+			const at = (userTime: string) => send(TRACK_EVENT, event('timed', { action: 'Opened', user_time: userTime }), { url: zoned.url });
+			expect((await at('2025-01-15T17:30:00')).status).toBe(200);
+			expect((await at('2025-01-15T17:30:01')).status).toBe(400);
+		});
+	});
+
+	it('drops a Bulk action whose user_time, shifted back by its offset, is after the clock, and keeps the one that is not', async () => {
+		const local = '2025-01-15T17:30:00';
+		const answer = await send(BULK, bulk(event('eventful', { action: 'Kept', user_time: local, user_timezone_offset: 19800 }, { action: 'Future', user_time: local, user_timezone_offset: 0 })));
+		expect(answer.status).toBe(200);
+		expect(simulator.events).toEqual([expect.objectContaining({ action: 'Kept', utc_time: '2025-01-15T12:00:00Z', local_time: local })]);
+		expect(simulator.dropped).toEqual([
+			expect.objectContaining({ endpoint: 'bulk', element: 0, action: 1, name: 'Future', reason: 'user_time can not be in the future' }),
+		]);
+	});
+});
+
 describe('Bulk Import: POST /v1/transition/{app_id}', () => {
 	it('applies the docs\' example: the user is created with its attributes and the event recorded', async () => {
 		const example = bulk(
@@ -428,7 +717,16 @@ describe('Bulk Import: POST /v1/transition/{app_id}', () => {
 		);
 		expect(await send(BULK, example)).toMatchObject({ status: 200, body: ACCEPTED });
 		expect(await exported('john@example.com')).toMatchObject({ name: 'John' });
-		expect(simulator.events).toEqual([expect.objectContaining({ endpoint: 'bulk', customer_id: 'john@example.com', action: 'Added to Cart' })]);
+		expect(simulator.events).toEqual([
+			expect.objectContaining({
+				endpoint: 'bulk',
+				customer_id: 'john@example.com',
+				action: 'Added to Cart',
+				// Section E: current_time + offset → the user's clock is current_time + 19800 s.
+				utc_time: '2020-05-31T16:33:35Z',
+				local_time: '2020-05-31T22:03:35',
+			}),
+		]);
 		expect(simulator.dropped).toEqual([]);
 	});
 

@@ -72,7 +72,7 @@ function failBody(status, type, message, attribute) {
 	return { status, body: { status: 'fail', error } };
 }
 
-/** Every way MoEngage, or a proxy in front of it, has been seen to misbehave. */
+/** Every way MoEngage, or a proxy in front of it, has been seen to misbehave; none applies the request. */
 const FAULT_KINDS = [
 	'429', // RateLimitError body, no Retry-After
 	'429-retry-after', // with Retry-After: 1
@@ -86,9 +86,20 @@ const FAULT_KINDS = [
 	'truncated', // a 200 whose JSON body is cut off
 	'not-json', // a 200 whose body is not JSON
 ];
+/**
+ * Answers lost after the request took effect: a write under one of these goes through as it would
+ * (its hook, rate windows and effect) and then loses its answer as its twin, the kind without
+ * `applied-`, does; Get User, which changes nothing, just meets the twin. They are not among the
+ * default kinds: a client's retry after one of them duplicates the write, which a test asks for.
+ */
+const APPLIED_FAULT_KINDS = [
+	'applied-reset', // applied, then the connection is dropped without an answer
+	'applied-hang', // applied, then no answer until hangMs, then the connection is dropped
+	'applied-truncated', // applied, then the answer it earned (a 200 when accepted) with its JSON body cut off
+];
 
 function faultAnswer(kind, config, validBody) {
-	switch (kind) {
+	switch (kind.replace(/^applied-/, '')) {
 		case '429':
 			return failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace');
 		case '429-retry-after':
@@ -128,7 +139,9 @@ function faultAnswer(kind, config, validBody) {
  * id: '_id'}), rateLimitHeaders ('delta' | 'epoch': send x-ratelimit-limit / -remaining / -reset on
  * every answer, the reset as seconds until the window frees or as a UTC epoch second), now (a clock
  * function, default Date.now), and
- * faults: {rate, seed, kinds, hangMs} — a seeded share of requests answered with a fault.
+ * faults: {rate, seed, kinds, hangMs} — a seeded share of requests answered with a fault: kinds from
+ *   FAULT_KINDS (the default, each applying nothing) and APPLIED_FAULT_KINDS (the write applied, its
+ *   answer lost).
  *
  * The write endpoints share workspaceId / apiKey (Basic auth; the app_id in their path or query
  * must be the auth user, else 409), blocked (403, in each endpoint's own wording), keyNotSet (409),
@@ -145,6 +158,9 @@ function faultAnswer(kind, config, validBody) {
  * moeAttributes: which user attribute names with the reserved moe_ prefix Track User and Bulk take —
  *   'blocked' (default: none) or 'standard' (the moe_ keys section D's table says Track User writes,
  *   such as moe_unsubscribe, plus moe_email_optin_status and moe_mobile).
+ * timezoneOffset: the user's offset from UTC in seconds that Track Event and Bulk read an event's
+ *   times with when the action sends no user_timezone_offset (section E: "Without it MoEngage takes
+ *   the profile's timezone, else the workspace's, else UTC"); default 0, UTC.
  * Writes change the same user store Get User reads; reset() restores the seeded users.
  */
 function createSimulator(options = {}) {
@@ -167,6 +183,7 @@ function createSimulator(options = {}) {
 		limits: { ...WRITE_LIMITS, ...(options.limits ?? {}) },
 		mergeReading: options.mergeReading ?? 'users',
 		moeAttributes: options.moeAttributes ?? 'standard',
+		timezoneOffset: options.timezoneOffset ?? 0,
 	};
 	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
 	const clockNow = options.now ?? Date.now;
@@ -356,7 +373,8 @@ function createSimulator(options = {}) {
 	/**
 	 * A write endpoint's request: the checks every endpoint shares, in Get User's order (app_id, 401,
 	 * 409, 403, Content-Type, size, JSON), then the endpoint's own body checks, a fault or a hook,
-	 * its rate windows, and only then its effect: a refused or faulted request changes nothing.
+	 * its rate windows, and only then its effect: a refused or faulted request changes nothing,
+	 * except under an applied-* fault, which loses the answer after the effect.
 	 */
 	function answerWrite(request, endpoint) {
 		const { headers, raw, appId } = request;
@@ -384,17 +402,29 @@ function createSimulator(options = {}) {
 		const checked = endpoint.check(payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {}, clockNow());
 		if (checked.refusal) return checked.refusal;
 		const fault = pickFault(request);
-		if (fault) return writeFaultAnswer(fault, endpoint);
+		if (fault && !APPLIED_FAULT_KINDS.includes(fault)) return writeFaultAnswer(fault, endpoint);
+		const earned = applyWrite(request, endpoint, checked.plan);
+		return fault ? lostAnswer(fault, earned) : earned;
+	}
+
+	/** A checked write's hook, rate windows and effect, and the answer they earn. */
+	function applyWrite(request, endpoint, plan) {
 		const override = intercepted(request);
 		if (override) return override;
 		const now = clockNow();
-		const costs = endpoint.cost(checked.plan);
+		const costs = endpoint.cost(plan);
 		if (!costs.every(([window, count]) => window.fits(now, count))) {
 			return withRateLimitHeaders(endpoint.rateLimited(), now, endpoint.headerWindow(now));
 		}
 		for (const [window, count] of costs) window.spend(now, count);
-		const refusal = endpoint.apply(checked.plan, now);
+		const refusal = endpoint.apply(plan, now);
 		return withRateLimitHeaders(refusal ?? { status: 200, body: endpoint.accepted() }, now, endpoint.headerWindow(now));
+	}
+
+	/** The answer a write earned, lost on its way back as an applied-* fault's twin loses one. */
+	function lostAnswer(kind, earned) {
+		const lost = faultAnswer(kind, config, earned.body);
+		return kind === 'applied-truncated' ? { ...earned, ...lost, status: earned.status } : lost;
 	}
 
 	/** Faults as Get User has them, but a 429 or 500 in the words of the endpoint that answers. */
@@ -581,4 +611,4 @@ function createSimulator(options = {}) {
 	};
 }
 
-module.exports = { createSimulator, makeUsers, randomFrom, FAULT_KINDS, MAX_IDENTIFIERS, MAX_PAYLOAD_BYTES };
+module.exports = { createSimulator, makeUsers, randomFrom, FAULT_KINDS, APPLIED_FAULT_KINDS, MAX_IDENTIFIERS, MAX_PAYLOAD_BYTES };

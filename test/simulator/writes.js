@@ -1,13 +1,14 @@
 'use strict';
 /**
  * The write side of the MoEngage simulator: Track User, Track Event, Bulk Import, Delete User and
- * Merge Users, as documented in ../shared/moengage-data-api.md (sections C and D). simulator.js
+ * Merge Users, as documented in ../shared/moengage-data-api.md (sections C, D and E). simulator.js
  * does what every endpoint shares (auth, Content-Type, size, JSON, faults, hooks, rate windows,
  * the log); each endpoint here only says how it checks a body, what it costs, what it changes and
  * how it words its refusals, because MoEngage words them differently per endpoint.
  */
 
 const crypto = require('node:crypto');
+const { isDeepStrictEqual } = require('node:util');
 
 const TRACK_MAX_BYTES = 128 * 1024;
 /** Bulk Import's cap is lower than the rest: "maximum 100 KB per call" (data.yaml). */
@@ -46,37 +47,94 @@ const STANDARD_MOE_KEYS = new Set([
 ]);
 /** The enum, plus "Android": the spelling MoEngage's own Track Event example sends. */
 const PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV', 'unknown', 'Android'];
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * ISO 8601 as the simulator takes it: a date, or a date-time with `T` or a space between date and
+ * time, and an optional zone designator `Z`, `+05`, `+0530` or `+05:30`.
+ */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 const MOE_PREFIX = /^moe_/i;
+/** Section E: the two operators that change an array attribute instead of setting it. */
+const ARRAY_OPERATORS = ['addValueToArrayField', 'removeValueFromArrayField'];
+/** Section E: "reserved MoEngage attributes (the example given is `platforms`)" take no array operator. */
+const OPERATOR_RESERVED = new Set(['platforms']);
+/** Section E's `platforms` items (Track User's enum, not Track Event's wider one), as strings. */
+const USER_PLATFORMS = ['ANDROID', 'iOS', 'web'];
+const PLATFORM_ACTIVE = ['true', 'false'];
 
 const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const violation = (type, message, attribute) => ({ type, message, attribute });
 
 /**
- * Epoch milliseconds of a user_time / current_time, or NaN. The docs say ISO 8601 or epoch
- * seconds, but their own examples send 13-digit milliseconds, so 13 digits read as milliseconds;
- * 11 or 12 digits fit neither reading and are refused.
+ * Epoch milliseconds of the date-time an ISO 8601 string names, read as UTC, or NaN when it names
+ * none (a 30 February, a 25th hour). Date.UTC would read years below 100 as 19xx, hence setUTC*.
  */
-function timeOf(value) {
+function wallClockOf(year, month, day, hours, minutes, seconds, milliseconds) {
+	const date = new Date(0);
+	date.setUTCFullYear(year, month - 1, day);
+	date.setUTCHours(hours, minutes, seconds, milliseconds);
+	const exact =
+		date.getUTCFullYear() === year &&
+		date.getUTCMonth() === month - 1 &&
+		date.getUTCDate() === day &&
+		date.getUTCHours() === hours &&
+		date.getUTCMinutes() === minutes &&
+		date.getUTCSeconds() === seconds;
+	return exact ? date.getTime() : NaN;
+}
+
+/**
+ * A user_time / current_time as written, or undefined when it is neither ISO 8601 nor epoch:
+ * `wall`, the epoch milliseconds its digits name read as UTC, and `zoneMs`, its zone designator
+ * (0 for none: MoEngage's examples are UTC; 0 for an epoch value, which counts from the UTC
+ * epoch). The docs say ISO 8601 or epoch seconds, but their own examples send 13-digit
+ * milliseconds, so 13 digits read as milliseconds and up to 10 as seconds; 11 or 12 digits fit
+ * neither reading and are refused.
+ */
+function readTime(value) {
+	const epoch = (milliseconds) => (Number.isNaN(milliseconds) ? undefined : { wall: milliseconds, zoneMs: 0 });
 	if (typeof value === 'number') {
-		if (!Number.isFinite(value) || value < 0) return NaN;
-		if (value >= 1e12 && value < 1e13) return value;
-		return value < 1e11 ? value * 1000 : NaN;
+		if (!Number.isFinite(value) || value < 0) return undefined;
+		if (value >= 1e12 && value < 1e13) return epoch(value);
+		return epoch(value < 1e10 ? value * 1000 : NaN);
 	}
-	if (typeof value !== 'string') return NaN;
+	if (typeof value !== 'string') return undefined;
 	if (/^\d+$/.test(value)) {
-		if (value.length === 13) return Number(value);
-		return value.length <= 10 ? Number(value) * 1000 : NaN;
+		if (value.length === 13) return epoch(Number(value));
+		return epoch(value.length <= 10 ? Number(value) * 1000 : NaN);
 	}
 	const match = ISO_8601.exec(value);
-	if (!match) return NaN;
-	const hasTime = value.includes('T');
-	// Date.parse reads a date-time without a zone as local time; MoEngage's examples are UTC.
-	let text = value;
-	if (hasTime && !match[1]) text += 'Z';
-	else if (match[1] && /^[+-]\d{4}$/.test(match[1])) text = `${value.slice(0, -2)}:${value.slice(-2)}`;
-	return Date.parse(text);
+	if (!match) return undefined;
+	const [, year, month, day, hours = '0', minutes = '0', seconds = '0', fraction = '', , sign, zoneHours, zoneMinutes = '0'] = match;
+	const wall = wallClockOf(
+		Number(year), Number(month), Number(day), Number(hours), Number(minutes), Number(seconds),
+		Number(fraction.slice(0, 3).padEnd(3, '0')),
+	);
+	if (Number.isNaN(wall) || Number(zoneHours ?? 0) > 23 || Number(zoneMinutes) > 59) return undefined;
+	const zoneMs = sign ? (sign === '-' ? -1 : 1) * (Number(zoneHours) * 3600 + Number(zoneMinutes) * 60) * 1000 : 0;
+	return { wall, zoneMs };
 }
+
+/**
+ * Section E "Event times": the event's UTC instant and the user's wall clock (both epoch
+ * milliseconds, the wall clock read as UTC), from what the action sends. current_time is the UTC
+ * instant; user_time is the local wall clock as written (its digits: a zone designator is not
+ * applied; an epoch read as a UTC wall clock); the one not sent is the other shifted by
+ * user_timezone_offset, else by `fallbackOffset` ("Without it MoEngage takes the profile's
+ * timezone, else the workspace's, else UTC"); with neither time, current_time is the arrival time.
+ * Both times sent are used as they are. Only for an action whose times actionRuleViolation has read.
+ */
+function eventTimes(action, fallbackOffset, arrival) {
+	const offsetMs = (action.user_timezone_offset ?? fallbackOffset) * 1000;
+	const current = action.current_time === undefined ? undefined : readTime(action.current_time);
+	const user = action.user_time === undefined ? undefined : readTime(action.user_time);
+	let utc = arrival;
+	if (current) utc = current.wall - current.zoneMs;
+	else if (user) utc = user.wall - offsetMs;
+	return { utc, local: user ? user.wall : utc + offsetMs };
+}
+
+/** ISO 8601 of epoch milliseconds, without the milliseconds when there are none ("…T16:33:35Z"). */
+const isoOf = (milliseconds) => new Date(milliseconds).toISOString().replace('.000Z', 'Z');
 
 function typeViolation(value, expected) {
 	if (value === undefined) return violation('MissingAttributeError', 'type is not found in the payload', 'type');
@@ -99,6 +157,45 @@ function customerIdViolation(value) {
 	return undefined;
 }
 
+/** A user attribute name Track User refuses (section D): blocked, or moe_ under `moeAttributes`. */
+function refusedAttributeName(name, config) {
+	const reservedMoe = MOE_PREFIX.test(name) && !(config.moeAttributes === 'standard' && STANDARD_MOE_KEYS.has(name));
+	return BLOCKED_ATTRIBUTE_NAMES.has(name) || reservedMoe;
+}
+
+/** Sections C and E: `platforms` is a list of {platform: ANDROID | iOS | web, active: "true" | "false"}. */
+const validPlatforms = (platforms) =>
+	Array.isArray(platforms) &&
+	platforms.every(
+		(item) =>
+			isPlainObject(item) &&
+			Object.keys(item).length === 2 &&
+			USER_PLATFORMS.includes(item.platform) &&
+			PLATFORM_ACTIVE.includes(item.active),
+	);
+
+/**
+ * Section E "Array operators", in ArrayFieldError's words (Track User's documented 400 "Cannot add
+ * and remove 'first_name' at the same time"): each operator is an object of attribute name →
+ * value(s); one call may not add to and remove from the same attribute, nor set an attribute
+ * directly and also add to / remove from it; reserved attributes (`platforms`, and every name
+ * Track User refuses) take no operator.
+ */
+function arrayOperatorViolation(attributes, config) {
+	const wrong = (message) => violation('ArrayFieldError', message, 'attributes');
+	const [add, remove] = ARRAY_OPERATORS.map((operator) => attributes[operator]);
+	const operator = ARRAY_OPERATORS.find((key) => attributes[key] !== undefined && !isPlainObject(attributes[key]));
+	if (operator) return wrong(`${operator} is expected to be an object of attribute names`);
+	const both = Object.keys(add ?? {}).find((name) => Object.hasOwn(remove ?? {}, name));
+	if (both !== undefined) return wrong(`Cannot add and remove '${both}' at the same time`);
+	const named = [...Object.keys(add ?? {}), ...Object.keys(remove ?? {})];
+	const setToo = named.find((name) => !ARRAY_OPERATORS.includes(name) && Object.hasOwn(attributes, name));
+	if (setToo !== undefined) return wrong(`Cannot set and add to or remove from '${setToo}' at the same time`);
+	const reserved = named.find((name) => OPERATOR_RESERVED.has(name) || refusedAttributeName(name, config));
+	if (reserved !== undefined) return wrong(`'${reserved}' is reserved and can not be changed by ${ARRAY_OPERATORS.join(' or ')}`);
+	return undefined;
+}
+
 /** Track User's rules for one user (a Track User body or a Bulk customer element). */
 function userViolation(element, config) {
 	const customerId = customerIdViolation(element.customer_id);
@@ -107,16 +204,33 @@ function userViolation(element, config) {
 	if (attributes !== undefined && !isPlainObject(attributes)) {
 		return violation('InvalidParams', 'attributes is expected to be an object', 'attributes');
 	}
-	for (const name of Object.keys(attributes ?? {})) {
-		const reservedMoe = MOE_PREFIX.test(name) && !(config.moeAttributes === 'standard' && STANDARD_MOE_KEYS.has(name));
-		if (BLOCKED_ATTRIBUTE_NAMES.has(name) || reservedMoe) {
-			return violation('InvalidParams', `attribute name ${JSON.stringify(name)} is not allowed`, 'attributes');
+	// The operator keys are instructions, not attribute names.
+	const name = Object.keys(attributes ?? {}).find((key) => !ARRAY_OPERATORS.includes(key) && refusedAttributeName(key, config));
+	if (name !== undefined) return violation('InvalidParams', `attribute name ${JSON.stringify(name)} is not allowed`, 'attributes');
+	// The schema puts platforms at the element's top level; every example puts it inside attributes.
+	for (const platforms of [element.platforms, attributes?.platforms]) {
+		if (platforms !== undefined && !validPlatforms(platforms)) {
+			return violation(
+				'InvalidParams',
+				'platforms should be a list of {platform: ANDROID, iOS or web, active: "true" or "false"}',
+				'platforms',
+			);
 		}
 	}
+	const operators = arrayOperatorViolation(attributes ?? {}, config);
+	if (operators) return operators;
 	if (element.update_existing_only !== undefined && typeof element.update_existing_only !== 'boolean') {
 		return violation('InvalidParams', 'update_existing_only is expected to be a boolean', 'update_existing_only');
 	}
 	return undefined;
+}
+
+/** What a valid user (a Track User body or a Bulk customer element) does to its profile. */
+function userPlan(element) {
+	const { addValueToArrayField: add = {}, removeValueFromArrayField: remove = {}, ...set } = element.attributes ?? {};
+	// A top-level platforms (the schema's place for it) lands on the profile like one in attributes.
+	if (element.platforms !== undefined) set.platforms = element.platforms;
+	return { customer_id: element.customer_id, set, add, remove, updateExistingOnly: element.update_existing_only === true };
 }
 
 function actionNameViolation(action) {
@@ -130,8 +244,12 @@ function actionNameViolation(action) {
 	return undefined;
 }
 
-/** Track Event's rules for one action besides its name being there: prefix, platform, times, offset. */
-function actionRuleViolation(action, now) {
+/**
+ * Track Event's rules for one action besides its name being there: prefix, platform, times, offset,
+ * and "no future-dated events" — judged on the event's UTC instant as section E reads it, so a
+ * user_time (a local wall clock) is shifted back by its offset before it meets the clock.
+ */
+function actionRuleViolation(action, now, config) {
 	if (MOE_PREFIX.test(action.action)) {
 		return violation('InvalidParams', `action ${JSON.stringify(action.action)}: the moe_ prefix is reserved`, 'action');
 	}
@@ -145,12 +263,8 @@ function actionRuleViolation(action, now) {
 	if (action.platform !== undefined && !PLATFORMS.includes(action.platform)) {
 		return violation('InvalidParams', 'platform should be one of ANDROID, iOS, web, TV, unknown', 'platform');
 	}
-	for (const key of ['user_time', 'current_time']) {
-		if (action[key] === undefined) continue;
-		const time = timeOf(action[key]);
-		if (Number.isNaN(time)) return violation('InvalidParams', `${key} should be ISO 8601 or epoch seconds`, key);
-		if (time > now) return violation('InvalidParams', `${key} can not be in the future`, key);
-	}
+	const unreadable = ['user_time', 'current_time'].find((key) => action[key] !== undefined && !readTime(action[key]));
+	if (unreadable) return violation('InvalidParams', `${unreadable} should be ISO 8601 or epoch seconds`, unreadable);
 	const offset = action.user_timezone_offset;
 	if (offset !== undefined && (!Number.isInteger(offset) || Math.abs(offset) > MAX_TIMEZONE_OFFSET)) {
 		return violation(
@@ -159,17 +273,26 @@ function actionRuleViolation(action, now) {
 			'user_timezone_offset',
 		);
 	}
+	// An event with no times is stamped at arrival (`now`), never after it.
+	if (eventTimes(action, config.timezoneOffset, now).utc > now) {
+		const key = action.current_time === undefined ? 'user_time' : 'current_time';
+		return violation('InvalidParams', `${key} can not be in the future`, key);
+	}
 	return undefined;
 }
 
 /**
- * context: config (with limits, mergeReading, moeAttributes), store ({find(type, value), add(profile),
- * remove(profile), newId()}), failBody(status, type, message, attribute) and createWindow(limitOf).
+ * context: config (with limits, mergeReading, moeAttributes, timezoneOffset), store ({find(type,
+ * value), add(profile), remove(profile), newId()}), failBody(status, type, message, attribute) and
+ * createWindow(limitOf).
  *
  * What the writes leave behind, for tests to read (each entry's `at` / `receivedAt` is the
  * simulator clock; `endpoint` is 'trackUser', 'trackEvent', 'bulk', 'delete' or 'merge'):
  * - events: {endpoint, customer_id, action, attributes, platform, app_version, user_time,
- *   current_time, user_timezone_offset, receivedAt}, times as sent;
+ *   current_time, user_timezone_offset, utc_time, local_time, receivedAt}: user_time, current_time
+ *   and user_timezone_offset as sent; utc_time (ISO 8601 in UTC, "2025-05-31T16:33:35Z") and
+ *   local_time (the user's wall clock, ISO 8601 without a zone, "2025-05-31T22:03:35") as MoEngage
+ *   reads the event (section E "Event times", with config.timezoneOffset for a missing offset);
  * - dropped: what MoEngage accepts with a 200 but does not apply — Bulk's {endpoint: 'bulk',
  *   element, action? (index in its actions), name?, customer_id, reason, at} and Merge's
  *   {endpoint: 'merge', pair, merged_user, retained_user, reason, at};
@@ -202,7 +325,7 @@ function createWrites({ config, store, failBody, createWindow }) {
 		return store.find('customer_id', customerId) ?? store.add({ customer_id: customerId, id: store.newId() });
 	}
 
-	function upsert({ customer_id: customerId, attributes, updateExistingOnly }, endpoint, now) {
+	function upsert({ customer_id: customerId, set, add, remove, updateExistingOnly }, endpoint, now) {
 		const existing = store.find('customer_id', customerId);
 		if (!existing && updateExistingOnly) {
 			ignored.push({ endpoint, customer_id: customerId, at: now });
@@ -210,12 +333,25 @@ function createWrites({ config, store, failBody, createWindow }) {
 		}
 		const profile = existing ?? store.add({ customer_id: customerId, id: store.newId() });
 		// The identity keys are the store's index: an attribute never renames a user.
-		Object.assign(profile, attributes, { customer_id: profile.customer_id, id: profile.id });
+		const identity = { customer_id: profile.customer_id, id: profile.id };
+		Object.assign(profile, set);
+		// Section E: add appends to the array (a missing or non-array attribute starts empty); remove
+		// takes out every element equal to a value given.
+		const valuesOf = (given) => (Array.isArray(given) ? given : [given]);
+		for (const [name, given] of Object.entries(add)) {
+			profile[name] = [...(Array.isArray(profile[name]) ? profile[name] : []), ...valuesOf(given)];
+		}
+		for (const [name, given] of Object.entries(remove)) {
+			if (!Array.isArray(profile[name])) continue;
+			profile[name] = profile[name].filter((element) => !valuesOf(given).some((value) => isDeepStrictEqual(element, value)));
+		}
+		Object.assign(profile, identity);
 	}
 
 	function track({ customer_id: customerId, actions }, endpoint, now) {
 		profileFor(customerId);
 		for (const action of actions) {
+			const { utc, local } = eventTimes(action, config.timezoneOffset, now);
 			events.push({
 				endpoint,
 				customer_id: customerId,
@@ -226,6 +362,8 @@ function createWrites({ config, store, failBody, createWindow }) {
 				user_time: action.user_time,
 				current_time: action.current_time,
 				user_timezone_offset: action.user_timezone_offset,
+				utc_time: isoOf(utc),
+				local_time: isoOf(local).slice(0, -1),
 				receivedAt: now,
 			});
 		}
@@ -238,13 +376,7 @@ function createWrites({ config, store, failBody, createWindow }) {
 		check(payload) {
 			const found = typeViolation(payload.type, 'customer') ?? userViolation(payload, config);
 			if (found) return refuse(found);
-			return {
-				plan: {
-					customer_id: payload.customer_id,
-					attributes: payload.attributes ?? {},
-					updateExistingOnly: payload.update_existing_only === true,
-				},
-			};
+			return { plan: userPlan(payload) };
 		},
 		cost: () => [[windows.trackUser, 1]],
 		headerWindow: () => windows.trackUser,
@@ -271,7 +403,7 @@ function createWrites({ config, store, failBody, createWindow }) {
 				return refuse(violation('MissingAttributeError', 'actions can not be empty Array', 'actions'));
 			}
 			for (const action of actions) {
-				const wrong = actionNameViolation(action) ?? actionRuleViolation(action, now);
+				const wrong = actionNameViolation(action) ?? actionRuleViolation(action, now, config);
 				if (wrong) return refuse(wrong);
 			}
 			return { plan: { customer_id: payload.customer_id, actions } };
@@ -323,12 +455,7 @@ function createWrites({ config, store, failBody, createWindow }) {
 					users++;
 					const wrong = userViolation(element, config);
 					if (wrong) return drop(wrong.message);
-					steps.push({
-						kind: 'user',
-						customer_id: element.customer_id,
-						attributes: element.attributes ?? {},
-						updateExistingOnly: element.update_existing_only === true,
-					});
+					steps.push({ kind: 'user', ...userPlan(element) });
 				} else if (element.type === 'event') {
 					if (Array.isArray(element.actions)) actionCount += element.actions.length;
 					const wrong =
@@ -338,7 +465,7 @@ function createWrites({ config, store, failBody, createWindow }) {
 							: violation('MissingAttributeError', 'actions can not be empty Array', 'actions'));
 					if (wrong) return drop(wrong.message);
 					const kept = element.actions.filter((action, actionIndex) => {
-						const rule = actionRuleViolation(action, now);
+						const rule = actionRuleViolation(action, now, config);
 						if (rule) drop(rule.message, { action: actionIndex, name: action.action });
 						return !rule;
 					});

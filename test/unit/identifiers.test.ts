@@ -35,11 +35,12 @@ describe('normaliseIdentifier', () => {
 });
 
 describe('checkIdentifierType', () => {
-	it('accepts customer_id and id only', () => {
+	it('accepts customer_id, and a MoEngage ID spelled moengage_id (as the editor offers it) or id (as Get saved it)', () => {
 		expect(checkIdentifierType('customer_id')).toEqual({ ok: true, value: 'customer_id' });
+		expect(checkIdentifierType('moengage_id')).toEqual({ ok: true, value: 'id' });
 		expect(checkIdentifierType('id')).toEqual({ ok: true, value: 'id' });
 		const checked = checkIdentifierType('email');
-		expect(!checked.ok && checked.problem).toContain('"email"; use "customer_id" (Customer ID) or "id" (MoEngage ID)');
+		expect(!checked.ok && checked.problem).toContain('"email"; use "customer_id" (Customer ID) or "moengage_id" (MoEngage ID)');
 	});
 });
 

@@ -143,8 +143,19 @@ describe('classifyResponse', () => {
 		expect(classifyResponse(200, ok, {}, [], 0, readAnswer)).toEqual({ kind: 'answer', answer: { users: [], usersNotFound: [] } });
 		expect(classifyResponse(200, '{"status":"succ', {}, [], 0, readAnswer)).toMatchObject({
 			kind: 'malformed',
-			failure: { message: 'MoEngage answered 200 but not with the documented JSON: the body is not JSON: "{"status":"succ"' },
+			failure: {
+				message: 'MoEngage answered 200 but not with the documented JSON (the body is not JSON: "{"status":"succ"): MoEngage may have recorded the request',
+			},
 		});
+	});
+
+	it('takes a 5xx in MoEngage\'s words as proof nothing was recorded, and a proxy\'s 5xx page as an answer that may have been lost', () => {
+		const moengage = { status: 'fail', error: { message: 'An unexpected error was encountered', type: 'ServerError' } };
+		const title = { status: 'fail', title: 'Internal Error', description: 'Please contact the MoEngage team.' };
+		expect(classifyResponse(500, moengage, {}, [], 0, readAnswer)).not.toHaveProperty('mayHaveArrived');
+		expect(classifyResponse(500, title, {}, [], 0, readAnswer)).not.toHaveProperty('mayHaveArrived');
+		expect(classifyResponse(504, '<html>504 Gateway Time-out</html>', {}, [], 0, readAnswer)).toMatchObject({ kind: 'refused', mayHaveArrived: true });
+		expect(classifyResponse(400, '<html>400</html>', {}, [], 0, readAnswer)).not.toHaveProperty('mayHaveArrived');
 	});
 
 	it('keeps the attribute MoEngage blames and the Retry-After of a refusal', () => {

@@ -1,10 +1,11 @@
 /** The Attributes parameters that Create or Update and Track Event share, and reading them per item. */
-import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import {
 	attributesFromItem,
 	attributesFromPairs,
 	parseAttributesJson,
+	withoutEmptyValues,
 	type Attributes,
 } from './attributes';
 import type { Checked } from './identifiers';
@@ -12,10 +13,15 @@ import type { ReadParameter } from './run';
 
 export type AttributesFrom = 'item' | 'pairs' | 'json' | 'none';
 
+/**
+ * `mapped` names the parameters whose fields "The Item's Fields" leaves out, e.g. "Customer ID":
+ * the customer ID is the element's key, not one of its attributes.
+ */
 export function attributesInput(
 	show: NonNullable<INodeProperties['displayOptions']>['show'],
 	defaultFrom: AttributesFrom,
 	what: string,
+	mapped: string,
 ): INodeProperties[] {
 	const when = (from: AttributesFrom) => ({ show: { ...show, attributesFrom: [from] } });
 	const from: INodeProperties = {
@@ -50,6 +56,21 @@ export function attributesInput(
 					displayName: 'Attribute',
 					values: [
 						{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. plan' },
+						{
+							displayName: 'Type',
+							name: 'type',
+							type: 'options',
+							options: [
+								{ name: 'Array', value: 'array', description: 'A list: a JSON array, or values separated by commas' },
+								{ name: 'Automatic', value: 'auto', description: 'As the expression gives it; text typed in the field stays text' },
+								{ name: 'Boolean', value: 'boolean', description: 'True or false (also yes/no, 1/0)' },
+								{ name: 'Date', value: 'date', description: 'A date or time, sent as ISO 8601 UTC' },
+								{ name: 'Number', value: 'number' },
+								{ name: 'Text', value: 'string' },
+							],
+							default: 'auto',
+							description: 'How the value is sent: MoEngage types an attribute by the first value it receives',
+						},
 						{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: 'e.g. {{ $json.plan }}' },
 					],
 				},
@@ -60,8 +81,16 @@ export function attributesInput(
 			name: 'excludeFields',
 			type: 'string',
 			default: '',
-			placeholder: 'e.g. customer_id, internal_note',
-			description: 'Fields of the item not to send, separated by commas',
+			placeholder: 'e.g. internal_note, row_number',
+			description: `Fields of the item not to send, separated by commas. The fields that ${mapped} read are left out unless Send Mapped Fields is on.`,
+			displayOptions: when('item'),
+		},
+		{
+			displayName: 'Send Mapped Fields',
+			name: 'sendMappedFields',
+			type: 'boolean',
+			default: false,
+			description: `Whether to send the fields that ${mapped} read as attributes too`,
 			displayOptions: when('item'),
 		},
 		{
@@ -72,15 +101,52 @@ export function attributesInput(
 			placeholder: '{"plan": "gold", "city": "Berlin"}',
 			displayOptions: when('json'),
 		},
+		{
+			displayName: 'Send Empty Values',
+			name: 'sendEmptyValues',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to send attributes whose value is empty ("" or null, e.g. a blank spreadsheet cell). Off: they are left out, so a blank cell never overwrites what MoEngage has.',
+			displayOptions: { show: { ...show, attributesFrom: ['item', 'pairs', 'json'] } },
+		},
 	];
 }
 
-/** The attributes of one item, as its Attributes parameters give them. */
-export function readAttributes(read: ReadParameter, itemIndex: number, item: INodeExecutionData): Checked<Attributes> {
+/** The item fields that the named parameters read with `$json.field` or `$json["field"]` in an expression. */
+export function fieldsReadBy(parameters: INodeParameters, names: readonly string[]): string[] {
+	const fields: string[] = [];
+	for (const name of names) {
+		const raw = parameters[name];
+		if (typeof raw !== 'string' || !raw.startsWith('=')) continue;
+		for (const match of raw.matchAll(/\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])/g)) fields.push(match[1] ?? match[3]);
+	}
+	return fields;
+}
+
+/**
+ * The attributes of one item, as its Attributes parameters give them: without empty values unless
+ * Send Empty Values is on, and, from the item's fields, without `mappedFields` unless asked.
+ */
+export function readAttributes(
+	read: ReadParameter,
+	itemIndex: number,
+	item: INodeExecutionData,
+	mappedFields: readonly string[],
+): Checked<Attributes> {
 	const from = read('attributesFrom', itemIndex) as AttributesFrom;
 	if (from === 'none') return { ok: true, value: {} };
-	if (from === 'item') return { ok: true, value: attributesFromItem(item.json, String(read('excludeFields', itemIndex, ''))) };
-	if (from === 'json') return parseAttributesJson(read('attributesJson', itemIndex, '{}'));
-	const pairs = read('attributePairs', itemIndex, {}) as IDataObject;
-	return attributesFromPairs((pairs.attribute ?? []) as Array<{ name?: unknown; value?: unknown }>);
+	let given: Checked<Attributes>;
+	if (from === 'item') {
+		const excluded = String(read('excludeFields', itemIndex, '')).split(',').map((name) => name.trim()).filter(Boolean);
+		if (read('sendMappedFields', itemIndex, false) !== true) excluded.push(...mappedFields);
+		given = { ok: true, value: attributesFromItem(item.json, excluded) };
+	} else if (from === 'json') {
+		given = parseAttributesJson(read('attributesJson', itemIndex, '{}'));
+	} else {
+		const pairs = read('attributePairs', itemIndex, {}) as IDataObject;
+		given = attributesFromPairs((pairs.attribute ?? []) as Array<{ name?: unknown; type?: unknown; value?: unknown }>);
+	}
+	if (!given.ok || read('sendEmptyValues', itemIndex, false) === true) return given;
+	return { ok: true, value: withoutEmptyValues(given.value) };
 }

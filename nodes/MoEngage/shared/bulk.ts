@@ -3,7 +3,7 @@
  * through: many users or events a request, 60,000 of each a minute. It answers 200 for what it
  * accepts and drops invalid elements without a word, so the operations check every element first.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { jsonBytes, packBySize } from './attributes';
 import { BULK_MAX_BYTES } from './limits';
@@ -31,6 +31,28 @@ export const bulkAnswers = <U>(): Pick<DispatchIo<U, Accepted, 'accepted'>, 'set
 	weight: (batch) => batch.length,
 	blame400: (exchange) => (exchange.blames === undefined ? 'unknown' : 'units'),
 });
+
+/**
+ * MoEngage documents no idempotency key for Bulk Import, so a request whose answer was lost (a
+ * timeout, a reset, a cut-off 200) may already be recorded, and sending it again records an event,
+ * or an addition to an array, a second time. On (the default): sent once more, so nothing is lost
+ * and nothing is recorded more than twice. Off: never sent again; the items fail, saying so.
+ */
+export function resendOption(what: string): INodeProperties {
+	return {
+		displayName: 'Resend After a Lost Answer',
+		name: 'resendAfterLostAnswer',
+		type: 'boolean',
+		default: true,
+		description: `Whether to send ${what} once more when MoEngage's answer is lost (a timeout, a dropped connection): on, nothing is lost but MoEngage may record it twice; off, it is never sent twice and the item fails instead, saying MoEngage may have recorded it`,
+	};
+}
+
+/** How often a Bulk request of events or array changes may go again after a lost answer: 1, or 0 when the option is off. */
+export function readResends(context: IExecuteFunctions): number {
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	return options.resendAfterLostAnswer === false ? 0 : 1;
+}
 
 const HINTS: Hints = {
 	400: {

@@ -16,7 +16,11 @@ import {
 import type { Failure } from './results';
 import type { Exchange, Refusal } from './transport';
 
-export type UnitResult<O> = { kind: 'settled'; outcome: O } | { kind: 'failed'; failure: Failure };
+/**
+ * A unit's end: MoEngage's verdict, or a failure. `maybeRecorded`: a request that carried it was
+ * sent and its answer lost, so MoEngage may hold it although it failed here.
+ */
+export type UnitResult<O> = { kind: 'settled'; outcome: O } | { kind: 'failed'; failure: Failure; maybeRecorded?: boolean };
 
 /**
  * What a 400 says about its batch: a fault of some unit in it ('units': halve the batch to find
@@ -47,6 +51,14 @@ export interface DispatchIo<U, A, O> {
 	blame400?(exchange: Refusal): Blame400;
 	/** A refusal that is MoEngage's verdict on a one-unit batch, e.g. Delete's 400 "Not Found". */
 	verdict?(batch: readonly U[], exchange: Refusal): O | undefined;
+	/**
+	 * How often a batch may be sent again after an answer was lost (a timeout, a reset, a cut-off
+	 * 200: MoEngage may have recorded it). Default: as often as Max Retries allows, which suits what is
+	 * harmless to repeat; events and array additions take 0 or 1, so nothing is recorded more than
+	 * twice. A refusal that proves nothing arrived (no connection, a 429, a 5xx in MoEngage's words)
+	 * is retried as always.
+	 */
+	resendsAfterLostAnswer?(batch: readonly U[]): number;
 	/**
 	 * Asked about each refusal before anything else: a cause (for the stats) means "send the same
 	 * batch again in another form", e.g. another spelling of a parameter MoEngage documents two ways.
@@ -86,6 +98,20 @@ const withTries = (failure: Failure, tries: number): Failure => ({
 	...failure,
 	message: `${failure.message} (gave up after ${tries} tries)`,
 });
+
+/** A send whose answer never came back may have been recorded: only these count against resendsAfterLostAnswer. */
+const mayHaveArrived = (exchange: Exchange<unknown>): boolean =>
+	exchange.kind === 'lost' || exchange.kind === 'malformed' || (exchange.kind === 'refused' && exchange.mayHaveArrived === true);
+
+/** The failure of a batch whose answers were lost `lost` times and that may not be sent again. */
+function lostFailure(failure: Failure, lost: number): Failure {
+	const times = lost === 1 ? 'not sent again: sending it twice could record it twice' : `sent ${lost} times without an answer, so MoEngage may have recorded it up to ${lost} times; not sent again`;
+	return {
+		...failure,
+		message: `${failure.message} (${times})`,
+		description: `${failure.description ?? ''} Before sending these items again, check in MoEngage whether they were recorded.`.trim(),
+	};
+}
 
 const halves = <T>(batch: readonly T[]): [T[], T[]] => {
 	const middle = Math.ceil(batch.length / 2);
@@ -139,8 +165,8 @@ export async function dispatch<U, A, O>(
 		return undefined;
 	};
 	/** MoEngage (or the network) failed these units. */
-	const fail = (batch: readonly U[], failure: Failure): undefined => {
-		for (const unit of batch) results.set(unit, { kind: 'failed', failure });
+	const fail = (batch: readonly U[], failure: Failure, maybeRecorded = false): undefined => {
+		for (const unit of batch) results.set(unit, { kind: 'failed', failure, ...(maybeRecorded ? { maybeRecorded } : {}) });
 		if (policy.stopOnFailure && stoppedBy === undefined) {
 			stoppedBy = { failure, batch };
 			// What was never sent did not fail for this reason: it gets a failure of its own, so the
@@ -149,11 +175,20 @@ export async function dispatch<U, A, O>(
 		}
 		return undefined;
 	};
-	/** Never sent (or its answer no longer wanted): the run was halted. */
+	/** Never sent: the run was halted. */
 	const skip = (batch: readonly U[]): undefined => {
 		for (const unit of batch) if (!results.has(unit)) results.set(unit, { kind: 'failed', failure: halt as Failure });
 		return undefined;
 	};
+	/** Sent, but the halt cut its answer off: MoEngage may have recorded it. */
+	const abandon = (batch: readonly U[]): undefined => {
+		const cause = stoppedBy?.failure ?? (halt as Failure);
+		const failure = { message: `The run stopped (${cause.message}) while this request was on its way: MoEngage may have recorded it` };
+		for (const unit of batch) if (!results.has(unit)) results.set(unit, { kind: 'failed', failure, maybeRecorded: true });
+		return undefined;
+	};
+	/** What is left of a batch when the run halts: unsent, unless an earlier copy of it may have arrived. */
+	const leave = (batch: readonly U[], lost: number): undefined => (lost > 0 ? abandon(batch) : skip(batch));
 	const retrying = (cause: string) => {
 		stats.retries[cause] = (stats.retries[cause] ?? 0) + 1;
 	};
@@ -175,103 +210,114 @@ export async function dispatch<U, A, O>(
 	 * a 400 naming no attribute that the batch it came from got): the same 400 again is returned as
 	 * 'same', unsettled, for the caller to tell a request-wide fault from a bad unit.
 	 */
-	async function deliver(batch: readonly U[], suspect?: string): Promise<'same' | undefined> {
+	async function deliver(batch: readonly U[], suspect?: string, lostBefore = 0): Promise<'same' | undefined> {
 		let failures = 0;
 		let rateLimited = 0;
+		// Carried into the halves of a split batch: each half was inside every copy that may have arrived.
+		let lost = lostBefore;
 		const weight = io.weight(batch);
-		for (;;) {
-			if (halt) return skip(batch);
-			const done = await io.budget.acquire(policy.usersPerMinute, stop.signal, policy.requestsInFlight);
-			let exchange: Exchange<A>;
-			try {
-				await io.budget.spend(weight, policy.usersPerMinute, io.clock, {
-					signal: stop.signal,
-					longWaitMs: LOGGED_WAIT_MS,
-					log: io.log,
-					onLongWait: (ms, limit, held) =>
-						io.log(
-							held === undefined
-								? `MoEngage: waiting ${seconds(ms)} for the workspace budget of ${limit} ${policy.unit} per minute before sending ${weight} more`
-								: `MoEngage: waiting ${seconds(ms)} before sending ${weight} more ${policy.unit}: the workspace is held ${held}`,
-						),
-				});
-				stats.requests++;
-				exchange = await io.send(batch, stop.signal);
-			} finally {
-				done();
-			}
-			if (halt && exchange.kind !== 'answer') return skip(batch);
-			const blame = exchange.kind === 'refused' && exchange.status === 400 ? blame400(exchange) : undefined;
-			const verdict = exchange.kind === 'refused' && batch.length === 1 ? io.verdict?.(batch, exchange) : undefined;
-			if (blame !== 'unknown' || verdict !== undefined) release();
-			noteRateLimit(exchange);
-			if (exchange.kind === 'answer') {
-				io.settle(batch, exchange.answer).forEach((outcome, index) => results.set(batch[index], { kind: 'settled', outcome }));
-				return;
-			}
-			if (verdict !== undefined) {
-				results.set(batch[0], { kind: 'settled', outcome: verdict });
-				return;
-			}
-			let cause: string;
-			if (exchange.kind === 'refused') {
-				const { status, failure } = exchange;
-				const form = io.anotherForm?.(batch, exchange);
-				if (form !== undefined) {
-					retrying(form);
-					continue;
+		try {
+			for (;;) {
+				if (halt) return leave(batch, lost);
+				const done = await io.budget.acquire(policy.usersPerMinute, stop.signal, policy.requestsInFlight);
+				let exchange: Exchange<A>;
+				try {
+					await io.budget.spend(weight, policy.usersPerMinute, io.clock, {
+						signal: stop.signal,
+						longWaitMs: LOGGED_WAIT_MS,
+						log: io.log,
+						onLongWait: (ms, limit, held) =>
+							io.log(
+								held === undefined
+									? `MoEngage: waiting ${seconds(ms)} for the workspace budget of ${limit} ${policy.unit} per minute before sending ${weight} more`
+									: `MoEngage: waiting ${seconds(ms)} before sending ${weight} more ${policy.unit}: the workspace is held ${held}`,
+							),
+					});
+					stats.requests++;
+					exchange = await io.send(batch, stop.signal);
+				} finally {
+					done();
 				}
-				if (FATAL_STATUSES.has(status)) {
-					fail(batch, failure);
-					return haltWith(failure);
-				}
-				if (blame === 'unknown') {
-					if (suspect === failure.message) return 'same';
-					return await isolate(batch, failure, true);
-				}
-				// MoEngage refuses a whole request for one bad unit: halving isolates it in about
-				// 2·log2(n) requests, and the units beside it are still answered.
-				const splittable = status === 413 || blame === 'units';
-				if (splittable && batch.length > 1) {
-					retrying(`split after ${status}`);
-					const [first, second] = halves(batch);
-					await deliver(first);
-					await deliver(second);
+				if (halt && exchange.kind !== 'answer') return mayHaveArrived(exchange) ? abandon(batch) : skip(batch);
+				const blame = exchange.kind === 'refused' && exchange.status === 400 ? blame400(exchange) : undefined;
+				const verdict = exchange.kind === 'refused' && batch.length === 1 ? io.verdict?.(batch, exchange) : undefined;
+				if (blame !== 'unknown' || verdict !== undefined) release();
+				noteRateLimit(exchange);
+				if (exchange.kind === 'answer') {
+					io.settle(batch, exchange.answer).forEach((outcome, index) => results.set(batch[index], { kind: 'settled', outcome }));
 					return;
 				}
-				if (status === 400 && !splittable) {
-					// A fault in the request itself (the fields, app_id): every batch would fail alike.
-					fail(batch, failure);
-					return haltWith(failure);
+				if (verdict !== undefined) {
+					results.set(batch[0], { kind: 'settled', outcome: verdict });
+					return;
 				}
-				if (splittable) return fail(batch, failure);
-				if (status === 429) {
-					rateLimited++;
-					if (rateLimited >= MAX_RATE_LIMITED_TRIES) return fail(batch, withTries(failure, rateLimited));
-					retrying('429');
-					const delay = rateLimitWaitMs(exchange, rateLimited, io.random);
-					if (delay.cappedFromMs !== undefined) {
-						io.log(
-							`MoEngage: its 429 asked for a wait of ${seconds(delay.cappedFromMs)}; waiting ${seconds(delay.ms)} at most`,
-						);
+				let cause: string;
+				if (exchange.kind === 'refused') {
+					const { status, failure } = exchange;
+					const form = io.anotherForm?.(batch, exchange);
+					if (form !== undefined) {
+						retrying(form);
+						continue;
 					}
-					// The whole workspace waits: the next batches would only hit the same wall.
-					io.budget.hold(io.clock.now() + delay.ms, "after MoEngage's rate limit (429)");
-					await wait(delay.ms, `after MoEngage's rate limit (429), ${delay.why}, before sending ${weight} ${policy.unit} again`);
-					continue;
+					if (FATAL_STATUSES.has(status)) {
+						fail(batch, failure);
+						return haltWith(failure);
+					}
+					if (blame === 'unknown') {
+						if (suspect === failure.message) return 'same';
+						return await isolate(batch, failure, true, lost);
+					}
+					// MoEngage refuses a whole request for one bad unit: halving isolates it in about
+					// 2·log2(n) requests, and the units beside it are still answered.
+					const splittable = status === 413 || blame === 'units';
+					if (splittable && batch.length > 1) {
+						retrying(`split after ${status}`);
+						const [first, second] = halves(batch);
+						await deliver(first, undefined, lost);
+						await deliver(second, undefined, lost);
+						return;
+					}
+					if (status === 400 && !splittable) {
+						// A fault in the request itself (the fields, app_id): every batch would fail alike.
+						fail(batch, failure);
+						return haltWith(failure);
+					}
+					if (splittable) return fail(batch, failure);
+					if (status === 429) {
+						rateLimited++;
+						if (rateLimited >= MAX_RATE_LIMITED_TRIES) return fail(batch, withTries(failure, rateLimited));
+						retrying('429');
+						const delay = rateLimitWaitMs(exchange, rateLimited, io.random);
+						if (delay.cappedFromMs !== undefined) {
+							io.log(
+								`MoEngage: its 429 asked for a wait of ${seconds(delay.cappedFromMs)}; waiting ${seconds(delay.ms)} at most`,
+							);
+						}
+						// The whole workspace waits: the next batches would only hit the same wall.
+						io.budget.hold(io.clock.now() + delay.ms, "after MoEngage's rate limit (429)");
+						await wait(delay.ms, `after MoEngage's rate limit (429), ${delay.why}, before sending ${weight} ${policy.unit} again`);
+						continue;
+					}
+					if (status < 500 && status !== 408) return fail(batch, failure);
+					cause = String(status);
+				} else {
+					cause = exchange.kind === 'malformed' ? 'malformed answer' : 'network';
 				}
-				if (status < 500 && status !== 408) return fail(batch, failure);
-				cause = String(status);
-			} else {
-				cause = exchange.kind === 'malformed' ? 'malformed answer' : 'network';
+				if (mayHaveArrived(exchange)) {
+					lost++;
+					if (lost > (io.resendsAfterLostAnswer?.(batch) ?? Infinity)) return fail(batch, lostFailure(exchange.failure, lost), true);
+				}
+				failures++;
+				if (failures > policy.maxRetries) return fail(batch, withTries(exchange.failure, failures), lost > 0);
+				retrying(cause);
+				await wait(
+					backoffMs(failures, io.random),
+					`before retry ${failures} of ${policy.maxRetries} after ${exchange.failure.message}`,
+				);
 			}
-			failures++;
-			if (failures > policy.maxRetries) return fail(batch, withTries(exchange.failure, failures));
-			retrying(cause);
-			await wait(
-				backoffMs(failures, io.random),
-				`before retry ${failures} of ${policy.maxRetries} after ${exchange.failure.message}`,
-			);
+		} finally {
+			// A wait the halt ended, or an answer it cut off: what is left of the batch is unsent, or may have arrived.
+			if (halt) leave(batch, lost);
 		}
 	}
 
@@ -281,21 +327,21 @@ export async function dispatch<U, A, O>(
 	 * the fault is the request's and the rest of the run fails with it; otherwise the half that
 	 * fails is known to hold the bad unit and is split without being sent whole again.
 	 */
-	async function isolate(batch: readonly U[], failure: Failure, first: boolean): Promise<undefined> {
+	async function isolate(batch: readonly U[], failure: Failure, first: boolean, lost: number): Promise<undefined> {
 		if (batch.length === 1) return fail(batch, failure);
 		retrying('split after 400');
 		const [a, b] = halves(batch);
-		const aFails = (await deliver(a, failure.message)) === 'same';
-		if (halt) return skip(batch);
-		if (!aFails) return await isolate(b, failure, false);
-		const bFails = (await deliver(b, failure.message)) === 'same';
-		if (halt) return skip(batch);
+		const aFails = (await deliver(a, failure.message, lost)) === 'same';
+		if (halt) return leave(batch, lost);
+		if (!aFails) return await isolate(b, failure, false, lost);
+		const bFails = (await deliver(b, failure.message, lost)) === 'same';
+		if (halt) return leave(batch, lost);
 		if (bFails && first) {
 			fail(batch, failure);
 			return haltWith(failure);
 		}
-		await isolate(a, failure, false);
-		if (bFails) await isolate(b, failure, false);
+		await isolate(a, failure, false, lost);
+		if (bFails) await isolate(b, failure, false, lost);
 	}
 
 	/** MoEngage says its window is spent (x-ratelimit-remaining: 0): nothing more until it resets. */

@@ -2,10 +2,32 @@
  * What a user typed or mapped, checked and put in the form MoEngage expects. Pure functions:
  * each returns a value or a plain-language problem, and the n8n layer decides how to report it.
  */
+import type { INodeProperties } from 'n8n-workflow';
 
 export type IdentifierType = 'customer_id' | 'id';
 
-export const IDENTIFIER_TYPES: readonly IdentifierType[] = ['customer_id', 'id'];
+/**
+ * Identifier Type as Get and Delete show it: one spelling of a MoEngage ID, `moengage_id` (the
+ * enum of both endpoints), so a node switched from one operation to the other keeps its value.
+ * Saved workflows may hold Get's earlier `id`: both operations take either.
+ */
+export function identifierTypeProperty(show: NonNullable<INodeProperties['displayOptions']>['show']): INodeProperties {
+	return {
+		displayName: 'Identifier Type',
+		name: 'identifierType',
+		type: 'options',
+		options: [
+			{ name: 'Customer ID', value: 'customer_id', description: 'The ID field of the user profile, as your app sets it' },
+			{ name: 'MoEngage ID', value: 'moengage_id', description: 'The ID MoEngage gave the user' },
+		],
+		default: 'customer_id',
+		description: 'What the identifier of each item is. An expression may give either per item.',
+		displayOptions: { show },
+	};
+}
+
+/** How each spelling a user may give reads for Get: `id` internally, whichever way it is sent. */
+const IDENTIFIER_TYPES: Record<string, IdentifierType> = { customer_id: 'customer_id', id: 'id', moengage_id: 'id' };
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -36,11 +58,12 @@ export function normaliseIdentifier(value: unknown): Checked<string> {
 }
 
 export function checkIdentifierType(value: unknown): Checked<IdentifierType> {
-	return IDENTIFIER_TYPES.includes(value as IdentifierType)
-		? { ok: true, value: value as IdentifierType }
+	const type = typeof value === 'string' ? IDENTIFIER_TYPES[value] : undefined;
+	return type !== undefined
+		? { ok: true, value: type }
 		: {
 				ok: false,
-				problem: `is ${describe(value)}; use "customer_id" (Customer ID) or "id" (MoEngage ID)`,
+				problem: `is ${describe(value)}; use "customer_id" (Customer ID) or "moengage_id" (MoEngage ID)`,
 			};
 }
 

@@ -236,7 +236,7 @@ export function itemProblem(
 export const itemError = (context: IExecuteFunctions, itemIndex: number, planned: Refused) =>
 	new NodeOperationError(context.getNode(), planned.failure.failure.message, {
 		itemIndex,
-		description: planned.failure.failure.description,
+		description: [planned.failure.failure.description, 'Nothing was sent to MoEngage.'].filter(Boolean).join(' '),
 	});
 
 /**
@@ -297,12 +297,18 @@ export interface Endpoint<U extends Unit, A, O> {
 	unit: string;
 	/** Requests in flight at once, where the default (by users per minute, up to 4) does not fit. */
 	requestsInFlight?: number;
-	io: Pick<DispatchIo<U, A, O>, 'send' | 'settle' | 'weight' | 'blame400' | 'verdict'>;
+	io: Pick<DispatchIo<U, A, O>, 'send' | 'settle' | 'weight' | 'blame400' | 'verdict' | 'resendsAfterLostAnswer'>;
+}
+
+/** What sending came to: each unit's result, and with stop-on-failure the failure that stopped the run. */
+export interface Sent<U extends Unit, O> {
+	results: Map<U, UnitResult<O>>;
+	stoppedBy?: { failure: Failure; batch: readonly U[] };
 }
 
 /**
- * Sends the units' batches and returns each unit's result. Without continue-on-fail a failure
- * stops the node with an error naming the items MoEngage refused.
+ * Sends the units' batches and returns each unit's result. Without continue-on-fail the first
+ * failure stops the sending; routeWrites then fails the run, saying what MoEngage already has.
  */
 export async function sendUnits<U extends Unit, A, O>(
 	context: IExecuteFunctions,
@@ -310,17 +316,15 @@ export async function sendUnits<U extends Unit, A, O>(
 	sending: Sending,
 	batches: U[][],
 	endpoint: Endpoint<U, A, O>,
-): Promise<Map<U, UnitResult<O>>> {
-	const continueOnFail = context.continueOnFail();
-	let outcome: Awaited<ReturnType<typeof dispatch<U, A, O>>>;
+): Promise<Sent<U, O>> {
 	try {
-		outcome = await dispatch(
+		return await dispatch(
 			batches,
 			{
 				usersPerMinute: sending.perMinute,
 				maxRetries: sending.maxRetries,
 				concurrency: endpoint.requestsInFlight ?? MAX_REQUESTS_IN_FLIGHT,
-				stopOnFailure: !continueOnFail,
+				stopOnFailure: !context.continueOnFail(),
 				unit: endpoint.unit,
 				...(endpoint.requestsInFlight === undefined ? {} : { requestsInFlight: endpoint.requestsInFlight }),
 			},
@@ -333,16 +337,12 @@ export async function sendUnits<U extends Unit, A, O>(
 		// Only a cancelled wait ends up here: a failed request is a result, not an exception.
 		throw new NodeOperationError(context.getNode(), error as Error);
 	}
-	const { results, stoppedBy } = outcome;
-	// With stopOnFailure the dispatcher records the failure that stopped it with its first failed unit.
-	if (!continueOnFail && stoppedBy) throw stoppedError(context, stoppedBy.failure, stoppedBy.batch);
-	return results;
 }
 
 /** The error of a run that MoEngage stopped: its failure, naming the items of the batch it refused. */
-export function stoppedError(context: IExecuteFunctions, failure: Failure, batch: readonly Unit[]) {
+export function stoppedError(context: IExecuteFunctions, failure: Failure, batch: readonly Unit[], written = '') {
 	const itemIndex = Math.min(...batch.map((unit) => unit.itemIndexes[0]));
-	return toNodeApiError(context.getNode(), failure, itemIndex, describeUnits(batch));
+	return toNodeApiError(context.getNode(), { ...failure, description: [failure.description, written].filter(Boolean).join(' ') }, itemIndex, describeUnits(batch));
 }
 
 function describeUnits(units: readonly Unit[]): string {
@@ -352,19 +352,71 @@ function describeUnits(units: readonly Unit[]): string {
 	return `item ${first.itemIndexes[0]} (${first.type} "${first.identifier}")${more}`;
 }
 
+/** Item numbers as ranges: "items 0–4, 7 and 9–11". */
+export function itemRanges(indexes: readonly number[]): string {
+	const sorted = [...indexes].sort((a, b) => a - b);
+	const ranges: string[] = [];
+	for (let start = 0; start < sorted.length; ) {
+		let end = start;
+		while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
+		ranges.push(end === start ? String(sorted[start]) : `${sorted[start]}–${sorted[end]}`);
+		start = end + 1;
+	}
+	const list = ranges.length > 1 ? `${ranges.slice(0, -1).join(', ')} and ${ranges[ranges.length - 1]}` : ranges[0];
+	return `item${sorted.length > 1 ? 's' : ''} ${list}`;
+}
+
+/**
+ * What MoEngage holds of a run that stopped: the items it accepted, those whose answer was lost,
+ * those never sent, what sending them again does (`repeating`), and the On Error setting that keeps
+ * a run going past one refused item.
+ */
+function writtenBeforeStop<U extends Unit, O>(
+	items: readonly INodeExecutionData[],
+	unitOf: ReadonlyMap<number, U>,
+	results: ReadonlyMap<U, UnitResult<O>>,
+	stoppedBy: readonly U[],
+	repeating: string,
+): string {
+	const accepted: number[] = [];
+	const uncertain: number[] = [];
+	const unsent: number[] = [];
+	for (const [itemIndex, unit] of unitOf) {
+		const result = results.get(unit);
+		if (result?.kind === 'settled') accepted.push(itemIndex);
+		else if (result?.maybeRecorded) uncertain.push(itemIndex);
+		else if (!stoppedBy.includes(unit)) unsent.push(itemIndex);
+	}
+	const said = [
+		accepted.length === 0
+			? 'MoEngage had accepted none of the items before this failure.'
+			: `Before this failure MoEngage had accepted ${accepted.length} of ${items.length} items (${itemRanges(accepted)}).`,
+	];
+	if (uncertain.length > 0) said.push(`MoEngage may have recorded ${itemRanges(uncertain)}: the answer was lost.`);
+	if (unsent.length > 0) said.push(`${itemRanges(unsent)} ${unsent.length > 1 ? 'were' : 'was'} not sent.`);
+	if (accepted.length + uncertain.length > 0) said.push(`Running the workflow again sends them again: ${repeating}.`);
+	said.push('To let the other items go on when one fails, set the node\'s On Error to "Continue (using error output)".');
+	return said.join(' ');
+}
+
 /**
  * Every item to exactly one output: `outputOf` picks the output for a settled unit's outcome;
  * items that failed (before sending or at MoEngage) become error items on the last output. An item
- * goes on as it came in: the operation's outputs say what became of it.
+ * goes on as it came in: the operation's outputs say what became of it. A run that stopped (no
+ * continue-on-fail) fails here, saying what MoEngage already has and what `repeating` them does.
  */
 export function routeWrites<U extends Unit, O>(
-	items: INodeExecutionData[],
+	context: IExecuteFunctions,
 	planned: ReadonlyArray<Planned<unknown>>,
 	unitOf: ReadonlyMap<number, U>,
-	results: ReadonlyMap<U, UnitResult<O>>,
-	outputs: number,
-	outputOf: (outcome: O) => number,
+	sent: Sent<U, O>,
+	{ outputs, outputOf, repeating }: { outputs: number; outputOf: (outcome: O) => number; repeating: string },
 ): INodeExecutionData[][] {
+	const items = context.getInputData();
+	const { results, stoppedBy } = sent;
+	if (stoppedBy && !context.continueOnFail()) {
+		throw stoppedError(context, stoppedBy.failure, stoppedBy.batch, writtenBeforeStop(items, unitOf, results, stoppedBy.batch, repeating));
+	}
 	const routed: INodeExecutionData[][] = Array.from({ length: outputs }, () => []);
 	items.forEach((item, itemIndex) => {
 		const pairedItem = { item: itemIndex };

@@ -147,10 +147,21 @@ export const readAccepted: ReadAnswer<Accepted> = (body) => {
 	return { ok: true, value: typeof record.request_id === 'string' ? { requestId: record.request_id } : {} };
 };
 
+/**
+ * Network failures that happen before a byte of the request leaves: nothing can have arrived.
+ * Every other failure (a timeout, a reset, a hang-up) may come after MoEngage received the request.
+ */
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_NONAME', 'ERR_INVALID_URL',
+	'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const NOT_SENT_WORDS = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH)\b/;
+
 /** What one request came to, before any decision to retry, split or give up. */
 export type Exchange<A> =
 	| { kind: 'answer'; answer: A; rateLimit?: RateLimitHeaders }
-	/** A 200 whose body is not the documented JSON: a proxy's page, a cut-off body. */
+	/** A 200 whose body is not the documented JSON: a proxy's page, a cut-off body. MoEngage may have taken the request. */
 	| { kind: 'malformed'; failure: Failure }
 	| {
 			kind: 'refused';
@@ -159,8 +170,16 @@ export type Exchange<A> =
 			blames?: string;
 			retryAfterMs?: number;
 			rateLimit?: RateLimitHeaders;
+			/**
+			 * A 5xx that is not in MoEngage's words (a proxy's 502 or 504 page): the proxy may have
+			 * passed the request on before it failed, so it may have arrived.
+			 */
+			mayHaveArrived?: boolean;
 	  }
-	| { kind: 'unreachable'; failure: Failure };
+	/** Nothing was sent: the connection was never made. */
+	| { kind: 'unreachable'; failure: Failure }
+	/** Sent, and no answer came back (a timeout, a reset, a hang-up): MoEngage may have recorded it. */
+	| { kind: 'lost'; failure: Failure };
 
 export type Refusal = Extract<Exchange<unknown>, { kind: 'refused' }>;
 
@@ -196,15 +215,26 @@ export async function requestMoEngage<A>(
 	} catch (error) {
 		// The raw error carries the request config, Authorization header included: keep only its words.
 		// n8n rewords network errors ("The service refused the connection"); `messages` keeps the original.
-		const { message, messages = [] } = error as { message?: string; messages?: string[] };
+		const { message, messages = [], httpCode, code } = error as { message?: string; messages?: string[]; httpCode?: string; code?: string };
 		const original = [...messages, String(message ?? error)];
 		const reason = redact(original[0], workspace.secrets);
+		const errorCode = String(httpCode ?? code ?? '');
+		const check = "Check the credential's data center or Custom URL, and that this n8n can reach it.";
+		if (NOT_SENT_CODES.has(errorCode) || NOT_SENT_WORDS.test(reason)) {
+			return {
+				kind: 'unreachable',
+				failure: {
+					// A network error code in the message would make NodeApiError swap it for a generic text.
+					message: `Could not reach MoEngage at ${workspace.shownUrl}`,
+					description: `${reason}. ${check}`,
+				},
+			};
+		}
 		return {
-			kind: 'unreachable',
+			kind: 'lost',
 			failure: {
-				// A network error code in the message would make NodeApiError swap it for a generic text.
-				message: `Could not reach MoEngage at ${workspace.shownUrl}`,
-				description: `${reason}. Check the credential's data center or Custom URL, and that this n8n can reach it.`,
+				message: `No answer from MoEngage at ${workspace.shownUrl}${/timeout/i.test(reason) ? ` within ${request.timeoutMs} ms` : ''}: the request was sent, so MoEngage may have recorded it`,
+				description: `${reason}. A slow MoEngage may need a longer Timeout; otherwise ${check[0].toLowerCase()}${check.slice(1)}`,
 			},
 		};
 	}
@@ -265,25 +295,34 @@ export function classifyResponse<A>(
 		return {
 			kind: 'malformed',
 			failure: {
-				message: `MoEngage answered 200 but not with the documented JSON: ${answer.problem}`,
-				description: 'A proxy in front of MoEngage may have answered instead: check the Custom URL.',
+				message: `MoEngage answered 200 but not with the documented JSON (${answer.problem}): MoEngage may have recorded the request`,
+				description: 'A cut-off answer, or a proxy in front of MoEngage that answered instead: check the Custom URL.',
 				httpCode: 200,
 			},
 		};
 	}
 	const retryAfterMs = parseRetryAfter(headers['retry-after'], now);
+	const said = readErrorBody(body);
 	return {
 		kind: 'refused',
 		status,
 		failure: describeFailure(status, body, secrets, hints),
-		blames: readErrorBody(body).attribute,
+		blames: said.attribute,
+		...(status >= 500 && !said.inMoEngageWords ? { mayHaveArrived: true } : {}),
 		...(retryAfterMs === undefined ? {} : { retryAfterMs }),
 		...withRateLimit,
 	};
 }
 
 /** Both of MoEngage's error shapes, or whatever a proxy in front of it sent. */
-function readErrorBody(body: unknown): { message?: string; type?: string; requestId?: string; attribute?: string } {
+function readErrorBody(body: unknown): {
+	message?: string;
+	type?: string;
+	requestId?: string;
+	attribute?: string;
+	/** One of MoEngage's two error shapes: MoEngage itself answered, not a proxy. */
+	inMoEngageWords?: boolean;
+} {
 	if (typeof body === 'object' && body !== null) {
 		const record = body as Record<string, unknown>;
 		const error = record.error as Record<string, unknown> | undefined;
@@ -294,12 +333,14 @@ function readErrorBody(body: unknown): { message?: string; type?: string; reques
 				type: text(error.type),
 				requestId: text(error.request_id),
 				attribute: text(error.attribute),
+				inMoEngageWords: true,
 			};
 		}
 		if (record.title !== undefined || record.description !== undefined) {
 			return {
 				type: record.title === undefined ? undefined : String(record.title),
 				message: record.description === undefined ? undefined : String(record.description),
+				inMoEngageWords: true,
 			};
 		}
 		return { message: JSON.stringify(body).slice(0, 200) };

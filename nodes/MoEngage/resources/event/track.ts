@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { attributesInput, readAttributes } from '../../shared/attributes-input';
+import { attributesInput, fieldsReadBy, readAttributes } from '../../shared/attributes-input';
 import {
 	checkEventAttributes,
 	checkEventName,
@@ -13,7 +13,7 @@ import {
 	parseEventTime,
 	PLATFORMS,
 } from '../../shared/attributes';
-import { bulkAnswers, MAX_ELEMENT_BYTES, sendBulk } from '../../shared/bulk';
+import { bulkAnswers, MAX_ELEMENT_BYTES, readResends, resendOption, sendBulk } from '../../shared/bulk';
 import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_EVENTS_PER_MINUTE } from '../../shared/limits';
 import {
@@ -62,10 +62,10 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.created_at }}',
 		description:
-			'When the event happened: ISO 8601 (a time without offset is UTC), or epoch seconds or milliseconds. Empty: MoEngage stamps it on arrival. Future times are refused: MoEngage drops them.',
+			'When the event happened: ISO 8601 (2026-05-31T16:33:35Z, 2026-05-31 16:33:35; without an offset it is UTC), or epoch seconds or milliseconds. Empty, or up to a minute ahead of this n8n\'s clock (e.g. {{ $now }}): MoEngage stamps it on arrival. Later times are refused: MoEngage drops future-dated events.',
 		displayOptions: { show },
 	},
-	...attributesInput(show, 'pairs', 'event attributes'),
+	...attributesInput(show, 'pairs', 'event attributes', 'Customer ID, Event Name and Event Time'),
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
@@ -87,7 +87,7 @@ export const description: INodeProperties[] = [
 					{ name: 'Web', value: 'web' },
 				],
 				default: 'web',
-				description: "MoEngage's platform enum; the docs' examples also write Android, which the node sends as ANDROID",
+				description: "MoEngage's platform enum; an expression's value is matched without case (android is sent as ANDROID)",
 			},
 			{
 				displayName: 'Timezone Offset',
@@ -95,17 +95,22 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: -54000, maxValue: 54000 },
 				default: 0,
-				description: "The user's offset from UTC in seconds, e.g. 19800 for UTC+5:30",
+				description:
+					"The user's offset from UTC in seconds, e.g. 19800 for UTC+5:30; MoEngage works out the user's local time from it. Leave it out unless you know each user's timezone: MoEngage then uses the profile's.",
 			},
 		],
 	},
-	sendingOptions(show, {
-		...PER_MINUTE,
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		description:
-			'The Bulk Import limit to stay under: MoEngage allows 60,000 events a minute per workspace unless it raised yours. Shared by every execution on this workspace in this n8n process.',
-	}),
+	sendingOptions(
+		show,
+		{
+			...PER_MINUTE,
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			description:
+				'The Bulk Import limit to stay under: MoEngage allows 60,000 events a minute per workspace unless it raised yours. Shared by every execution on this workspace in this n8n process.',
+		},
+		{ extra: [resendOption('the events')] },
+	),
 ];
 
 interface TrackedEvent extends Unit {
@@ -153,11 +158,12 @@ function packEvents(events: readonly TrackedEvent[], maxEvents: number): Tracked
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const run = await beginRun(this, 1, () => readSending(this, PER_MINUTE));
+	const run = await beginRun(this, 1, () => ({ sending: readSending(this, PER_MINUTE), resends: readResends(this) }));
 	if (Array.isArray(run)) return run;
-	const { items, continueOnFail, workspace, settings: sending } = run;
-	const now = Date.now();
+	const { items, continueOnFail, workspace } = run;
+	const { sending, resends } = run.settings;
 	const read = parameterReader(this, items);
+	const mapped = fieldsReadBy(this.getNode().parameters, ['customerId', 'eventName', 'eventTime']);
 	const planned = planItems(this, items, continueOnFail, (itemIndex, item): Planned<TrackedEvent> => {
 		const customerId = checkCustomerId(read('customerId', itemIndex, undefined));
 		if (!customerId.ok) return itemProblem(itemIndex, `the Customer ID ${customerId.problem}`, TODO);
@@ -165,23 +171,26 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const name = checkEventName(read('eventName', itemIndex, undefined));
 		if (!name.ok) return itemProblem(itemIndex, name.problem, TODO, about);
 		const action: IDataObject = { action: name.value };
-		const given = readAttributes(read, itemIndex, item);
+		const given = readAttributes(read, itemIndex, item, mapped);
 		const attributes = given.ok ? checkEventAttributes(given.value) : given;
 		if (!attributes.ok) return itemProblem(itemIndex, attributes.problem, TODO, about);
 		if (Object.keys(attributes.value).length > 0) action.attributes = attributes.value;
 		const time = read('eventTime', itemIndex, '') as unknown;
 		if (time !== '' && time !== undefined && time !== null) {
-			const at = parseEventTime(time, now);
+			// The clock is read after the item's expressions ran: {{ $now }} is never ahead of it.
+			const at = parseEventTime(time, Date.now());
 			if (!at.ok) return itemProblem(itemIndex, at.problem, TODO, about);
-			action.current_time = at.value;
-			action.user_time = at.value;
+			// current_time is the UTC instant; user_time would be the user's local clock, which
+			// MoEngage works out from user_timezone_offset (or the profile's timezone) itself.
+			if (at.value !== undefined) action.current_time = at.value;
 		}
 		const fields = read('additionalFields', itemIndex, {}) as IDataObject;
 		if (fields.platform !== undefined && fields.platform !== '') {
-			if (!(PLATFORMS as readonly unknown[]).includes(fields.platform)) {
+			const platform = PLATFORMS.find((known) => known.toLowerCase() === String(fields.platform).trim().toLowerCase());
+			if (platform === undefined) {
 				return itemProblem(itemIndex, `the platform is "${String(fields.platform)}"; use one of ${PLATFORMS.join(', ')}`, TODO, about);
 			}
-			action.platform = fields.platform;
+			action.platform = platform;
 		}
 		if (fields.appVersion !== undefined && fields.appVersion !== '') action.app_version = String(fields.appVersion);
 		const offset = checkTimezoneOffset(fields.timezoneOffset);
@@ -198,13 +207,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// Every event is sent, even two alike: MoEngage counts them as two.
 	const { units: events, unitOf } = groupUnits(planned, (_, itemIndex) => String(itemIndex), (event) => event);
 
-	const results = await sendUnits(this, workspace, sending, packEvents(events, sending.perMinute), {
+	const sent = await sendUnits(this, workspace, sending, packEvents(events, sending.perMinute), {
 		budget: 'bulk events',
 		unit: 'events',
 		io: {
 			send: async (batch, signal) => await sendBulk(this, workspace, sending, elementsOf(batch), signal),
 			...bulkAnswers<TrackedEvent>(),
+			resendsAfterLostAnswer: () => resends,
 		},
 	});
-	return routeWrites(items, planned, unitOf, results, 1, () => 0);
+	return routeWrites(this, planned, unitOf, sent, {
+		outputs: 1,
+		outputOf: () => 0,
+		repeating: 'MoEngage records their events once more',
+	});
 }

@@ -4,7 +4,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { normaliseIdentifier } from '../../shared/identifiers';
+import { identifierTypeProperty, normaliseIdentifier } from '../../shared/identifiers';
 import { DELETE_REQUESTS_PER_MINUTE, deleteRequestsInFlight } from '../../shared/limits';
 import {
 	beginRun,
@@ -37,18 +37,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Identifier Type',
-		name: 'identifierType',
-		type: 'options',
-		options: [
-			{ name: 'Customer ID', value: 'customer_id', description: 'The ID field of the user profile, as your app sets it' },
-			{ name: 'MoEngage ID', value: 'moengage_id', description: 'The ID MoEngage gave the user' },
-		],
-		default: 'customer_id',
-		description: 'What the identifier of each item is. An expression may give either per item.',
-		displayOptions: { show },
-	},
+	identifierTypeProperty(show),
 	{
 		displayName: 'Identifier',
 		name: 'identifier',
@@ -68,7 +57,7 @@ export const description: INodeProperties[] = [
 	}),
 ];
 
-/** `id` is what Get Users calls a MoEngage ID; Delete's enum spells it `moengage_id`. */
+/** Delete's enum spells a MoEngage ID `moengage_id`; Get Users' `id` is taken too. */
 const IDENTITY_TYPES: Record<string, string> = { customer_id: 'customer_id', moengage_id: 'moengage_id', id: 'moengage_id' };
 
 const HINTS: Hints = {
@@ -104,7 +93,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		(part): Unit => ({ itemIndexes: [], ...part }),
 	);
 
-	const results = await sendUnits<Unit, unknown, Outcome>(this, workspace, sending, users.map((user) => [user]), {
+	const sent = await sendUnits<Unit, unknown, Outcome>(this, workspace, sending, users.map((user) => [user]), {
 		budget: 'delete',
 		unit: 'requests',
 		requestsInFlight: deleteRequestsInFlight(sending.perMinute),
@@ -129,5 +118,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			verdict: (_, exchange) => (exchange.status === 400 && exchange.failure.type === 'Not Found' ? 'notFound' : undefined),
 		},
 	});
-	return routeWrites(items, planned, unitOf, results, 2, (outcome) => (outcome === 'deleted' ? DELETED : NOT_FOUND));
+	return routeWrites(this, planned, unitOf, sent, {
+		outputs: 2,
+		outputOf: (outcome) => (outcome === 'deleted' ? DELETED : NOT_FOUND),
+		repeating: 'harmless, MoEngage accepts a deletion again within the 24 hours, or answers Not Found',
+	});
 }

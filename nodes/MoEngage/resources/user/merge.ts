@@ -110,7 +110,34 @@ interface Pair extends Unit {
 
 const TODO = 'Set "Merged Customer ID" and "Retained Customer ID" to the two customer IDs of each item, e.g. {{ $json.duplicate_id }}.';
 
+const CHAIN_TODO =
+	'Merges are not transitive and MoEngage skips what it cannot merge without saying so: run a chain (A into B, then B into C) as separate executions, one link each, and merge every duplicate straight into the user that remains.';
+
 const ENVELOPE_BYTES = jsonBytes({ merge_data: [] });
+
+/**
+ * Pairs that MoEngage could not apply in one run, told apart in item order: a user already merged
+ * away by an earlier pair (merged again, or kept as the retained user), and a user kept by an earlier
+ * pair now merged away. The same pair twice is one merge, not a conflict.
+ */
+function mergeConflicts() {
+	const mergedBy = new Map<string, { itemIndex: number; into: string }>();
+	const retainedBy = new Map<string, number>();
+	return {
+		check(itemIndex: number, merged: string, retained: string): string | undefined {
+			const earlier = mergedBy.get(merged);
+			if (earlier !== undefined && earlier.into === retained) return undefined;
+			if (earlier !== undefined) return `"${merged}" is merged into "${earlier.into}" by item ${earlier.itemIndex}; it cannot be merged again in the same run`;
+			const kept = retainedBy.get(merged);
+			if (kept !== undefined) return `"${merged}" is the retained user of item ${kept}; it cannot be merged away in the same run`;
+			const gone = mergedBy.get(retained);
+			if (gone !== undefined) return `"${retained}" is merged into "${gone.into}" by item ${gone.itemIndex}; it cannot be the retained user in the same run`;
+			mergedBy.set(merged, { itemIndex, into: retained });
+			if (!retainedBy.has(retained)) retainedBy.set(retained, itemIndex);
+			return undefined;
+		},
+	};
+}
 
 function readSettings(context: IExecuteFunctions): { sending: Sending; pairsPerRequest: number } {
 	const sending = readSending(context, PER_MINUTE);
@@ -133,6 +160,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const { sending, pairsPerRequest } = run.settings;
 
 	const read = parameterReader(this, items);
+	const conflicts = mergeConflicts();
 	const planned = planItems(this, items, continueOnFail, (itemIndex): Planned<{ merged: string; retained: string }> => {
 		const merged = checkCustomerId(read('mergedCustomerId', itemIndex, undefined));
 		if (!merged.ok) return itemProblem(itemIndex, `the Merged Customer ID ${merged.problem}`, TODO);
@@ -141,6 +169,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (merged.value === retained.value) {
 			return itemProblem(itemIndex, `the Merged and Retained Customer IDs are both "${merged.value}"; a user cannot be merged into itself`, TODO);
 		}
+		const conflict = conflicts.check(itemIndex, merged.value, retained.value);
+		if (conflict !== undefined) return itemProblem(itemIndex, conflict, CHAIN_TODO);
 		return { ok: true, part: { merged: merged.value, retained: retained.value } };
 	});
 
@@ -153,7 +183,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const maxPairs = Math.min(pairsPerRequest, Math.floor(sending.perMinute / MERGE_UPDATES_PER_PAIR));
 	const batches = packBySize(pairs, maxPairs, MAX_REQUEST_BYTES - ENVELOPE_BYTES, (pair) => jsonBytes(entryOf(pair)) + 1);
 
-	const results = await sendUnits<Pair, unknown, 'accepted'>(this, workspace, sending, batches, {
+	const sent = await sendUnits<Pair, unknown, 'accepted'>(this, workspace, sending, batches, {
 		budget: 'merge',
 		unit: 'user updates',
 		io: {
@@ -177,5 +207,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			blame400: (exchange) => (exchange.blames === undefined || exchange.failure.type === 'LimitBreached' ? 'unknown' : 'units'),
 		},
 	});
-	return routeWrites(items, planned, unitOf, results, 1, () => 0);
+	return routeWrites(this, planned, unitOf, sent, {
+		outputs: 1,
+		outputOf: () => 0,
+		repeating: 'harmless, MoEngage skips a pair it has merged already',
+	});
 }

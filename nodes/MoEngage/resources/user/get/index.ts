@@ -7,7 +7,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { checkWholeNumber, parseFields } from '../../../shared/identifiers';
+import { checkWholeNumber, identifierTypeProperty, parseFields } from '../../../shared/identifiers';
 import {
 	DEFAULT_USERS_PER_MINUTE,
 	MAX_IDENTIFIERS_PER_REQUEST,
@@ -34,22 +34,7 @@ const PER_MINUTE = { name: 'usersPerMinute', displayName: 'Users per Minute', de
 const showFor = { show: { resource: ['user'], operation: ['get'] } };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Identifier Type',
-		name: 'identifierType',
-		type: 'options',
-		options: [
-			{
-				name: 'Customer ID',
-				value: 'customer_id',
-				description: 'The ID field of the user profile, as your app sets it',
-			},
-			{ name: 'MoEngage ID', value: 'id', description: 'The ID MoEngage gave the user' },
-		],
-		default: 'customer_id',
-		description: 'What the identifier of each item is. An expression may give either per item.',
-		displayOptions: showFor,
-	},
+	identifierTypeProperty(showFor.show),
 	{
 		displayName: 'Identifier',
 		name: 'identifier',
