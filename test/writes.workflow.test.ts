@@ -193,7 +193,7 @@ describe('User → Create or Update', () => {
 
 describe('Event → Track', () => {
 	const past = Date.UTC(2025, 4, 31, 16, 33, 35);
-	it('sends the events of one customer in one element, in item order, with their times as ISO 8601', async () => {
+	it('sends the events of one customer in one element, in item order, each at its UTC instant with the user\'s offset (Bulk Import\'s own example)', async () => {
 		const simulator = await simulatorWith();
 		const rows = [
 			{ customer_id: 'shopper-1', event: 'Added to Cart', at: '2025-05-31T16:33:35Z', details: { sku: 'A1' } },
@@ -210,17 +210,19 @@ describe('Event → Track', () => {
 				type: 'event',
 				customer_id: 'shopper-1',
 				actions: [
-					{ action: 'Added to Cart', attributes: { sku: 'A1' }, current_time: '2025-05-31T16:33:35Z', user_time: '2025-05-31T16:33:35Z', platform: 'web', app_version: '2.1.0', user_timezone_offset: 19800 },
-					{ action: 'Order Placed', attributes: { total: 99.5 }, current_time: '2025-05-31T16:33:35Z', user_time: '2025-05-31T16:33:35Z', platform: 'web', app_version: '2.1.0', user_timezone_offset: 19800 },
+					{ action: 'Added to Cart', attributes: { sku: 'A1' }, current_time: '2025-05-31T16:33:35Z', platform: 'web', app_version: '2.1.0', user_timezone_offset: 19800 },
+					{ action: 'Order Placed', attributes: { total: 99.5 }, current_time: '2025-05-31T16:33:35Z', platform: 'web', app_version: '2.1.0', user_timezone_offset: 19800 },
 				],
 			},
 			{
 				type: 'event',
 				customer_id: 'shopper-2',
-				actions: [{ action: 'Viewed', current_time: '2025-05-31T16:33:35Z', user_time: '2025-05-31T16:33:35Z', platform: 'web', app_version: '2.1.0', user_timezone_offset: 19800 }],
+				actions: [{ action: 'Viewed', current_time: '2025-05-31T16:33:35Z', platform: 'web', app_version: '2.1.0', user_timezone_offset: 19800 }],
 			},
 		]);
 		expect(simulator.events.map((event: IDataObject) => event.action)).toEqual(['Added to Cart', 'Order Placed', 'Viewed']);
+		// "current_time + offset → user_time computed" (data.yaml EventAction): 16:33:35 UTC is 22:03:35 at UTC+5:30.
+		expect(simulator.events.map((event: IDataObject) => event.local_time)).toEqual(Array(3).fill('2025-05-31T22:03:35'));
 		expect(simulator.dropped).toEqual([]);
 	});
 
@@ -249,8 +251,8 @@ describe('Event → Track', () => {
 	});
 
 	const bad: Array<[string, IDataObject, RegExp]> = [
-		['a future time', { at: '2999-01-01T00:00:00Z' }, /^Item 1: the event time 2999-01-01T00:00:00\.000Z is in the future; MoEngage drops future-dated events/],
-		['an unreadable time', { at: 'yesterday' }, /^Item 1: the event time is "yesterday"; give ISO 8601/],
+		['a future time', { at: '2999-01-01T00:00:00Z' }, /^Item 1: the event time 2999-01-01T00:00:00Z is \d+ s ahead of this n8n's clock; MoEngage drops future-dated events/],
+		['an unreadable time', { at: 'yesterday' }, /^Item 1: the event time is "yesterday", not a date MoEngage takes; give ISO 8601/],
 		['a moe_ event name', { event: 'moe_app_opened' }, /^Item 1: the event name "moe_app_opened" uses the moe_ prefix/],
 		['an empty event name', { event: '  ' }, /^Item 1: the event name is empty/],
 		['a moe_ event attribute', { details: { moe_source: 'x' } }, /^Item 1: the event attribute "moe_source" uses the moe_ prefix/],

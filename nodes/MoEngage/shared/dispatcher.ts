@@ -52,11 +52,11 @@ export interface DispatchIo<U, A, O> {
 	/** A refusal that is MoEngage's verdict on a one-unit batch, e.g. Delete's 400 "Not Found". */
 	verdict?(batch: readonly U[], exchange: Refusal): O | undefined;
 	/**
-	 * How often a batch may be sent again after an answer was lost (a timeout, a reset, a cut-off
-	 * 200: MoEngage may have recorded it). Default: as often as Max Retries allows, which suits what is
-	 * harmless to repeat; events and array additions take 0 or 1, so nothing is recorded more than
-	 * twice. A refusal that proves nothing arrived (no connection, a 429, a 5xx in MoEngage's words)
-	 * is retried as always.
+	 * Writes only: how often a batch may be sent again after an answer was lost (a timeout, a reset,
+	 * a cut-off 200: MoEngage may have recorded it). Infinity (as often as Max Retries allows) for
+	 * what is harmless to repeat; 0 or 1 for events and array additions, so nothing is recorded more
+	 * than twice. A refusal that proves nothing arrived (no connection, a 429, a 5xx in MoEngage's
+	 * words) is retried as always. A write's failure after a lost answer says MoEngage may have it.
 	 */
 	resendsAfterLostAnswer?(batch: readonly U[]): number;
 	/**
@@ -103,12 +103,15 @@ const withTries = (failure: Failure, tries: number): Failure => ({
 const mayHaveArrived = (exchange: Exchange<unknown>): boolean =>
 	exchange.kind === 'lost' || exchange.kind === 'malformed' || (exchange.kind === 'refused' && exchange.mayHaveArrived === true);
 
-/** The failure of a batch whose answers were lost `lost` times and that may not be sent again. */
+/** The failure of a write whose answer was lost `lost` times and that may not be sent again. */
 function lostFailure(failure: Failure, lost: number): Failure {
-	const times = lost === 1 ? 'not sent again: sending it twice could record it twice' : `sent ${lost} times without an answer, so MoEngage may have recorded it up to ${lost} times; not sent again`;
+	const times =
+		lost === 1
+			? 'MoEngage may have recorded it; not sent again, since sending it twice could record it twice'
+			: `MoEngage may have recorded it up to ${lost} times; not sent again`;
 	return {
 		...failure,
-		message: `${failure.message} (${times})`,
+		message: `${failure.message}. ${times}`,
 		description: `${failure.description ?? ''} Before sending these items again, check in MoEngage whether they were recorded.`.trim(),
 	};
 }
@@ -308,7 +311,12 @@ export async function dispatch<U, A, O>(
 					if (lost > (io.resendsAfterLostAnswer?.(batch) ?? Infinity)) return fail(batch, lostFailure(exchange.failure, lost), true);
 				}
 				failures++;
-				if (failures > policy.maxRetries) return fail(batch, withTries(exchange.failure, failures), lost > 0);
+				if (failures > policy.maxRetries) {
+				// A write that may have arrived says so; a lookup changes nothing either way.
+				const applied = lost > 0 && io.resendsAfterLostAnswer !== undefined;
+				const failure = applied ? { ...exchange.failure, message: `${exchange.failure.message}. MoEngage may have applied it` } : exchange.failure;
+				return fail(batch, withTries(failure, failures), applied);
+			}
 				retrying(cause);
 				await wait(
 					backoffMs(failures, io.random),

@@ -233,7 +233,7 @@ export async function requestMoEngage<A>(
 		return {
 			kind: 'lost',
 			failure: {
-				message: `No answer from MoEngage at ${workspace.shownUrl}${/timeout/i.test(reason) ? ` within ${request.timeoutMs} ms` : ''}: the request was sent, so MoEngage may have recorded it`,
+				message: `No answer from MoEngage at ${workspace.shownUrl}${/timeout/i.test(reason) ? ` within ${request.timeoutMs} ms` : ''}: the request was sent and its answer lost`,
 				description: `${reason}. A slow MoEngage may need a longer Timeout; otherwise ${check[0].toLowerCase()}${check.slice(1)}`,
 			},
 		};
@@ -295,7 +295,7 @@ export function classifyResponse<A>(
 		return {
 			kind: 'malformed',
 			failure: {
-				message: `MoEngage answered 200 but not with the documented JSON (${answer.problem}): MoEngage may have recorded the request`,
+				message: `MoEngage answered 200 but not with the documented JSON: ${answer.problem}`,
 				description: 'A cut-off answer, or a proxy in front of MoEngage that answered instead: check the Custom URL.',
 				httpCode: 200,
 			},

@@ -115,6 +115,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				),
 			settle: () => ['deleted'],
 			weight: () => 1,
+			// Deleting or merging again is harmless: resent after a lost answer as often as Max Retries allows.
+			resendsAfterLostAnswer: () => Infinity,
 			verdict: (_, exchange) => (exchange.status === 400 && exchange.failure.type === 'Not Found' ? 'notFound' : undefined),
 		},
 	});
