@@ -595,7 +595,7 @@ const trackParameters = {
 	eventName: '={{ $json.event }}',
 	eventTime: '={{ $json.time }}',
 	attributesFrom: 'item',
-	excludeFields: 'customer_id, event, time',
+	excludeFields: '',
 	additionalFields: { platform: 'web', appVersion: '5.14.2', timezoneOffset: 3600 },
 	options: {},
 };
@@ -616,8 +616,8 @@ async function trackRun(customers: number, perCustomer: number, order: 'time' | 
 	const unmatched = new Map<string, number>();
 	const count = (key: string, by: number) => unmatched.set(key, (unmatched.get(key) ?? 0) + by);
 	for (const item of items) count(keyOf(item.customer_id, item.event, item.time), 1);
-	for (const event of simulator.events as Array<{ customer_id: string; action: string; user_time: string }>) {
-		count(keyOf(event.customer_id, event.action, event.user_time), -1);
+	for (const event of simulator.events as Array<{ customer_id: string; action: string; utc_time: string }>) {
+		count(keyOf(event.customer_id, event.action, event.utc_time), -1);
 	}
 	const run = {
 		items: items.length,

@@ -191,9 +191,9 @@ describe('Get Users with bad input', () => {
 		expect(exportRequests()).toHaveLength(0);
 	});
 
-	it('rejects an identifier type that is neither customer_id nor id', async () => {
+	it('rejects an identifier type that is neither customer_id nor a MoEngage ID, naming the spelling the editor offers', async () => {
 		const { error } = await run([{ customer_id: 'a', kind: 'email' }], { identifierType: '={{ $json.kind }}' });
-		expect(error?.message).toBe('Item 0: the identifier type is "email"; use "customer_id" (Customer ID) or "id" (MoEngage ID)');
+		expect(error?.message).toBe('Item 0: the identifier type is "email"; use "customer_id" (Customer ID) or "moengage_id" (MoEngage ID)');
 	});
 
 	it.each([

@@ -221,7 +221,7 @@ describe('6. A lost answer is never called unreachable, and never records an eve
 	});
 
 	it('200 events under lost answers after MoEngage applied them: every item Accepted or an error saying so, no event recorded more than twice', async () => {
-		const simulator = await simulatorWith({ faults: { rate: 0.3, seed: 11, kinds: ['applied-reset', 'applied-truncated', 'reset'] } });
+		const simulator = await simulatorWith({ faults: { rate: 0.5, seed: 11, kinds: ['applied-reset', 'applied-truncated', 'reset'] } });
 		// Events of 30 KB, three to a request: 67 requests, so the faults fall on many of them.
 		const rows = Array.from({ length: 200 }, (_, n) => ({ customer_id: `lossy-${n}`, details: { note: 'x'.repeat(30_000) } }));
 		const { outputs } = await run(simulator, rows, { ...TRACK, attributesFrom: 'json', attributesJson: '={{ $json.details }}', options: { maxRetries: 10 } }, CONTINUE);

@@ -358,14 +358,14 @@ describe.each(majors)('n8n %i.x', (major) => {
 			simulator.events.map((event: Record<string, unknown>) => ({
 				customer_id: event.customer_id,
 				action: event.action,
-				user_time: event.user_time,
+				utc_time: event.utc_time,
 				platform: event.platform,
 				attributes: event.attributes,
 			})),
 		).toEqual([
-			{ customer_id: 'cust-00020', action: 'Order Placed', user_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-1', amount: 42.5, currency: 'EUR' } },
-			{ customer_id: 'cust-00022', action: 'Order Placed', user_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-2', amount: 10, currency: 'USD' } },
-			{ customer_id: 'hook-new-01', action: 'Order Refunded', user_time: '2024-05-02T06:30:00Z', platform: 'web', attributes: { order_id: 'A-3', amount: 5, currency: 'EUR' } },
+			{ customer_id: 'cust-00020', action: 'Order Placed', utc_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-1', amount: 42.5, currency: 'EUR' } },
+			{ customer_id: 'cust-00022', action: 'Order Placed', utc_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-2', amount: 10, currency: 'USD' } },
+			{ customer_id: 'hook-new-01', action: 'Order Refunded', utc_time: '2024-05-02T06:30:00Z', platform: 'web', attributes: { order_id: 'A-3', amount: 5, currency: 'EUR' } },
 		]);
 	});
 
