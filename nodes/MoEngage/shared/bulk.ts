@@ -8,7 +8,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { jsonBytes, packBySize } from './attributes';
 import { BULK_MAX_BYTES } from './limits';
 import type { DispatchIo } from './dispatcher';
-import type { Sending } from './run';
+import { sendingOptions, type Sending } from './run';
 import { readAccepted, requestMoEngage, type Accepted, type Exchange, type Hints, type Workspace } from './transport';
 
 /** The body around the elements: `{"type":"transition","elements":[…]}`. */
@@ -46,6 +46,25 @@ export function resendOption(what: string): INodeProperties {
 		default: true,
 		description: `Whether to send ${what} once more when MoEngage's answer is lost (a timeout, a dropped connection): on, nothing is lost but MoEngage may record it twice; off, it is never sent twice and the item fails instead, saying MoEngage may have recorded it`,
 	};
+}
+
+/** The Options of an operation that sends through Bulk Import, whose limit counts `unit` (users or events). */
+export function bulkSendingOptions(
+	show: IDataObject,
+	perMinute: { name: string; displayName: string; default: number },
+	unit: string,
+	resendWhat: string,
+): INodeProperties {
+	return sendingOptions(
+		show,
+		{
+			...perMinute,
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			description: `The Bulk Import limit to stay under: MoEngage allows 60,000 ${unit} a minute per workspace unless it raised yours. Shared by every execution on this workspace in this n8n process.`,
+		},
+		{ extra: [resendOption(resendWhat)] },
+	);
 }
 
 /** How often a Bulk request of events or array changes may go again after a lost answer: 1, or 0 when the option is off. */

@@ -13,7 +13,7 @@ import {
 	parseEventTime,
 	PLATFORMS,
 } from '../../shared/attributes';
-import { bulkAnswers, MAX_ELEMENT_BYTES, readResends, resendOption, sendBulk } from '../../shared/bulk';
+import { bulkAnswers, bulkSendingOptions, MAX_ELEMENT_BYTES, readResends, sendBulk } from '../../shared/bulk';
 import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_EVENTS_PER_MINUTE } from '../../shared/limits';
 import {
@@ -24,7 +24,6 @@ import {
 	planItems,
 	readSending,
 	routeWrites,
-	sendingOptions,
 	sendUnits,
 	type Planned,
 	type Unit,
@@ -100,17 +99,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	sendingOptions(
-		show,
-		{
-			...PER_MINUTE,
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			description:
-				'The Bulk Import limit to stay under: MoEngage allows 60,000 events a minute per workspace unless it raised yours. Shared by every execution on this workspace in this n8n process.',
-		},
-		{ extra: [resendOption('the events')] },
-	),
+	bulkSendingOptions(show, PER_MINUTE, 'events', 'the events'),
 ];
 
 interface TrackedEvent extends Unit {

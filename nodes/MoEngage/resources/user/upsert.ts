@@ -9,7 +9,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { attributesInput, fieldsReadBy, readAttributes } from '../../shared/attributes-input';
 import { canJoin, changesArrays, checkUserAttributes, joinAttributes, jsonBytes, type Attributes } from '../../shared/attributes';
-import { bulkAnswers, MAX_ELEMENT_BYTES, packBulk, readResends, resendOption, sendBulk } from '../../shared/bulk';
+import { bulkAnswers, bulkSendingOptions, MAX_ELEMENT_BYTES, packBulk, readResends, sendBulk } from '../../shared/bulk';
 import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_USERS_PER_MINUTE } from '../../shared/limits';
 import {
@@ -20,7 +20,6 @@ import {
 	planItems,
 	readSending,
 	routeWrites,
-	sendingOptions,
 	sendUnits,
 	type Planned,
 	type Sent,
@@ -51,17 +50,7 @@ export const description: INodeProperties[] = [
 		description: 'Whether to update only users MoEngage already has; MoEngage then ignores unknown customer IDs without saying so',
 		displayOptions: { show },
 	},
-	sendingOptions(
-		show,
-		{
-			...PER_MINUTE,
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			description:
-				'The Bulk Import limit to stay under: MoEngage allows 60,000 users a minute per workspace unless it raised yours. Shared by every execution on this workspace in this n8n process.',
-		},
-		{ extra: [resendOption('profiles that add to or remove from arrays (addValueToArrayField, removeValueFromArrayField); other profile updates are harmless to repeat and are always resent')] },
-	),
+	bulkSendingOptions(show, PER_MINUTE, 'users', 'profiles that add to or remove from arrays (addValueToArrayField, removeValueFromArrayField); other profile updates are harmless to repeat and are always resent'),
 ];
 
 interface Part {
