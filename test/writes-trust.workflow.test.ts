@@ -324,7 +324,7 @@ describe('9. A failing run says what MoEngage already has', () => {
 		const description = String((error as Error & { description?: string }).description);
 		expect(error?.message).toMatch(/item 5 \(customer_id "buyer-5"\)/);
 		expect(description).toContain('Before this failure MoEngage had accepted 5 of 8 items (items 0–4).');
-		expect(description).toContain('items 6–7 were not sent.');
+		expect(description).toContain('Items 6–7 were not sent.');
 		expect(description).toContain('Running the workflow again sends them again: MoEngage records their events once more.');
 		expect(description).toContain('"Continue (using error output)"');
 		expect(events(simulator).map((event) => event.customer_id)).toEqual(['buyer-0', 'buyer-1', 'buyer-2', 'buyer-3', 'buyer-4']);

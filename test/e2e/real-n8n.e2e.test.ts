@@ -157,6 +157,20 @@ const WORKFLOWS = {
 		{ resource: 'user', operation: 'delete', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: {} },
 		['Deleted', 'Not deleted'],
 	),
+	// What users type: {{ $now }} as the event time, with the user's timezone offset.
+	trackNow: writeWorkflow(
+		'e2eTrackNow',
+		[{ customer_id: 'cust-00050' }, { customer_id: 'cust-00051' }, { customer_id: 'cust-00052' }],
+		{ resource: 'event', operation: 'track', customerId: '={{ $json.customer_id }}', eventName: 'App Opened', eventTime: '={{ $now }}', attributesFrom: 'none', additionalFields: { timezoneOffset: 19800 }, options: {} },
+		['Tracked'],
+	),
+	// A sheet row with blank cells: they must not erase what MoEngage has.
+	upsertBlanks: writeWorkflow(
+		'e2eUpsertBlanks',
+		[{ customer_id: 'cust-00060', city: '', first_name: null, plan: 'gold' }],
+		{ resource: 'user', operation: 'upsert', customerId: '={{ $json.customer_id }}', attributesFrom: 'item', options: {} },
+		['Accepted'],
+	),
 	merge: writeWorkflow(
 		'e2eMerge',
 		[
@@ -380,6 +394,31 @@ describe.each(majors)('n8n %i.x', (major) => {
 			['customer_id', 'cust-00030'],
 		]);
 		expect(requestsTo(simulator, 'delete').map((entry: { status: number }) => entry.status).sort()).toEqual([200, 400]);
+	});
+
+	track('Track with Event Time {{ $now }} and an offset: every event kept, at the user\'s local time', async () => {
+		const before = Date.now();
+		const result = await execute('trackNow');
+		expect(result.code).toBe(0);
+		expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0, 1, 2]);
+		expect(runtime.outputOf(result.run, 'Tracked')).toHaveLength(3);
+		expect(simulator.dropped).toEqual([]);
+		const events = simulator.events as Array<{ utc_time: string; local_time: string }>;
+		expect(events).toHaveLength(3);
+		for (const event of events) {
+			const utc = Date.parse(event.utc_time);
+			expect(utc).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
+			expect(utc).toBeLessThanOrEqual(Date.now());
+			expect(Date.parse(`${event.local_time}Z`) - utc).toBe(19_800_000);
+		}
+	});
+
+	track('Create or Update from a row with blank cells: the blanks leave the profile as it was', async () => {
+		const before = { ...simulator.userByCustomerId('cust-00060') };
+		const result = await execute('upsertBlanks');
+		expect(result.code).toBe(0);
+		expect(requestsTo(simulator, 'bulk')[0].body.elements).toEqual([{ type: 'customer', customer_id: 'cust-00060', attributes: { plan: 'gold' } }]);
+		expect(simulator.userByCustomerId('cust-00060')).toMatchObject({ city: before.city, first_name: before.first_name, plan: 'gold' });
 	});
 
 	track('Merge: two pairs on Accepted, both merged in MoEngage in one request', async () => {

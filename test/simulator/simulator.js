@@ -156,7 +156,7 @@ function faultAnswer(kind, config, validBody) {
  *   pairs — 'users' (default, the strict one: a pair is 2 users, so at most 25 pairs per call and 2
  *   updates per pair) or 'pairs' (at most 50 pairs per call, 1 update per pair).
  * moeAttributes: which user attribute names with the reserved moe_ prefix Track User and Bulk take —
- *   'blocked' (default: none) or 'standard' (the moe_ keys section D's table says Track User writes,
+ *   'blocked' (none) or 'standard' (default: the moe_ keys section D's table says Track User writes,
  *   such as moe_unsubscribe, plus moe_email_optin_status and moe_mobile).
  * timezoneOffset: the user's offset from UTC in seconds that Track Event and Bulk read an event's
  *   times with when the action sends no user_timezone_offset (section E: "Without it MoEngage takes

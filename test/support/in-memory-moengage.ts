@@ -25,10 +25,11 @@ export function inMemorySend(simulator: Simulator, fields?: string[]) {
 			headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json' },
 			raw: Buffer.from(JSON.stringify({ data })),
 		});
+		// A dropped connection comes after the request arrived: its answer is lost, as the transport says.
 		if (result.destroy) {
 			return {
-				kind: 'unreachable',
-				failure: { message: 'Could not reach MoEngage at http://simulator', description: result.delayMs ? 'timeout' : 'socket hang up' },
+				kind: 'lost',
+				failure: { message: 'No answer from MoEngage at http://simulator: the request was sent and its answer lost', description: result.delayMs ? 'timeout' : 'socket hang up' },
 			};
 		}
 		let body = result.body;

@@ -207,9 +207,21 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 
 		await expectOutputs(['Found', 'Not Found'], '11-get-outputs');
 
+		// A Get node set to MoEngage IDs and switched to Delete keeps its choice: both offer the same values.
+		const identifierType = page.locator('[data-test-id=parameter-input-identifierType] input');
+		await choose('identifierType', 'MoEngage ID');
+		await choose('operation', 'Delete');
+		await shows(['identifierType', 'identifier']);
+		expect(await identifierType.inputValue()).toBe('MoEngage ID');
+		await shot('11b-get-to-delete-keeps-identifier-type');
+		await choose('operation', 'Get');
+		expect(await identifierType.inputValue()).toBe('MoEngage ID');
+
 		await choose('operation', 'Create or Update');
-		await shows(['customerId', 'attributesFrom', 'excludeFields', 'updateExistingOnly']);
-		expect(await labels()).toEqual(expect.arrayContaining(['Customer ID', 'Attributes From', 'Exclude Fields', 'Update Existing Only']));
+		await shows(['customerId', 'attributesFrom', 'excludeFields', 'sendMappedFields', 'updateExistingOnly', 'sendEmptyValues']);
+		expect(await labels()).toEqual(
+			expect.arrayContaining(['Customer ID', 'Attributes From', 'Exclude Fields', 'Send Mapped Fields', 'Send Empty Values', 'Update Existing Only']),
+		);
 		expect(await page.locator('[data-test-id=parameter-input-identifierType]').count()).toBe(0);
 		await shot('12-create-or-update');
 		await expectOutputs(['Accepted'], '13-create-or-update-outputs');
@@ -234,6 +246,11 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		expect(await page.locator('[data-test-id=parameter-input-operation] input').inputValue()).toBe('Track');
 		expect(await labels()).toEqual(expect.arrayContaining(['Customer ID', 'Event Name', 'Event Time', 'Attributes From', 'Attributes', 'Additional Fields']));
 		expect(await ndv.getByText(MERGE_NOTICE).count()).toBe(0);
+		await page.getByPlaceholder('Add option').click();
+		const trackOptions = page.locator('.el-select-dropdown__item:visible');
+		await trackOptions.first().waitFor({ timeout: 5000 });
+		expect((await trackOptions.allTextContents()).map((text) => text.trim())).toContain('Resend After a Lost Answer');
+		await page.keyboard.press('Escape');
 		await shot('18-track');
 		await expectOutputs(['Accepted'], '19-track-outputs');
 		await page.keyboard.press('Escape');

@@ -297,3 +297,70 @@ describe('dispatch after a 400 that names no attribute', () => {
 		}
 	});
 });
+
+describe('dispatch of writes after a lost answer (no idempotency key: the request may have been recorded)', () => {
+	const lost: Exchange = { kind: 'lost', failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' } };
+
+	it('resends at most as often as resendsAfterLostAnswer allows, then fails the batch as maybe recorded', async () => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, lost, lost, lost);
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], { ...policy, maxRetries: 5 }, { ...io, resendsAfterLostAnswer: () => 1 });
+		expect(sent).toEqual([1, 1]);
+		expect(results.get(lookups[0])).toEqual({
+			kind: 'failed',
+			failure: expect.objectContaining({ message: expect.stringMatching(/answer lost\. MoEngage may have recorded it up to 2 times; not sent again$/) }),
+			maybeRecorded: true,
+		});
+	});
+
+	it('retries what proves nothing arrived (no connection, a 5xx in MoEngage\'s words) without spending the lost-answer allowance', async () => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, { kind: 'unreachable', failure: { message: 'Could not reach MoEngage' } }, refused(500), lost);
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], policy, { ...io, resendsAfterLostAnswer: () => 1 });
+		expect(sent).toEqual([1, 1, 1, 1]);
+		expect(kindOf(results.get(lookups[0]))).toBe('found');
+	});
+
+	it('counts a proxy\'s 5xx page as a lost answer: with no resend allowed it is sent once', async () => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, refused(504, { mayHaveArrived: true }));
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], policy, { ...io, resendsAfterLostAnswer: () => 0 });
+		expect(sent).toEqual([1]);
+		expect(results.get(lookups[0])).toMatchObject({ kind: 'failed', maybeRecorded: true });
+	});
+
+	it('carries a lost answer into the halves of a batch split after it: no half is resent after a second lost answer', async () => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, lost, refused(413), lost, lost);
+		const lookups = lookupsOf(simulator.users.slice(0, 4).map((user: { customer_id: string }) => user.customer_id));
+		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, { ...io, resendsAfterLostAnswer: () => 1 });
+		expect(sent).toEqual([4, 4, 2, 2]);
+		expect([...results.values()].map((result) => result.kind === 'failed' && result.maybeRecorded)).toEqual([true, true, true, true]);
+	});
+
+	it('with stopOnFailure, a request on its way when the run stops is "may have recorded", never "not sent"', async () => {
+		const { io, simulator } = setUp({ poison: ['bad-id'] });
+		const lookups = lookupsOf([simulator.users[0].customer_id, 'bad-id', simulator.users[1].customer_id]);
+		const send = io.send;
+		let release: () => void = () => {};
+		const slowFirst = async (batch: readonly Lookup[], signal: AbortSignal): Promise<Exchange> => {
+			if (batch[0] !== lookups[0]) return await send(batch);
+			// Still on its way when MoEngage refuses bad-id beside it: the halt aborts it.
+			await new Promise<void>((resolve) => {
+				release = resolve;
+				signal.addEventListener('abort', () => resolve());
+			});
+			return lost;
+		};
+		const { results } = await dispatch([[lookups[2]], [lookups[0]], [lookups[1]]], { ...policy, concurrency: 2, stopOnFailure: true }, { ...io, send: slowFirst, resendsAfterLostAnswer: () => 1 });
+		release();
+		expect(results.get(lookups[0])).toEqual({
+			kind: 'failed',
+			failure: { message: expect.stringMatching(/^The run stopped \(MoEngage rejected the request .*\) while this request was on its way: MoEngage may have recorded it$/) },
+			maybeRecorded: true,
+		});
+	});
+});

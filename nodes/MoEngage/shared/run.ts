@@ -366,6 +366,8 @@ export function itemRanges(indexes: readonly number[]): string {
 	return `item${sorted.length > 1 ? 's' : ''} ${list}`;
 }
 
+const capitalised = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+
 /**
  * What MoEngage holds of a run that stopped: the items it accepted, those whose answer was lost,
  * those never sent, what sending them again does (`repeating`), and the On Error setting that keeps
@@ -393,7 +395,7 @@ function writtenBeforeStop<U extends Unit, O>(
 			: `Before this failure MoEngage had accepted ${accepted.length} of ${items.length} items (${itemRanges(accepted)}).`,
 	];
 	if (uncertain.length > 0) said.push(`MoEngage may have recorded ${itemRanges(uncertain)}: the answer was lost.`);
-	if (unsent.length > 0) said.push(`${itemRanges(unsent)} ${unsent.length > 1 ? 'were' : 'was'} not sent.`);
+	if (unsent.length > 0) said.push(`${capitalised(itemRanges(unsent))} ${unsent.length > 1 ? 'were' : 'was'} not sent.`);
 	if (accepted.length + uncertain.length > 0) said.push(`Running the workflow again sends them again: ${repeating}.`);
 	said.push('To let the other items go on when one fails, set the node\'s On Error to "Continue (using error output)".');
 	return said.join(' ');
