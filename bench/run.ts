@@ -666,6 +666,48 @@ async function trackBulk() {
 	}
 }
 
+/**
+ * Array changes of many items per customer (issue 18): additions add up into one element per
+ * customer; an addition and a removal of the same attribute cannot share an element, so
+ * alternating ones go in rounds, each sent after the one before is answered.
+ */
+async function arrayChanges() {
+	say('scenario 10: Create or Update array changes, 100,000 additions, then 2,000 alternating additions and removals');
+	const scenario = '10 Array changes (Create or Update)';
+	const parameters = { resource: 'user', operation: 'upsert', customerId: '={{ $json.customer_id }}', attributesFrom: 'json', attributesJson: '={{ $json.change }}', options: {} };
+	const runOf = async (rows: IDataObject[]) => {
+		const simulator = createSimulator({ users: 0, usersPerWindow: 1e9 });
+		await simulator.start();
+		const started = Date.now();
+		const result = await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), downstream: false });
+		const requests = simulator.log.filter((entry: { endpoint?: string }) => entry.endpoint === 'bulk').length;
+		const run = { wallMs: Date.now() - started, nodeMs: result.nodeMs, requests, ...outcomeOf(result, simulator) };
+		return { run, simulator };
+	};
+
+	// 100 customers × 1,000 items, each adding one product to the customer's "viewed" list.
+	const additions = Array.from({ length: 100_000 }, (_, n) => ({ customer_id: `viewer-${n % 100}`, change: { addValueToArrayField: { viewed: [`SKU-${n}`] } } }));
+	const added = await runOf(additions);
+	const complete = Array.from({ length: 100 }, (_, c) => added.simulator.userByCustomerId(`viewer-${c}`)?.viewed?.length === 1000).filter(Boolean).length;
+	await added.simulator.stop();
+	rows.push({ scenario, figure: '100,000 additions, 100 customers: Bulk requests / node time', value: `${added.run.requests} / ${secondsOf(added.run.nodeMs)}`, target: 'minimum for the bytes; linear time', met: null, runs: 1 });
+	rows.push({ scenario, figure: '100,000 additions: items on Accepted / customers whose list holds all 1,000', value: `${added.run.acceptedItems.toLocaleString('en')} / ${complete}`, target: '100,000 / 100', met: added.run.acceptedItems === 100_000 && complete === 100, runs: 1 });
+
+	// 20 customers × 100 items alternating: add "x<k>", then remove it: 100 rounds of 20 elements.
+	const alternating = Array.from({ length: 2_000 }, (_, n) => {
+		const step = Math.floor(n / 20);
+		const value = `x${Math.floor(step / 2)}`;
+		return { customer_id: `toggler-${n % 20}`, change: step % 2 === 0 ? { addValueToArrayField: { tags: [value] } } : { removeValueFromArrayField: { tags: [value] } } };
+	});
+	const toggled = await runOf(alternating);
+	const empty = Array.from({ length: 20 }, (_, c) => toggled.simulator.userByCustomerId(`toggler-${c}`)?.tags?.length === 0).filter(Boolean).length;
+	const dropped = toggled.simulator.dropped.length;
+	await toggled.simulator.stop();
+	rows.push({ scenario, figure: '2,000 alternating additions and removals, 20 customers: requests (rounds) / node time', value: `${toggled.run.requests} / ${secondsOf(toggled.run.nodeMs)}`, target: '100 rounds', met: toggled.run.requests === 100, runs: 1 });
+	rows.push({ scenario, figure: '2,000 alternating: Accepted / dropped by MoEngage / customers ending with an empty list', value: `${toggled.run.acceptedItems.toLocaleString('en')} / ${dropped} / ${empty}`, target: '2,000 / 0 / 20', met: toggled.run.acceptedItems === 2_000 && dropped === 0 && empty === 20, runs: 1 });
+	raw.arrayChanges = { additions: added.run, alternating: toggled.run };
+}
+
 async function main() {
 	const scenarios: Array<[number, () => Promise<void>]> = [
 		[1, packing],
@@ -677,6 +719,7 @@ async function main() {
 		[7, workspacesKept],
 		[8, upsertBulk],
 		[9, trackBulk],
+		[10, arrayChanges],
 	];
 	for (const [number, scenario] of scenarios) {
 		if (!wanted(number)) continue;

@@ -174,6 +174,8 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		const ndv = page.locator('[data-test-id=ndv]');
 		/** Closes the node's panel, waits for the canvas to show `expected` as its outputs, reopens it. */
 		const expectOutputs = async (expected: string[], name: string) => {
+			// A focused option list keeps Escape for itself: the panel closes only when nothing in it has focus.
+			await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 			await page.keyboard.press('Escape');
 			await ndv.waitFor({ state: 'hidden' });
 			const handles = canvasNode.locator('[data-test-id=canvas-node-output-handle]');

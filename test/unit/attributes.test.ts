@@ -6,7 +6,7 @@ import {
 	checkEventName,
 	checkTimezoneOffset,
 	checkUserAttributes,
-	joinAttributes,
+	joinInto,
 	packBySize,
 	parseAttributesJson,
 	parseEventTime,
@@ -197,10 +197,14 @@ describe('platforms and array operators (data.yaml UserAttributes, PlatformObjec
 		expect(checkUserAttributes({ addValueToArrayField: 'tags' }).ok).toBe(false);
 	});
 
-	it('joins the additions of several items instead of keeping the last', () => {
-		const joined = [{ addValueToArrayField: { categories: ['shoes'] } }, { addValueToArrayField: { categories: ['bags'] } }, { addValueToArrayField: { wishlist: ['hat'] } }].reduce(joinAttributes, {});
-		expect(joined).toEqual({ addValueToArrayField: { categories: ['shoes', 'bags'], wishlist: ['hat'] } });
+	it('joins the additions of several items instead of keeping the last, and leaves the items\' own values as they were', () => {
+		const items = [{ addValueToArrayField: { categories: ['shoes'] } }, { addValueToArrayField: { categories: 'bags' } }, { addValueToArrayField: { wishlist: ['hat'] }, city: 'Pune' }];
+		const joined = {};
+		for (const item of items) joinInto(joined, item);
+		expect(joined).toEqual({ addValueToArrayField: { categories: ['shoes', 'bags'], wishlist: ['hat'] }, city: 'Pune' });
+		expect(items[0]).toEqual({ addValueToArrayField: { categories: ['shoes'] } });
 	});
+
 
 	it('tells which items MoEngage would refuse in one update', () => {
 		expect(canJoin({ addValueToArrayField: { tags: ['a'] } }, { removeValueFromArrayField: { tags: ['a'] } })).toBe(false);

@@ -8,7 +8,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { attributesInput, fieldsReadBy, readAttributes } from '../../shared/attributes-input';
-import { canJoin, changesArrays, checkUserAttributes, joinAttributes, jsonBytes, type Attributes } from '../../shared/attributes';
+import { canJoin, changesArrays, checkUserAttributes, joinInto, jsonBytes, type Attributes } from '../../shared/attributes';
 import { bulkAnswers, bulkSendingOptions, MAX_ELEMENT_BYTES, packBulk, readResends, sendBulk } from '../../shared/bulk';
 import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_USERS_PER_MINUTE } from '../../shared/limits';
@@ -84,7 +84,7 @@ function profilesOf(planned: ReadonlyArray<Planned<Part>>): { profiles: Profile[
 			profiles.push(profile);
 		}
 		profile.itemIndexes.push(itemIndex);
-		profile.attributes = joinAttributes(profile.attributes, attributes);
+		joinInto(profile.attributes, attributes);
 		unitOf.set(itemIndex, profile);
 	});
 	return { profiles, unitOf };
