@@ -178,7 +178,7 @@ describe('platforms and array operators (data.yaml UserAttributes, PlatformObjec
 			ok: true,
 			value: { platforms: [{ platform: 'ANDROID', active: 'true' }, { platform: 'iOS', active: 'false' }] },
 		});
-		for (const platforms of [[{ platform: 'windows', active: 'true' }], [{ platform: 'web' }], 'web', [{ platform: 'web', active: 'yes' }]]) {
+		for (const platforms of [[{ platform: 'windows', active: 'true' }], [{ platform: 'web' }], 'web', [{ platform: 'web', active: 'yes' }], [{ platform: 'web', active: 'true', version: '2' }]]) {
 			expect(checkUserAttributes({ platforms })).toEqual({ ok: false, problem: expect.stringContaining('the attribute "platforms"') });
 		}
 	});

@@ -37,8 +37,10 @@ const ARRAY_OPERATORS = ['addValueToArrayField', 'removeValueFromArrayField'] as
 type ArrayOperator = (typeof ARRAY_OPERATORS)[number];
 const isArrayOperator = (name: string): name is ArrayOperator => (ARRAY_OPERATORS as readonly string[]).includes(name);
 
+const listOf = (values: unknown): unknown[] => (Array.isArray(values) ? values : [values]);
+
 /** The values an array operator names for each attribute, as a list. */
-export type ArrayChanges = Record<ArrayOperator, Record<string, unknown[]>>;
+type ArrayChanges = Record<ArrayOperator, Record<string, unknown[]>>;
 
 function nameProblem(name: string): string | undefined {
 	if (BLOCKED_NAMES.has(name.trim())) return `the attribute name "${name}" is blocked by MoEngage (id, _id and empty names are); ${RENAME_HINT}`;
@@ -62,7 +64,8 @@ function checkPlatforms(value: unknown): Checked<Array<{ platform: string; activ
 			: undefined;
 		// MoEngage's enum is the strings "true" and "false"; a boolean from an expression means the same.
 		const active = isRecord(entry) ? String(entry.active).trim().toLowerCase() : '';
-		if (platform === undefined || (active !== 'true' && active !== 'false')) {
+		const onlyKnownKeys = isRecord(entry) && Object.keys(entry).every((key) => key === 'platform' || key === 'active');
+		if (platform === undefined || (active !== 'true' && active !== 'false') || !onlyKnownKeys) {
 			return { ok: false, problem: `the attribute "platforms" has ${JSON.stringify(entry)}; ${PLATFORMS_FORM}` };
 		}
 		platforms.push({ platform, active });
@@ -122,10 +125,9 @@ export function checkUserAttributes(attributes: Attributes): Checked<Attributes>
 	return { ok: true, value: checked };
 }
 
-const listOf = (values: unknown): unknown[] => (Array.isArray(values) ? values : [values]);
 
 /** What one item's attributes do: the attributes they set, and the array attributes they add to or remove from. */
-export function touchedBy(attributes: Attributes): { sets: string[]; adds: string[]; removes: string[] } {
+function touchedBy(attributes: Attributes): { sets: string[]; adds: string[]; removes: string[] } {
 	const names = (operator: ArrayOperator) => Object.keys(isRecord(attributes[operator]) ? (attributes[operator] as Attributes) : {});
 	return {
 		sets: Object.keys(attributes).filter((name) => !isArrayOperator(name)),
@@ -164,7 +166,10 @@ export function joinInto(held: Attributes, next: Attributes): void {
 			continue;
 		}
 		const lists = (isRecord(held[name]) ? held[name] : (held[name] = {})) as Record<string, unknown[]>;
-		for (const [inner, values] of Object.entries(value)) (lists[inner] ??= []).push(...listOf(values));
+		for (const [inner, values] of Object.entries(value)) {
+			const list = (lists[inner] ??= []);
+			for (const one of listOf(values)) list.push(one);
+		}
 	}
 }
 

@@ -115,7 +115,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				),
 			settle: () => ['deleted'],
 			weight: () => 1,
-			// Deleting or merging again is harmless: resent after a lost answer as often as Max Retries allows.
+			// Deleting again is harmless (accepted again within the 24 hours): resent after a lost answer as often as Max Retries allows.
 			resendsAfterLostAnswer: () => Infinity,
 			verdict: (_, exchange) => (exchange.status === 400 && exchange.failure.type === 'Not Found' ? 'notFound' : undefined),
 		},

@@ -204,7 +204,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				),
 			settle: (batch) => batch.map(() => 'accepted' as const),
 			weight: (batch) => batch.length * MERGE_UPDATES_PER_PAIR,
-			// Deleting or merging again is harmless: resent after a lost answer as often as Max Retries allows.
+			// Merging again is harmless (MoEngage skips a pair already merged): resent after a lost answer as often as Max Retries allows.
 			resendsAfterLostAnswer: () => Infinity,
 			blame400: (exchange) => (exchange.blames === undefined || exchange.failure.type === 'LimitBreached' ? 'unknown' : 'units'),
 		},
