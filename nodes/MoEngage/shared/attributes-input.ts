@@ -1,5 +1,5 @@
 /** The Attributes parameters that Create or Update and Track Event share, and reading them per item. */
-import type { IDataObject, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import {
 	attributesFromItem,
@@ -111,17 +111,6 @@ export function attributesInput(
 			displayOptions: { show: { ...show, attributesFrom: ['item', 'pairs', 'json'] } },
 		},
 	];
-}
-
-/** The item fields that the named parameters read with `$json.field` or `$json["field"]` in an expression. */
-export function fieldsReadBy(parameters: INodeParameters, names: readonly string[]): string[] {
-	const fields: string[] = [];
-	for (const name of names) {
-		const raw = parameters[name];
-		if (typeof raw !== 'string' || !raw.startsWith('=')) continue;
-		for (const match of raw.matchAll(/\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])/g)) fields.push(match[1] ?? match[3]);
-	}
-	return fields;
 }
 
 /**

@@ -39,9 +39,6 @@ const isArrayOperator = (name: string): name is ArrayOperator => (ARRAY_OPERATOR
 
 const listOf = (values: unknown): unknown[] => (Array.isArray(values) ? values : [values]);
 
-/** The values an array operator names for each attribute, as a list. */
-type ArrayChanges = Record<ArrayOperator, Record<string, unknown[]>>;
-
 function nameProblem(name: string): string | undefined {
 	if (BLOCKED_NAMES.has(name.trim())) return `the attribute name "${name}" is blocked by MoEngage (id, _id and empty names are); ${RENAME_HINT}`;
 	if (RESERVED_NAMES.has(name)) return `the attribute name "${name}" is reserved by MoEngage; ${RENAME_HINT}`;
@@ -82,7 +79,6 @@ function checkPlatforms(value: unknown): Checked<Array<{ platform: string; activ
  */
 export function checkUserAttributes(attributes: Attributes): Checked<Attributes> {
 	const checked: Attributes = {};
-	const changes: Partial<ArrayChanges> = {};
 	for (const [name, value] of Object.entries(attributes)) {
 		if (isArrayOperator(name)) {
 			if (!isRecord(value)) {
@@ -92,7 +88,6 @@ export function checkUserAttributes(attributes: Attributes): Checked<Attributes>
 				const problem = nameProblem(inner) ?? (inner === 'platforms' ? `MoEngage does not take "platforms" in ${name}` : undefined);
 				if (problem) return { ok: false, problem };
 			}
-			changes[name] = Object.fromEntries(Object.entries(value).map(([inner, values]) => [inner, listOf(values)]));
 			checked[name] = value;
 			continue;
 		}
@@ -106,16 +101,15 @@ export function checkUserAttributes(attributes: Attributes): Checked<Attributes>
 			checked[name] = value;
 		}
 	}
-	const added = Object.keys(changes.addValueToArrayField ?? {});
-	const removed = Object.keys(changes.removeValueFromArrayField ?? {});
-	const both = added.find((name) => removed.includes(name));
+	const { sets, adds, removes } = touchedBy(checked);
+	const both = adds.find((name) => removes.includes(name));
 	if (both !== undefined) {
 		return {
 			ok: false,
 			problem: `the item adds to and removes from "${both}" at once, which MoEngage refuses ("Cannot add and remove '${both}' at the same time"); put the addition and the removal in two items`,
 		};
 	}
-	const setToo = [...added, ...removed].find((name) => name in checked);
+	const setToo = [...adds, ...removes].find((name) => sets.includes(name));
 	if (setToo !== undefined) {
 		return {
 			ok: false,
@@ -124,7 +118,6 @@ export function checkUserAttributes(attributes: Attributes): Checked<Attributes>
 	}
 	return { ok: true, value: checked };
 }
-
 
 /** What one item's attributes do: the attributes they set, and the array attributes they add to or remove from. */
 function touchedBy(attributes: Attributes): { sets: string[]; adds: string[]; removes: string[] } {
@@ -217,13 +210,13 @@ export function attributesFromItem(json: Attributes, exclude: readonly string[])
 }
 
 /** "", null and missing: a blank spreadsheet cell, an unset field. Sent, they would overwrite a value MoEngage has. */
-export const isEmptyValue = (value: unknown): boolean => value === undefined || value === null || value === '';
+const isEmptyValue = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 export const withoutEmptyValues = (attributes: Attributes): Attributes =>
 	Object.fromEntries(Object.entries(attributes).filter(([, value]) => !isEmptyValue(value)));
 
 /** How a value typed in "Fields Below" is sent: MoEngage types an attribute by the first value it gets. */
-export type ValueType = 'auto' | 'string' | 'number' | 'boolean' | 'date' | 'array';
+type ValueType = 'auto' | 'string' | 'number' | 'boolean' | 'date' | 'array';
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, '1': true, '0': false };
 
@@ -302,7 +295,7 @@ const ISO_LIKE =
  * moment before the check, a source whose clock runs a few seconds fast. Such a time is not sent,
  * so MoEngage stamps the event when it arrives and cannot drop it as future-dated.
  */
-export const NOW_TOLERANCE_MS = 60_000;
+const NOW_TOLERANCE_MS = 60_000;
 
 const EVENT_TIME_FORMS =
 	'give ISO 8601 (2026-05-31T16:33:35Z, 2026-05-31 16:33:35, 2026-05-31T22:03:35+05:30), or epoch seconds (10 digits) or milliseconds (13 digits)';
@@ -333,7 +326,7 @@ function epochMillis(value: number): number | undefined {
 }
 
 /** Epoch milliseconds of a date or time in any form the node takes, or the problem with it. */
-export function readInstant(value: unknown, what: string): Checked<number> {
+function readInstant(value: unknown, what: string): Checked<number> {
 	if (value instanceof Date) {
 		return Number.isNaN(value.getTime()) ? { ok: false, problem: `${what} is an invalid Date` } : { ok: true, value: value.getTime() };
 	}

@@ -38,7 +38,7 @@ export const bulkAnswers = <U>(): Pick<DispatchIo<U, Accepted, 'accepted'>, 'set
  * or an addition to an array, a second time. On (the default): sent once more, so nothing is lost
  * and nothing is recorded more than twice. Off: never sent again; the items fail, saying so.
  */
-export function resendOption(what: string): INodeProperties {
+function resendOption(what: string): INodeProperties {
 	return {
 		displayName: 'Resend After a Lost Answer',
 		name: 'resendAfterLostAnswer',

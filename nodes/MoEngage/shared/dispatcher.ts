@@ -312,11 +312,11 @@ export async function dispatch<U, A, O>(
 				}
 				failures++;
 				if (failures > policy.maxRetries) {
-				// A write that may have arrived says so; a lookup changes nothing either way.
-				const applied = lost > 0 && io.resendsAfterLostAnswer !== undefined;
-				const failure = applied ? { ...exchange.failure, message: `${exchange.failure.message}. MoEngage may have applied it` } : exchange.failure;
-				return fail(batch, withTries(failure, failures), applied);
-			}
+					// A write that may have arrived says so; a lookup changes nothing either way.
+					const applied = lost > 0 && io.resendsAfterLostAnswer !== undefined;
+					const failure = applied ? { ...exchange.failure, message: `${exchange.failure.message}. MoEngage may have applied it` } : exchange.failure;
+					return fail(batch, withTries(failure, failures), applied);
+				}
 				retrying(cause);
 				await wait(
 					backoffMs(failures, io.random),

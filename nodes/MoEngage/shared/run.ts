@@ -10,6 +10,7 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type INodeParameters,
 	type INodeProperties,
 } from 'n8n-workflow';
 
@@ -193,8 +194,11 @@ export type Refused = { ok: false; failure: ItemFailure };
 /** One item's part in an operation, checked: what it adds to a unit, or why it cannot be sent. */
 export type Planned<P> = { ok: true; part: P } | Refused;
 
+/** How an expression reads a field of the item: `$json.customer_id` or `$json["customer id"]` (name in group 1 or 3). */
+const JSON_FIELD = /\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])/.source;
+
 /** A parameter that only reads one field of the item: `{{ $json.customer_id }}` or `{{ $json["customer id"] }}`. */
-const PLAIN_FIELD = /^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])\s*\}\}$/;
+const PLAIN_FIELD = new RegExp(`^=\\{\\{\\s*${JSON_FIELD}\\s*\\}\\}$`);
 
 const holdsExpression = (value: unknown): boolean =>
 	typeof value === 'string'
@@ -220,6 +224,17 @@ export function parameterReader(context: IExecuteFunctions, items: readonly INod
 		if (!once.has(name)) once.set(name, context.getNodeParameter(name, 0, fallback));
 		return once.get(name);
 	};
+}
+
+/** The item fields that the named parameters read in their expressions (`$json.field`, `$json["field"]`). */
+export function fieldsReadBy(parameters: INodeParameters, names: readonly string[]): string[] {
+	const fields: string[] = [];
+	for (const name of names) {
+		const raw = parameters[name];
+		if (typeof raw !== 'string' || !raw.startsWith('=')) continue;
+		for (const match of raw.matchAll(new RegExp(JSON_FIELD, 'g'))) fields.push(match[1] ?? match[3]);
+	}
+	return fields;
 }
 
 /** An item that cannot be sent: the problem with its item number, what to do, and what it is about. */
@@ -353,7 +368,7 @@ function describeUnits(units: readonly Unit[]): string {
 }
 
 /** Item numbers as ranges: "items 0–4, 7 and 9–11". */
-export function itemRanges(indexes: readonly number[]): string {
+function itemRanges(indexes: readonly number[]): string {
 	const sorted = [...indexes].sort((a, b) => a - b);
 	const ranges: string[] = [];
 	for (let start = 0; start < sorted.length; ) {

@@ -219,14 +219,14 @@ export async function requestMoEngage<A>(
 		const original = [...messages, String(message ?? error)];
 		const reason = redact(original[0], workspace.secrets);
 		const errorCode = String(httpCode ?? code ?? '');
-		const check = "Check the credential's data center or Custom URL, and that this n8n can reach it.";
+		const reach = "the credential's data center or Custom URL, and that this n8n can reach it";
 		if (NOT_SENT_CODES.has(errorCode) || NOT_SENT_WORDS.test(reason)) {
 			return {
 				kind: 'unreachable',
 				failure: {
 					// A network error code in the message would make NodeApiError swap it for a generic text.
 					message: `Could not reach MoEngage at ${workspace.shownUrl}`,
-					description: `${reason}. ${check}`,
+					description: `${reason}. Check ${reach}.`,
 				},
 			};
 		}
@@ -234,7 +234,7 @@ export async function requestMoEngage<A>(
 			kind: 'lost',
 			failure: {
 				message: `No answer from MoEngage at ${workspace.shownUrl}${/timeout/i.test(reason) ? ` within ${request.timeoutMs} ms` : ''}: the request was sent and its answer lost`,
-				description: `${reason}. A slow MoEngage may need a longer Timeout; otherwise ${check[0].toLowerCase()}${check.slice(1)}`,
+				description: `${reason}. A slow MoEngage may need a longer Timeout; otherwise check ${reach}.`,
 			},
 		};
 	}

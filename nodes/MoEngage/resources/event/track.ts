@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { attributesInput, fieldsReadBy, readAttributes } from '../../shared/attributes-input';
+import { attributesInput, readAttributes } from '../../shared/attributes-input';
 import {
 	checkEventAttributes,
 	checkEventName,
@@ -18,6 +18,7 @@ import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_EVENTS_PER_MINUTE } from '../../shared/limits';
 import {
 	beginRun,
+	fieldsReadBy,
 	groupUnits,
 	itemProblem,
 	parameterReader,

@@ -4,7 +4,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { identifierTypeProperty, normaliseIdentifier } from '../../shared/identifiers';
+import { checkIdentifierType, identifierTypeProperty, normaliseIdentifier, type IdentifierType } from '../../shared/identifiers';
 import { DELETE_REQUESTS_PER_MINUTE, deleteRequestsInFlight } from '../../shared/limits';
 import {
 	beginRun,
@@ -57,8 +57,8 @@ export const description: INodeProperties[] = [
 	}),
 ];
 
-/** Delete's enum spells a MoEngage ID `moengage_id`; Get Users' `id` is taken too. */
-const IDENTITY_TYPES: Record<string, string> = { customer_id: 'customer_id', moengage_id: 'moengage_id', id: 'moengage_id' };
+/** Delete's enum spells a MoEngage ID `moengage_id` (checkIdentifierType reads either spelling as `id`). */
+const WIRE_TYPES: Record<IdentifierType, string> = { customer_id: 'customer_id', id: 'moengage_id' };
 
 const HINTS: Hints = {
 	400: { what: 'MoEngage rejected the request', todo: "Check this item's identifier and Identifier Type." },
@@ -77,14 +77,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const todo = 'Set "Identifier" to an expression that gives each item\'s ID, e.g. {{ $json.customer_id }}, and "Identifier Type" to customer_id or moengage_id.';
 	const read = parameterReader(this, items);
 	const planned = planItems(this, items, continueOnFail, (itemIndex): Planned<{ type: string; identifier: string }> => {
-		const typed = read('identifierType', itemIndex);
-		const type = IDENTITY_TYPES[String(typed)];
-		if (type === undefined) {
-			return itemProblem(itemIndex, `the identifier type is ${JSON.stringify(typed)}; use "customer_id" or "moengage_id"`, todo);
-		}
+		const type = checkIdentifierType(read('identifierType', itemIndex));
+		if (!type.ok) return itemProblem(itemIndex, `the identifier type ${type.problem}`, todo);
 		const identifier = normaliseIdentifier(read('identifier', itemIndex, undefined));
 		if (!identifier.ok) return itemProblem(itemIndex, `the identifier ${identifier.problem}`, todo);
-		return { ok: true, part: { type, identifier: identifier.value } };
+		return { ok: true, part: { type: WIRE_TYPES[type.value], identifier: identifier.value } };
 	});
 
 	const { units: users, unitOf } = groupUnits(

@@ -7,13 +7,14 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { attributesInput, fieldsReadBy, readAttributes } from '../../shared/attributes-input';
+import { attributesInput, readAttributes } from '../../shared/attributes-input';
 import { canJoin, changesArrays, checkUserAttributes, joinInto, jsonBytes, type Attributes } from '../../shared/attributes';
 import { bulkAnswers, bulkSendingOptions, MAX_ELEMENT_BYTES, packBulk, readResends, sendBulk } from '../../shared/bulk';
 import { checkCustomerId } from '../../shared/identifiers';
 import { BULK_USERS_PER_MINUTE } from '../../shared/limits';
 import {
 	beginRun,
+	fieldsReadBy,
 	itemError,
 	itemProblem,
 	parameterReader,
