@@ -364,3 +364,30 @@ describe('dispatch of writes after a lost answer (no idempotency key: the reques
 		});
 	});
 });
+
+describe('dispatch of writes when the run halts during a resend', () => {
+	it('a batch whose first answer was lost stays "may have recorded" even when its resend, cut off by the halt, was refused', async () => {
+		const { io, simulator } = setUp({ poison: ['bad-id'] });
+		const lookups = lookupsOf([simulator.users[0].customer_id, simulator.users[1].customer_id, 'bad-id']);
+		const send = io.send;
+		let calls = 0;
+		let resendStarted: () => void = () => {};
+		const resending = new Promise<void>((resolve) => (resendStarted = resolve));
+		const script = async (batch: readonly Lookup[], signal: AbortSignal): Promise<Exchange> => {
+			if (batch[0] === lookups[2]) await resending;
+			if (batch[0] !== lookups[1]) return await send(batch);
+			if (++calls === 1) return { kind: 'lost', failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' } };
+			resendStarted();
+			// The halt aborts the resend; what comes back proves only that this copy was not recorded.
+			await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+			return refused(500);
+		};
+		const { results } = await dispatch([[lookups[0]], [lookups[1]], [lookups[2]]], { ...policy, concurrency: 2, stopOnFailure: true }, { ...io, send: script, resendsAfterLostAnswer: () => 1 });
+		expect(calls).toBe(2);
+		expect(results.get(lookups[1])).toEqual({
+			kind: 'failed',
+			failure: { message: expect.stringMatching(/while this request was on its way: MoEngage may have recorded it$/) },
+			maybeRecorded: true,
+		});
+	});
+});

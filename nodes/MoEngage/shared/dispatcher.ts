@@ -241,7 +241,11 @@ export async function dispatch<U, A, O>(
 				} finally {
 					done();
 				}
-				if (halt && exchange.kind !== 'answer') return mayHaveArrived(exchange) ? abandon(batch) : skip(batch);
+				if (halt && exchange.kind !== 'answer') {
+					// This copy or an earlier one may have arrived: the batch is not "unsent" then.
+					if (mayHaveArrived(exchange)) lost++;
+					return leave(batch, lost);
+				}
 				const blame = exchange.kind === 'refused' && exchange.status === 400 ? blame400(exchange) : undefined;
 				const verdict = exchange.kind === 'refused' && batch.length === 1 ? io.verdict?.(batch, exchange) : undefined;
 				if (blame !== 'unknown' || verdict !== undefined) release();
