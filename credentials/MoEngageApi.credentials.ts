@@ -5,10 +5,24 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-// One expression for the test request; the node derives the same URL in transport.ts (baseUrlOf).
+// One expression for the test request; the node derives the same URL in transport.ts (workspaceOf).
 // The host is api-01 … api-06 and api-101: the "api-0X" pattern on MoEngage's page only holds for 01–06.
 const BASE_URL_EXPRESSION =
 	'={{ $credentials.dataCenter === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "https://api-" + $credentials.dataCenter + ".moengage.com" }}';
+
+const WORKSPACE_ID = '={{ String($credentials.appId).trim() }}';
+
+const DATA_CENTERS = [
+	{ name: 'DC-01 (US)', value: '01' },
+	{ name: 'DC-02 (EU)', value: '02' },
+	{ name: 'DC-03 (India)', value: '03' },
+	{ name: 'DC-04 (US)', value: '04' },
+	{ name: 'DC-05 (Singapore)', value: '05' },
+	{ name: 'DC-06 (Indonesia)', value: '06' },
+	{ name: 'DC-101', value: '101' },
+];
+
+const CHECK_ALL = 'Check the Workspace ID, the Data API key and the data center (dashboard-02.moengage.com → DC-02).';
 
 export class MoEngageApi implements ICredentialType {
 	name = 'moEngageApi';
@@ -25,16 +39,7 @@ export class MoEngageApi implements ICredentialType {
 			displayName: 'Data Center',
 			name: 'dataCenter',
 			type: 'options',
-			options: [
-				{ name: 'DC-01 (US)', value: '01' },
-				{ name: 'DC-02 (EU)', value: '02' },
-				{ name: 'DC-03 (India)', value: '03' },
-				{ name: 'DC-04 (US)', value: '04' },
-				{ name: 'DC-05 (Singapore)', value: '05' },
-				{ name: 'DC-06 (Indonesia)', value: '06' },
-				{ name: 'DC-101', value: '101' },
-				{ name: 'Custom URL', value: 'custom' },
-			],
+			options: [...DATA_CENTERS, { name: 'Custom URL', value: 'custom' }],
 			default: '01',
 			description:
 				'Where your workspace lives: the number in your dashboard URL (dashboard-02.moengage.com → DC-02). Custom URL is for a proxy or a local test server.',
@@ -48,6 +53,16 @@ export class MoEngageApi implements ICredentialType {
 			description:
 				'The http(s) URL that stands in for https://api-0X.moengage.com, without a trailing path',
 			required: true,
+			displayOptions: { show: { dataCenter: ['custom'] } },
+		},
+		{
+			displayName: 'Data Center Behind the URL',
+			name: 'region',
+			type: 'options',
+			options: DATA_CENTERS,
+			default: '01',
+			description:
+				"The data center of the workspace this URL leads to. Only the credential's Test uses it: MoEngage's Test Connection asks for it as region.",
 			displayOptions: { show: { dataCenter: ['custom'] } },
 		},
 		{
@@ -83,22 +98,25 @@ export class MoEngageApi implements ICredentialType {
 		},
 	};
 
-	// n8n's credential tester loses the response of a failed request (NodeApiError drops its axios
-	// cause), so a 401 would only read "Authorization failed". The test therefore takes every status
-	// as an answer and reads MoEngage's own error body; the last rule refuses anything that is not
-	// MoEngage's JSON (a proxy's HTML page, an empty body), so no wrong URL passes as "successful".
+	// MoEngage's Test Connection (data-api.md, "Test Connection"): it answers for any workspace, with
+	// or without Get User enabled. The key goes where MoEngage asks for it, the Basic auth and the
+	// body's app_secret, and nowhere else. n8n's credential tester loses the response of a failed
+	// request (NodeApiError drops its axios cause), so a 401 would only read "Authorization failed":
+	// the test takes every status as an answer and reads MoEngage's own body. Its rules can only give
+	// fixed messages, and a success always reads "Connection successful!" (the editor shows
+	// "Connection tested successfully"): a test function could say more, but n8n gives it only the
+	// deprecated helpers.request, which n8n's package scanner refuses.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
-			url: '/v1/customers/export',
+			url: '/v1/integrations/authentication',
 			method: 'POST',
-			qs: { app_id: '={{ String($credentials.appId).trim() }}' },
-			headers: { 'Content-Type': 'application/json' },
+			headers: { 'Content-Type': 'application/json', 'MOE-APPKEY': WORKSPACE_ID },
 			body: {
-				data: {
-					identifiers: [{ identifier_type: 'customer_id', identifier: 'n8n-credential-test' }],
-					user_fields_to_export: ['customer_id'],
-				},
+				app_id: WORKSPACE_ID,
+				app_secret: '={{ String($credentials.apiKey).trim() }}',
+				source: 'n8n',
+				region: '={{ $credentials.dataCenter === "custom" ? $credentials.region : $credentials.dataCenter }}',
 			},
 			json: true,
 			ignoreHttpStatusErrors: true,
@@ -113,30 +131,20 @@ export class MoEngageApi implements ICredentialType {
 						'MoEngage answered 401 "Authentication required": the Workspace ID or Data API key is wrong, or the workspace lives in another data center (dashboard-02.moengage.com → DC-02).',
 				},
 			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error.type',
-					value: 'Authentication required.',
-					message:
-						'MoEngage answered 409 "Authentication required.": the Data API key is not generated and saved on the dashboard, or the Workspace ID is not the one this key belongs to.',
-				},
-			},
 			...['BlockedClient', 'Account Suspended', 'Account Temporarily Suspended'].map((type) => ({
 				type: 'responseSuccessBody' as const,
 				properties: {
 					key: 'error.type',
 					value: type,
-					message: `MoEngage answered 403 "${type}": the workspace is blocked or suspended, or the Get User API is not enabled for it. Ask MoEngage support to enable the Get User API.`,
+					message: `MoEngage answered 403 "${type}": the workspace is blocked or suspended. Contact MoEngage support.`,
 				},
 			})),
 			{
 				type: 'responseSuccessBody',
 				properties: {
-					key: 'title',
-					value: 'Rate limit exceeded',
-					message:
-						"MoEngage answered 429 \"Rate limit exceeded\": the workspace's users-per-minute budget is spent right now. Test again in a minute.",
+					key: 'status',
+					value: 'error',
+					message: `MoEngage answered "status": "error" to Test Connection: it did not confirm the workspace. ${CHECK_ALL} If they are right, ask MoEngage support why Test Connection answers "error" for this workspace.`,
 				},
 			},
 			{
@@ -144,17 +152,16 @@ export class MoEngageApi implements ICredentialType {
 				properties: {
 					key: 'status',
 					value: 'fail',
-					message:
-						'MoEngage refused the test request. Check the Workspace ID, the Data API key and the data center, and that the Get User API is enabled for the workspace.',
+					message: `MoEngage refused the test request. ${CHECK_ALL}`,
 				},
 			},
 			{
 				type: 'responseSuccessBody',
 				properties: {
-					key: 'status',
+					key: 'app_name',
 					value: undefined,
 					message:
-						"The answer did not come from MoEngage's Data API (it is not MoEngage's JSON): check the data center or the Custom URL.",
+						"The answer did not come from MoEngage's Test Connection (it is not MoEngage's JSON and names no workspace): check the data center or the Custom URL.",
 				},
 			},
 		],

@@ -1,68 +1,125 @@
-/** The credential's "Test" button, run the way n8n's credential tester runs it, against the simulator. */
+/**
+ * The credential's "Test" button, run the way n8n's credential tester runs it, against the simulator.
+ * What it must send and what MoEngage answers: shared/moengage-data-api.md, "Test Connection"
+ * (MoEngage's data.yaml, POST /integrations/authentication).
+ */
 import { testCredential } from './engine';
-import { withSimulator } from './support/simulators';
+import { withSimulator, type Simulator } from './support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createSimulator } = require('./simulator/simulator');
 
-let simulator: ReturnType<typeof createSimulator>;
+let simulator: Simulator;
 beforeAll(async () => {
-	simulator = createSimulator({ users: 5 });
+	simulator = createSimulator({ users: 5, workspaceName: 'Acme Production' });
 	await simulator.start();
 });
 afterAll(async () => await simulator.stop());
+beforeEach(() => simulator.reset());
 
-const custom = (overrides: Record<string, string> = {}) => ({
+const custom = (overrides: Record<string, string> = {}, at: Simulator = simulator) => ({
 	dataCenter: 'custom',
-	baseUrl: `${simulator.url}/`,
-	appId: simulator.config.workspaceId,
-	apiKey: simulator.config.apiKey,
+	baseUrl: `${at.url}/`,
+	appId: at.config.workspaceId,
+	apiKey: at.config.apiKey,
 	...overrides,
 });
 
-describe('the MoEngage API credential test', () => {
-	it('succeeds with the right key, by really calling the export endpoint', async () => {
-		simulator.reset();
-		expect(await testCredential(custom())).toEqual({ status: 'OK', message: 'Connection successful!' });
+type Seen = { url: URL; headers: Record<string, string | undefined>; body: Record<string, unknown> };
+/** Runs the Test and returns what reached the simulator's Test Connection, once it had accepted it. */
+async function testSeenBy(at: Simulator, data: Record<string, string>) {
+	const seen: Seen[] = [];
+	const remove = at.intercept((request: Seen & { endpoint: string }) => {
+		if (request.endpoint === 'testConnection') seen.push(request);
+		return undefined;
+	});
+	try {
+		return { result: await testCredential(data), seen };
+	} finally {
+		remove();
+	}
+}
+
+describe("the MoEngage API credential's Test", () => {
+	it("calls MoEngage's Test Connection as documented, and passes on its success", async () => {
+		const { result, seen } = await testSeenBy(simulator, custom());
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(simulator.log).toHaveLength(1);
-		expect(simulator.log[0]).toMatchObject({ status: 200, path: `/v1/customers/export?app_id=${simulator.config.workspaceId}` });
+		expect(simulator.log[0]).toMatchObject({ endpoint: 'testConnection', status: 200, path: '/v1/integrations/authentication' });
+		// data.yaml: header MOE-APPKEY (the Workspace ID) plus Basic auth; body app_id, app_secret (the
+		// Data API key), source (the calling tool) and region, all required.
+		const [request] = seen;
+		const { workspaceId, apiKey } = simulator.config;
+		expect(request.headers['moe-appkey']).toBe(workspaceId);
+		expect(request.headers.authorization).toBe(`Basic ${Buffer.from(`${workspaceId}:${apiKey}`).toString('base64')}`);
+		expect(request.body).toEqual({ app_id: workspaceId, app_secret: apiKey, source: 'n8n', region: '01' });
+		// The key goes only where MoEngage asks for it: the Basic auth and the body's app_secret.
+		const elsewhere = Object.entries(request.headers).filter(([name]) => name !== 'authorization');
+		expect(JSON.stringify(elsewhere) + request.url.href).not.toContain(apiKey);
 	});
 
-	it('explains a wrong key with the data-center hint', async () => {
-		const result = await testCredential(custom({ apiKey: 'wrong' }));
-		expect(result.status).toBe('Error');
-		expect(result.message).toContain('MoEngage answered 401 "Authentication required"');
-		expect(result.message).toContain('dashboard-02.moengage.com → DC-02');
-	});
-
-	it('explains a Workspace ID that is not the key\'s', async () => {
-		await withSimulator({ workspaceId: 'OTHER', apiKey: simulator.config.apiKey, keyNotSet: true }, async (other) => {
-			const result = await testCredential(custom({ baseUrl: other.url, appId: 'OTHER' }));
-			expect(result.message).toContain('MoEngage answered 409');
-		});
-	});
-
-	it('refuses an answer that is not MoEngage\'s, such as a proxy\'s error page', async () => {
-		const remove = simulator.intercept(() => ({ status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' }));
-		try {
-			const result = await testCredential(custom());
-			expect(result).toEqual({ status: 'Error', message: expect.stringContaining('check the data center or the Custom URL') });
-		} finally {
-			remove();
+	it('passes for a workspace MoEngage has not enabled Get User for, whichever way Get User refuses it', async () => {
+		for (const getUser of ['refused-401', 'refused-403']) {
+			await withSimulator({ workspaceId: 'WRITES', apiKey: 'writes-only-key-1', getUser }, async (writesOnly) => {
+				expect(await testCredential(custom({}, writesOnly))).toEqual({ status: 'OK', message: 'Connection successful!' });
+				expect(writesOnly.log.map((entry: { endpoint: string }) => entry.endpoint)).toEqual(['testConnection']);
+			});
 		}
 	});
 
-	it('says when the workspace budget is spent rather than blaming the key', async () => {
-		await withSimulator({ workspaceId: 'R', apiKey: 'k', usersPerWindow: 0, rateLimitShape: 'title' }, async (busy) => {
-			const result = await testCredential(custom({ baseUrl: busy.url, appId: 'R', apiKey: 'k' }));
-			expect(result.message).toContain('MoEngage answered 429');
+	it("sends as region the data center the Custom URL leads to, chosen in the form", async () => {
+		const { result, seen } = await testSeenBy(simulator, custom({ region: '02' }));
+		expect(result.status).toBe('OK');
+		expect(seen[0].body.region).toBe('02');
+	});
+
+	it('takes a Workspace ID and key pasted with spaces and a line break', async () => {
+		const { workspaceId, apiKey } = simulator.config;
+		const result = await testCredential(custom({ appId: ` ${workspaceId}\n`, apiKey: `${apiKey} ` }));
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+	});
+
+	it('explains a wrong key with the data-center hint, and never shows the key', async () => {
+		const result = await testCredential(custom({ apiKey: 'wrong-key-4d1e' }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('MoEngage answered 401 "Authentication required"');
+		expect(result.message).toContain('dashboard-02.moengage.com → DC-02');
+		expect(result.message).not.toContain('wrong-key-4d1e');
+		expect(simulator.log[0]).toMatchObject({ endpoint: 'testConnection', status: 401 });
+	});
+
+	it('explains a Workspace ID that is not the one the key belongs to', async () => {
+		const result = await testCredential(custom({ appId: 'SOMEONE-ELSES' }));
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('MoEngage answered 401');
+		expect(result.message).toContain('Workspace ID');
+	});
+
+	it('explains a blocked or suspended workspace', async () => {
+		await withSimulator({ workspaceId: 'B', apiKey: 'blocked-key-1', blocked: true }, async (blocked) => {
+			const result = await testCredential(custom({}, blocked));
+			expect(result).toEqual({ status: 'Error', message: expect.stringContaining('MoEngage answered 403 "BlockedClient"') });
+			expect(result.message).toContain('blocked or suspended');
 		});
 	});
 
-	it('explains a blocked workspace or a disabled Get User API', async () => {
-		await withSimulator({ workspaceId: 'B', apiKey: 'k', blocked: true }, async (blocked) => {
-			const result = await testCredential(custom({ baseUrl: blocked.url, appId: 'B', apiKey: 'k' }));
-			expect(result.message).toContain('Get User API is not enabled');
+	it('fails when MoEngage answers 200 with "status": "error", saying MoEngage did not confirm the workspace', async () => {
+		await withSimulator({ workspaceId: 'E', apiKey: 'error-key-1', testConnectionError: 'Something went wrong' }, async (erring) => {
+			const result = await testCredential(custom({}, erring));
+			expect(result.status).toBe('Error');
+			expect(result.message).toContain('MoEngage answered "status": "error" to Test Connection');
 		});
+	});
+
+	it("refuses an answer that is not MoEngage's, such as a proxy's error page", async () => {
+		simulator.intercept(() => ({ status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' }));
+		const result = await testCredential(custom());
+		expect(result).toEqual({ status: 'Error', message: expect.stringContaining('check the data center or the Custom URL') });
+	});
+
+	it('refuses a 200 that names no workspace, such as another JSON API behind the Custom URL', async () => {
+		simulator.intercept(() => ({ status: 200, body: { status: 'success' } }));
+		const result = await testCredential(custom());
+		expect(result).toEqual({ status: 'Error', message: expect.stringContaining("did not come from MoEngage's Test Connection") });
 	});
 });

@@ -27,6 +27,7 @@ import {
 	type IHttpRequestOptions,
 	type INode,
 	type INodeExecutionData,
+	type INodeParameters,
 	type INodeType,
 	type INodeTypes,
 	type INodeTypeDescription,
@@ -298,13 +299,15 @@ const get = (value: unknown, path: string): unknown =>
 	path.split('.').reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as IDataObject)[key] : undefined), value);
 
 /**
- * The "Test" button: the declarative branch of n8n's CredentialsTester (packages/cli), which runs
- * the credential's `test` request through n8n-core's RoutingNode and reads its `rules`.
+ * The "Test" button: the declarative branch of n8n's CredentialsTester (packages/cli), which fills
+ * the credential's defaults as its CredentialsHelper.applyDefaultsAndOverwrites does, runs the
+ * credential's `test` request through n8n-core's RoutingNode and reads its `rules`.
  */
 export async function testCredential(
-	data: ICredentialDataDecryptedObject,
+	typed: ICredentialDataDecryptedObject,
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	const testRequest = credentialType.test;
+	const data = NodeHelpers.getNodeParameters(credentialType.properties, typed as INodeParameters, true, false, null, null) as ICredentialDataDecryptedObject;
 	const node: INode = {
 		id: 'temp',
 		name: 'Temp-Node',

@@ -272,6 +272,21 @@ describe('Get Users when MoEngage says no', () => {
 		expect(result.outputs[2][0].json.error).toMatchObject({ httpCode: 401, type: 'Authentication required' });
 	});
 
+	// MoEngage: "Get User API must be enabled for your workspace before use. Contact your CSM or
+	// MoEngage support to request enablement." A key the API does not cover "gets 401 or 403".
+	it.each([
+		['refused-403', 'MoEngage refused Get User for this workspace (403 Forbidden)', 'The Get User API is not enabled for this workspace'],
+		['refused-401', 'MoEngage rejected the credentials (401 Authentication required)', "If the credential's Test succeeds, the key is right and the Get User API is not enabled"],
+	])('on a workspace without Get User (%s), says MoEngage must enable it', async (getUser, message, hint) => {
+		await withSimulator({ getUser, workspaceId: 'WRITES', apiKey: 'writes-only-key-1' }, async (writesOnly) => {
+			const result = await runGetUsers({ rows: [{ customer_id: 'someone' }], credentials: credentialsFor(writesOnly) });
+			const error = result.error as Error & { description?: string };
+			expect(error.message.startsWith(message)).toBe(true);
+			expect(error.description).toContain(hint);
+			expect(error.description).toContain('ask your CSM or MoEngage support');
+		});
+	});
+
 	it('names the identifier MoEngage left out of both lists instead of dropping it', async () => {
 		simulator.intercept((request: { identifiers: Array<{ identifier: string }> }) => ({
 			status: 200,

@@ -114,3 +114,93 @@ describe('the MoEngage simulator', () => {
 		expect(createSimulator({ users: 30, seed: 2 }).users).not.toEqual(simulator.users);
 	});
 });
+
+describe("the simulator's Get User on a workspace MoEngage has not enabled it for", () => {
+	// data.yaml: "Get User API must be enabled for your workspace before use"; a key the API does not
+	// cover "gets 401 or 403" (data-api.md §0). No body is documented: 401 takes the documented one.
+	it.each([
+		['refused-401', 401, 'Authentication required'],
+		['refused-403', 403, 'Forbidden'],
+	])('%s: answers %i to a request it would otherwise answer', async (getUser, status, type) => {
+		await withSimulator({ getUser, workspaceId: 'WS1', apiKey: 'key1' }, async (disabled) => {
+			const answer = await post({ url: disabled.url });
+			expect(answer.status).toBe(status);
+			expect(answer.body.error.type).toBe(type);
+		});
+	});
+});
+
+/** Test Connection: data-api.md, "Test Connection" (data.yaml POST /integrations/authentication). */
+describe("the simulator's Test Connection", () => {
+	const good = { app_id: 'WS1', app_secret: 'key1', source: 'test', region: '01' };
+	async function authenticate({
+		url = simulator.url as string,
+		auth = basic('WS1', 'key1'),
+		appKey = 'WS1' as string | null,
+		contentType = 'application/json',
+		body = JSON.stringify(good) as string,
+	} = {}) {
+		const response = await fetch(`${url}/v1/integrations/authentication`, {
+			method: 'POST',
+			headers: {
+				...(auth ? { Authorization: auth } : {}),
+				...(appKey === null ? {} : { 'MOE-APPKEY': appKey }),
+				...(contentType ? { 'Content-Type': contentType } : {}),
+			},
+			body,
+		});
+		return { status: response.status, body: await response.json() };
+	}
+
+	it("answers 200 success with the workspace's name (the documented body)", async () => {
+		await withSimulator({ workspaceId: 'WS1', apiKey: 'key1', workspaceName: 'Acme EU' }, async (named) => {
+			expect(await authenticate({ url: named.url })).toEqual({ status: 200, body: { status: 'success', app_name: 'Acme EU' } });
+		});
+	});
+
+	it('answers the documented 401 to a wrong key, in the Basic auth or in app_secret', async () => {
+		const mismatch = {
+			status: 'fail',
+			error: { message: 'App Secret key mismatch. Please login to the dashboard to verify key', type: 'Authentication required', request_id: expect.any(String) },
+		};
+		expect(await authenticate({ auth: basic('WS1', 'nope') })).toEqual({ status: 401, body: mismatch });
+		expect(await authenticate({ auth: '' })).toEqual({ status: 401, body: mismatch });
+		expect(await authenticate({ body: JSON.stringify({ ...good, app_secret: 'nope' }) })).toEqual({ status: 401, body: mismatch });
+	});
+
+	it('requires MOE-APPKEY, and that it is the workspace the Basic auth names', async () => {
+		expect((await authenticate({ appKey: null })).status).toBe(401);
+		const other = await authenticate({ appKey: 'WS2' });
+		expect(other.status).toBe(401);
+		expect(other.body.error.type).toBe('Authentication Mismatch');
+	});
+
+	it.each(['app_id', 'app_secret', 'source', 'region'])('answers 400 when %s is missing or empty', async (field) => {
+		const without = await authenticate({ body: JSON.stringify({ ...good, [field]: undefined }) });
+		expect(without.status).toBe(400);
+		expect(without.body.error).toMatchObject({ type: 'MissingAttributeError', attribute: field });
+		expect((await authenticate({ body: JSON.stringify({ ...good, [field]: '' }) })).status).toBe(400);
+	});
+
+	it('answers 400 to a body that is not JSON, and 415 to one not sent as JSON', async () => {
+		expect((await authenticate({ body: '{"app_id":' })).status).toBe(400);
+		expect((await authenticate({ contentType: 'text/plain' })).status).toBe(415);
+	});
+
+	it('answers for a workspace without Get User and for one whose Get User budget is spent; 403 when blocked', async () => {
+		for (const options of [{ getUser: 'refused-403' }, { usersPerWindow: 0 }]) {
+			await withSimulator({ ...options, workspaceId: 'WS1', apiKey: 'key1' }, async (other) => {
+				expect((await authenticate({ url: other.url })).status).toBe(200);
+			});
+		}
+		await withSimulator({ blocked: true, workspaceId: 'WS1', apiKey: 'key1' }, async (blocked) => {
+			expect((await authenticate({ url: blocked.url })).status).toBe(403);
+		});
+	});
+
+	it('can answer 200 with "status": "error", which MoEngage documents as possible', async () => {
+		await withSimulator({ testConnectionError: 'Integration not allowed', workspaceId: 'WS1', apiKey: 'key1' }, async (erring) => {
+			expect(await authenticate({ url: erring.url })).toEqual({ status: 200, body: { status: 'error', message: 'Integration not allowed' } });
+		});
+	});
+});

@@ -445,7 +445,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		for (const workflow of examples) expect(listed.stdout).toContain(workflow.id);
 	});
 
-	track("the credential's Test button, through n8n's REST API, proves the key and explains a wrong one", async () => {
+	track("the credential's Test button, through n8n's REST API, proves the key with Test Connection and explains a wrong one", async () => {
 		const editor = await runtime.startN8n(n8n, userFolder, { port: 5690 + major });
 		try {
 			const browser = { 'browser-id': 'e2e-browser', 'Content-Type': 'application/json' };
@@ -476,13 +476,27 @@ describe.each(majors)('n8n %i.x', (major) => {
 				throw new Error(`n8n never answered /rest/credentials/test with JSON: ${body.slice(0, 200)}`);
 			};
 			const good = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
+			const testConnections = () => simulator.log.filter((entry: { endpoint: string }) => entry.endpoint === 'testConnection');
+			const before = testConnections().length;
 			expect(await testWith(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
+			// MoEngage's Test Connection, with n8n's default for the Custom URL's data center as region
+			expect(testConnections().slice(before)).toEqual([
+				expect.objectContaining({ status: 200, body: expect.objectContaining({ app_id: simulator.config.workspaceId, source: 'n8n', region: '01' }) }),
+			]);
+			// a workspace MoEngage has not enabled Get User for passes too
+			simulator.config.getUser = 'refused-403';
+			try {
+				expect(await testWith({ ...good, region: '02' })).toEqual({ status: 'OK', message: 'Connection successful!' });
+			} finally {
+				simulator.config.getUser = 'enabled';
+			}
+			expect(testConnections().at(-1)).toMatchObject({ status: 200, body: { region: '02' } });
 			const wrong = await testWith({ ...good, apiKey: WRONG_KEY });
 			expect(wrong.status).toBe('Error');
 			expect(wrong.message).toContain('MoEngage answered 401 "Authentication required"');
 			expect(wrong.message).not.toContain(WRONG_KEY);
 			const notMoEngage = await testWith({ ...good, baseUrl: editor.url });
-			expect(notMoEngage.message).toContain("did not come from MoEngage's Data API");
+			expect(notMoEngage.message).toContain("did not come from MoEngage's Test Connection");
 		} finally {
 			await runtime.stopProcess(editor.child);
 		}

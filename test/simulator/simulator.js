@@ -72,6 +72,9 @@ function failBody(status, type, message, attribute) {
 	return { status, body: { status: 'fail', error } };
 }
 
+/** MoEngage's documented 401 for a wrong Workspace ID or key. */
+const keyMismatch = () => failBody(401, 'Authentication required', 'App Secret key mismatch. Please login to the dashboard to verify key');
+
 /** Every way MoEngage, or a proxy in front of it, has been seen to misbehave; none applies the request. */
 const FAULT_KINDS = [
 	'429', // RateLimitError body, no Retry-After
@@ -138,7 +141,10 @@ function faultAnswer(kind, config, validBody) {
  * answerKeys (export the customer ID and MoEngage ID under other names, e.g. {customer_id: 'uid',
  * id: '_id'}), rateLimitHeaders ('delta' | 'epoch': send x-ratelimit-limit / -remaining / -reset on
  * every answer, the reset as seconds until the window frees or as a UTC epoch second), now (a clock
- * function, default Date.now), and
+ * function, default Date.now), getUser ('enabled' (default), 'refused-401' or 'refused-403': a
+ * workspace MoEngage has not enabled Get User for; see answerExport), workspaceName (what Test
+ * Connection answers as app_name, default "Simulated workspace"), testConnectionError (a string:
+ * Test Connection answers 200 {"status": "error", "message": <it>} to a request it would accept), and
  * faults: {rate, seed, kinds, hangMs} — a seeded share of requests answered with a fault: kinds from
  *   FAULT_KINDS (the default, each applying nothing) and APPLIED_FAULT_KINDS (the write applied, its
  *   answer lost).
@@ -184,7 +190,13 @@ function createSimulator(options = {}) {
 		mergeReading: options.mergeReading ?? 'users',
 		moeAttributes: options.moeAttributes ?? 'standard',
 		timezoneOffset: options.timezoneOffset ?? 0,
+		getUser: options.getUser ?? 'enabled',
+		workspaceName: options.workspaceName ?? 'Simulated workspace',
+		testConnectionError: options.testConnectionError,
 	};
+	if (!['enabled', 'refused-401', 'refused-403'].includes(config.getUser)) {
+		throw new Error(`getUser must be 'enabled', 'refused-401' or 'refused-403', not ${JSON.stringify(config.getUser)}`);
+	}
 	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
 	const clockNow = options.now ?? Date.now;
 	const faultRandom = randomFrom(config.faults.seed);
@@ -302,6 +314,10 @@ function createSimulator(options = {}) {
 			request.endpoint = 'export';
 			return answerExport(request);
 		}
+		if (request.method === 'POST' && request.url.pathname === '/v1/integrations/authentication') {
+			request.endpoint = 'testConnection';
+			return answerTestConnection(request);
+		}
 		const routed = writes.route(request);
 		if (!routed) return failBody(404, 'NotFound', `No route for ${request.method} ${request.url.pathname}`);
 		request.endpoint = routed.endpoint.name;
@@ -320,6 +336,12 @@ function createSimulator(options = {}) {
 			return failBody(409, 'Authentication required.', 'Authentication required.');
 		}
 		if (config.blocked) return failBody(403, 'BlockedClient', 'Your account has been blocked');
+		// MoEngage: "Get User API must be enabled for your workspace before use" — with no body
+		// documented for a workspace without it, only that a key the API does not cover "gets 401 or
+		// 403". The 401 is the documented one (indistinguishable from a wrong key); the 403's envelope
+		// is the usual one with a type that is none of the documented blocked or suspended ones.
+		if (config.getUser === 'refused-401') return keyMismatch();
+		if (config.getUser === 'refused-403') return failBody(403, 'Forbidden', 'Forbidden');
 		if (contentTypeOf(headers) !== 'application/json') {
 			return failBody(415, 'MediaTypeError', 'Content-Type must be application/json');
 		}
@@ -371,6 +393,56 @@ function createSimulator(options = {}) {
 	}
 
 	/**
+	 * A body read as MoEngage reads it: {refusal} for one that is not JSON, else {object} (a body that
+	 * is JSON but not an object has none of the keys, so it meets the missing-key 400s). Sets
+	 * request.body for the log.
+	 */
+	function readBody(request) {
+		try {
+			request.body = JSON.parse(request.raw.toString('utf8'));
+		} catch {
+			return { refusal: failBody(400, 'Malformed JSON', 'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.') };
+		}
+		const payload = request.body;
+		return { object: payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {} };
+	}
+
+	/**
+	 * Test Connection (data-api.md, "Test Connection"): MOE-APPKEY and Basic auth, a JSON body whose
+	 * app_id, app_secret (the Data API key), source and region are all required; 200
+	 * {"status": "success", "app_name": <the workspace's name>} or 401 "App Secret key mismatch…".
+	 * It works whether or not Get User is enabled, and documents no rate limit. What MoEngage answers
+	 * to a missing or mismatched MOE-APPKEY is not documented for this endpoint: the simulator gives
+	 * Cohort Sync's documented 401s for the same header. The region is logged, not judged: MoEngage
+	 * documents no check of it.
+	 */
+	function answerTestConnection(request) {
+		const { headers } = request;
+		const user = authenticatedUser(headers);
+		if (user === undefined || config.keyNotSet) return keyMismatch();
+		const appKey = headers['moe-appkey'];
+		if (appKey === undefined) return failBody(401, 'Authentication required', 'Authentication Header Required');
+		if (appKey !== user) return failBody(401, 'Authentication Mismatch', 'App key mismatch in params and authentication');
+		if (config.blocked) return failBody(403, 'BlockedClient', 'Your account is suspended. Please contact MoEngage team.');
+		if (contentTypeOf(headers) !== 'application/json') return failBody(415, 'MediaTypeError', 'Unsupported Media Type');
+		const { refusal, object: body } = readBody(request);
+		if (refusal) return refusal;
+		for (const field of ['app_id', 'app_secret', 'source', 'region']) {
+			if (typeof body[field] !== 'string' || body[field] === '') {
+				return failBody(400, 'MissingAttributeError', `${field} is not found in the payload`, field);
+			}
+		}
+		if (body.app_id !== user) return failBody(401, 'Authentication Mismatch', 'App key mismatch in params and authentication');
+		if (body.app_secret !== config.apiKey) return keyMismatch();
+		const override = intercepted(request);
+		if (override) return override;
+		if (config.testConnectionError !== undefined) {
+			return { status: 200, body: { status: 'error', message: config.testConnectionError } };
+		}
+		return { status: 200, body: { status: 'success', app_name: config.workspaceName } };
+	}
+
+	/**
 	 * A write endpoint's request: the checks every endpoint shares, in Get User's order (app_id, 401,
 	 * 409, 403, Content-Type, size, JSON), then the endpoint's own body checks, a fault or a hook,
 	 * its rate windows, and only then its effect: a refused or faulted request changes nothing,
@@ -380,9 +452,7 @@ function createSimulator(options = {}) {
 		const { headers, raw, appId } = request;
 		if (!appId) return failBody(400, 'ParamsRequired', 'app_id is required in path/query params.', 'app_id');
 		const user = authenticatedUser(headers);
-		if (user === undefined) {
-			return failBody(401, 'Authentication required', 'App Secret key mismatch. Please login to the dashboard to verify key');
-		}
+		if (user === undefined) return keyMismatch();
 		if (config.keyNotSet) {
 			return failBody(409, 'Authentication required.', 'App Secret key is not set. Please login to the dashboard to set a key.');
 		}
@@ -391,15 +461,9 @@ function createSimulator(options = {}) {
 		if (headers['content-type'] === undefined && endpoint.missingContentType) return endpoint.missingContentType();
 		if (contentTypeOf(headers) !== 'application/json') return endpoint.unsupported();
 		if (raw.length > endpoint.maxBytes) return endpoint.tooLarge();
-		let payload;
-		try {
-			payload = JSON.parse(raw.toString('utf8'));
-		} catch {
-			return failBody(400, 'Malformed JSON', 'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.');
-		}
-		request.body = payload;
-		// A body that is JSON but not an object has none of the keys: it meets the missing-key 400s.
-		const checked = endpoint.check(payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {}, clockNow());
+		const { refusal, object } = readBody(request);
+		if (refusal) return refusal;
+		const checked = endpoint.check(object, clockNow());
 		if (checked.refusal) return checked.refusal;
 		const fault = pickFault(request);
 		if (fault && !APPLIED_FAULT_KINDS.includes(fault)) return writeFaultAnswer(fault, endpoint);

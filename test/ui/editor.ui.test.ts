@@ -52,7 +52,7 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.locator('[data-test-id=workflow-card-name]', { hasText: session.workflow.name }).waitFor();
 	});
 
-	it('2. creates a MoEngage API credential: data centers, Custom URL, a failing and a passing Test', async () => {
+	it('2. creates a MoEngage API credential: data centers, Custom URL, a failing and a passing Test (Test Connection)', async () => {
 		await page.goto(`${session.editor.url}/home/credentials`);
 		await page.click('[data-test-id=add-resource-credential]');
 		await page.keyboard.type('MoEngage');
@@ -76,6 +76,8 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await shot('02-data-centers');
 		await options.filter({ hasText: 'Custom URL' }).click();
 		await page.locator('[data-test-id=parameter-input-baseUrl] input').waitFor();
+		// the data center a proxy leads to, sent by the Test as Test Connection's region
+		expect(await page.locator('[data-test-id=parameter-input-region] input').inputValue()).toBe('DC-01 (US)');
 		await page.locator('[data-test-id=parameter-input-baseUrl] input').fill(session.simulatorUrl);
 		await page.locator('[data-test-id=parameter-input-appId] input').fill(session.simulator.config.workspaceId);
 		await page.locator('[data-test-id=parameter-input-apiKey] input').fill('not-the-key');
@@ -88,6 +90,10 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.locator('[data-test-id=parameter-input-apiKey] input').fill(session.simulator.config.apiKey);
 		await page.click('[data-test-id=credential-save-button]');
 		await page.getByText('Connection tested successfully').waitFor();
+		// the Test is MoEngage's Test Connection, not a Get User request
+		const tests = session.simulator.log.filter((entry: { endpoint: string }) => entry.endpoint === 'testConnection');
+		expect(tests.map((entry: { status: number }) => entry.status).slice(-2)).toEqual([401, 200]);
+		expect(session.simulator.log.some((entry: { endpoint: string }) => entry.endpoint === 'export')).toBe(false);
 		await shot('04-credential-ok');
 		await page.keyboard.press('Escape');
 	});

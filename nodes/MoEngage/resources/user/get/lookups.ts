@@ -148,9 +148,17 @@ export const EXPORT_HINTS: Hints = {
 		what: 'MoEngage rejected the request',
 		todo: 'Check the identifiers of these items and the Fields parameter.',
 	},
+	// MoEngage enables Get User per workspace on request and documents no answer of its own for a
+	// workspace without it, only that a key the API does not cover "gets 401 or 403": the node cannot
+	// tell that from a wrong key or a suspension, so both hints name it. The credential's Test does
+	// not use Get User, so a Test that succeeds tells the user which it is.
+	401: {
+		what: 'MoEngage rejected the credentials',
+		todo: "Check the Workspace ID and Data API key, and that the data center matches your dashboard URL (dashboard-02 → DC 02). If the credential's Test succeeds, the key is right and the Get User API is not enabled for this workspace: MoEngage enables it on request, ask your CSM or MoEngage support.",
+	},
 	403: {
-		what: 'MoEngage refused this workspace',
-		todo: 'The workspace is blocked or suspended, or the Get User API is not enabled for it: ask MoEngage support to enable it.',
+		what: 'MoEngage refused Get User for this workspace',
+		todo: 'The Get User API is not enabled for this workspace, or the workspace is blocked or suspended (MoEngage\'s message above says which, if it does). MoEngage enables Get User per workspace on request: ask your CSM or MoEngage support.',
 	},
 	413: {
 		what: 'The request was larger than MoEngage accepts (128 KB)',
