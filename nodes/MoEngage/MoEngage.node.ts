@@ -6,37 +6,56 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import * as event from './resources/event';
-import * as user from './resources/user';
+import { DEFAULT_RESOURCE, resources } from './resources';
 import { router } from './router';
 
+type OutputTable = Record<string, { defaultOperation: string; outputs: Record<string, readonly string[]> }>;
+
+/** Each operation's outputs, by resource: Get has Found and Not Found, Delete Deleted and Not Found. */
+const outputTable: OutputTable = Object.fromEntries(
+	resources.map((resource) => [
+		resource.value,
+		{
+			defaultOperation: resource.defaultOperation,
+			outputs: Object.fromEntries(resource.operations.map((operation) => [operation.value, operation.outputs])),
+		},
+	]),
+);
+
 /**
- * The outputs follow the operation: Get keeps Found and Not Found, Delete has Deleted and Not
- * Found, the others one output of the items MoEngage accepted. n8n evaluates this in the editor and
- * the engine, so it must be self-contained.
+ * The outputs of the chosen operation. n8n evaluates this in the editor and the engine, so it must
+ * be self-contained: the table comes in as its argument.
  */
-function outputsOf(parameters: { operation?: string }) {
-	const names = ({ get: ['Found', 'Not Found'], delete: ['Deleted', 'Not Found'] } as Record<string, string[]>)[
-		parameters.operation || 'get'
-	] || ['Accepted'];
+function outputsOf(parameters: { resource?: string; operation?: string }, table: OutputTable, fallback: string) {
+	const resource = table[parameters.resource || fallback] || table[fallback];
+	const names = resource.outputs[parameters.operation || resource.defaultOperation] || resource.outputs[resource.defaultOperation];
 	return names.map(function (displayName) {
 		return { type: 'main', displayName };
 	});
 }
 
+/** As an expression's literal: spaced, so that two closing braces never end the expression early. */
+const literal = (value: unknown) => JSON.stringify(value, null, 1);
+
+const subtitles = Object.fromEntries(
+	resources.flatMap((resource) => resource.operations.map((operation) => [operation.value, operation.action])),
+);
+
 export class MoEngage implements INodeType {
+	// The subtitle is built from the resources' operations; the rule reads only a literal one.
+	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
 		displayName: 'MoEngage',
 		name: 'moEngage',
 		icon: { light: 'file:moengage.svg', dark: 'file:moengage.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ { get: "Get users", upsert: "Create or update users", delete: "Delete users", merge: "Merge users", track: "Track events" }[$parameter["operation"]] ?? $parameter["operation"] }}',
+		subtitle: `={{ ${literal(subtitles)}[$parameter["operation"]] ?? $parameter["operation"] }}`,
 		description: 'Look up, create, update, delete and merge MoEngage users, and track their events',
 		defaults: { name: 'MoEngage' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: `={{(${outputsOf})($parameter)}}`,
+		outputs: `={{(${outputsOf})($parameter, ${literal(outputTable)}, ${literal(DEFAULT_RESOURCE)})}}`,
 		credentials: [{ name: 'moEngageApi', required: true }],
 		properties: [
 			{
@@ -44,14 +63,12 @@ export class MoEngage implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{ name: 'Event', value: 'event' },
-					{ name: 'User', value: 'user' },
-				],
-				default: 'user',
+				options: resources.map(({ name, value }) => ({ name, value })),
+				// The rule checks a default against literal options only; these are built from the resources.
+				// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
+				default: DEFAULT_RESOURCE,
 			},
-			...user.description,
-			...event.description,
+			...resources.flatMap((resource) => resource.properties),
 		],
 	};
 

@@ -1,21 +1,14 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import * as event from './resources/event';
-import * as user from './resources/user';
+import { resources } from './resources';
 
-type Execute = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
-
-const operations: Record<string, Record<string, Execute>> = {
-	user: { get: user.get.execute, upsert: user.upsert.execute, delete: user.delete.execute, merge: user.merge.execute },
-	event: { track: event.track.execute },
-};
-
+/** Runs the operation the node's Resource and Operation name. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const execute = operations[resource]?.[operation];
-	if (!execute) {
+	const found = resources.find((known) => known.value === resource)?.operations.find((known) => known.value === operation);
+	if (!found) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	return await execute.call(this);
+	return await found.execute(this);
 }

@@ -8,8 +8,8 @@ import {
 	withoutEmptyValues,
 	type Attributes,
 } from './attributes';
-import type { Checked } from './identifiers';
-import type { ReadParameter } from './run';
+import type { Checked } from './checked';
+import type { ReadParameter } from '../pipeline/parameters';
 
 export type AttributesFrom = 'item' | 'pairs' | 'json' | 'none';
 
@@ -18,12 +18,11 @@ export type AttributesFrom = 'item' | 'pairs' | 'json' | 'none';
  * the customer ID is the element's key, not one of its attributes.
  */
 export function attributesInput(
-	show: NonNullable<INodeProperties['displayOptions']>['show'],
 	defaultFrom: AttributesFrom,
 	what: string,
 	mapped: string,
 ): INodeProperties[] {
-	const when = (from: AttributesFrom) => ({ show: { ...show, attributesFrom: [from] } });
+	const when = (from: AttributesFrom) => ({ show: { attributesFrom: [from] } });
 	const from: INodeProperties = {
 		displayName: 'Attributes From',
 		name: 'attributesFrom',
@@ -36,7 +35,6 @@ export function attributesInput(
 		],
 		default: 'pairs',
 		description: `Where the ${what} come from`,
-		displayOptions: { show },
 	};
 	// Each operation starts where its items usually carry the values: rows for profiles, pairs for events.
 	from.default = defaultFrom;
@@ -108,7 +106,7 @@ export function attributesInput(
 			default: false,
 			description:
 				'Whether to send attributes whose value is empty ("" or null, e.g. a blank spreadsheet cell). Off: they are left out, so a blank cell never overwrites what MoEngage has.',
-			displayOptions: { show: { ...show, attributesFrom: ['item', 'pairs', 'json'] } },
+			displayOptions: { show: { attributesFrom: ['item', 'pairs', 'json'] } },
 		},
 	];
 }

@@ -3,7 +3,7 @@
  * anything is sent: Bulk Import answers 200 for an element it then drops, so what it would drop
  * must be caught here, with the item. Pure functions: plain values in, a value or a problem out.
  */
-import type { Checked } from './identifiers';
+import type { Checked } from './checked';
 
 export type Attributes = Record<string, unknown>;
 
@@ -381,28 +381,3 @@ export function checkTimezoneOffset(value: unknown): Checked<number | undefined>
 }
 
 export const PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV', 'unknown'] as const;
-
-/** Bytes of a value as JSON on the wire. */
-export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
-
-/**
- * Consecutive units into batches of at most `maxUnits` whose requests stay within `maxBytes`;
- * `bytesOf` gives a unit's share of the request (its element and a comma).
- */
-export function packBySize<U>(units: readonly U[], maxUnits: number, maxBytes: number, bytesOf: (unit: U) => number): U[][] {
-	const batches: U[][] = [];
-	let batch: U[] = [];
-	let bytes = 0;
-	for (const unit of units) {
-		const size = bytesOf(unit);
-		if (batch.length > 0 && (batch.length >= maxUnits || bytes + size > maxBytes)) {
-			batches.push(batch);
-			batch = [];
-			bytes = 0;
-		}
-		batch.push(unit);
-		bytes += size;
-	}
-	if (batch.length > 0) batches.push(batch);
-	return batches;
-}

@@ -1,12 +1,13 @@
 /**
- * The per-workspace rate budget: never more than the budget's users sent in any rolling window, and
- * never more than MAX_REQUESTS_IN_FLIGHT requests at once. One budget per workspace (base URL +
+ * The per-workspace rate budget: never more than the endpoint's limit of units (the users, events,
+ * requests or user updates it counts) sent in any rolling window, and never more than
+ * MAX_REQUESTS_IN_FLIGHT requests at once. One budget per workspace (base URL +
  * Workspace ID) lives in module state, so every execution in the same n8n process — two schedules
  * on one workspace — draws from the same budget.
  *
  * Processes that share a workspace (queue-mode workers) cannot see each other's budgets, so each
  * learns its share from MoEngage's 429s: the first 429 in a window cuts the process's budget to
- * SHARE_CUT of it, and every minute without a 429 raises it by SHARE_STEP of Users per Minute, back
+ * SHARE_CUT of it, and every minute without a 429 raises it by SHARE_STEP of the per-minute limit, back
  * to the full limit (additive increase, multiplicative decrease). A process alone on its workspace
  * is never refused, so it keeps the full limit.
  */
@@ -14,12 +15,12 @@ import {
 	CANCEL_CHECK_MS,
 	MAX_REQUESTS_IN_FLIGHT,
 	MIN_REQUESTS_IN_FLIGHT,
-	MIN_SHARE,
+	MIN_SHARE_PER_MINUTE,
 	RATE_WINDOW_MARGIN_MS,
 	RATE_WINDOW_MS,
 	SHARE_CUT,
 	SHARE_STEP,
-	USERS_PER_REQUEST_IN_FLIGHT,
+	UNITS_PER_MINUTE_PER_SLOT,
 } from './limits';
 
 /** Idle budgets are looked for at most this often: a sweep reads every budget the process keeps. */
@@ -32,7 +33,7 @@ export interface Clock {
 
 export interface Reservation {
 	readonly at: number;
-	readonly users: number;
+	readonly units: number;
 	/** Why the workspace was held when this reservation was made to wait for the hold's end. */
 	readonly heldBecause?: string;
 }
@@ -58,13 +59,13 @@ export async function pause(until: number, clock: Clock, signal: AbortSignal | u
 }
 
 /**
- * Requests in flight at once to a workspace from this process: one per REQUESTS_IN_FLIGHT_PER
- * users per minute of its limit, between MIN_ and MAX_REQUESTS_IN_FLIGHT.
+ * Requests in flight at once to a workspace from this process: one per UNITS_PER_MINUTE_PER_SLOT
+ * of its per-minute limit, between MIN_ and MAX_REQUESTS_IN_FLIGHT.
  */
-export const requestsInFlight = (usersPerMinute: number) =>
-	Math.min(MAX_REQUESTS_IN_FLIGHT, Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(usersPerMinute / USERS_PER_REQUEST_IN_FLIGHT)));
+export const requestsInFlight = (unitsPerMinute: number) =>
+	Math.min(MAX_REQUESTS_IN_FLIGHT, Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(unitsPerMinute / UNITS_PER_MINUTE_PER_SLOT)));
 
-const stepOf = (usersPerMinute: number) => Math.max(MIN_SHARE, Math.ceil(usersPerMinute * SHARE_STEP));
+const stepOf = (unitsPerMinute: number) => Math.max(MIN_SHARE_PER_MINUTE, Math.ceil(unitsPerMinute * SHARE_STEP));
 
 export class WorkspaceBudget {
 	/** Sent or reserved identifiers, in time order; reservations are handed out in order. */
@@ -76,7 +77,7 @@ export class WorkspaceBudget {
 	/** …for this reason, told to every execution that waits for it. */
 	private heldBecause = '';
 
-	/** The users per window this process has learned it may send; undefined while it may send the full limit. */
+	/** The units per window this process has learned it may send; undefined while it may send the full limit. */
 	private share: number | undefined;
 
 	/** The 429s within one window of a cut are one signal: they do not cut again. */
@@ -117,49 +118,49 @@ export class WorkspaceBudget {
 		);
 	}
 
-	/** The users this process may send per window now, after any raises that minutes without a 429 have earned. */
-	limit(usersPerMinute: number, now: number, log?: Log): number {
+	/** The units this process may send per window now, after any raises that minutes without a 429 have earned. */
+	limit(unitsPerMinute: number, now: number, log?: Log): number {
 		if (this.share !== undefined && this.cleanSince !== undefined && now - this.cleanSince >= this.windowMs) {
 			const minutes = Math.floor((now - this.cleanSince) / this.windowMs);
 			const before = this.share;
-			this.share = before + minutes * stepOf(usersPerMinute);
+			this.share = before + minutes * stepOf(unitsPerMinute);
 			this.cleanSince += minutes * this.windowMs;
-			const after = this.share >= usersPerMinute ? usersPerMinute : this.share;
-			if (after === usersPerMinute) this.share = undefined;
+			const after = this.share >= unitsPerMinute ? unitsPerMinute : this.share;
+			if (after === unitsPerMinute) this.share = undefined;
 			log?.(
 				`MoEngage: no 429 from ${this.name} for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}: ` +
-					(after === usersPerMinute
-						? `budget restored from ${before} to the full ${usersPerMinute} ${this.unit} per minute`
-						: `budget raised from ${before} to ${after} of ${usersPerMinute} ${this.unit} per minute`),
+					(after === unitsPerMinute
+						? `budget restored from ${before} to the full ${unitsPerMinute} ${this.unit} per minute`
+						: `budget raised from ${before} to ${after} of ${unitsPerMinute} ${this.unit} per minute`),
 			);
 		}
-		return Math.min(this.share ?? usersPerMinute, usersPerMinute);
+		return Math.min(this.share ?? unitsPerMinute, unitsPerMinute);
 	}
 
-	/** The earliest time `users` identifiers fit, reserved at once so that callers are served in order. */
-	reserve(users: number, usersPerMinute: number, now: number, log?: Log): Reservation {
-		if (users > usersPerMinute) {
-			throw new RangeError(`${users} ${this.unit} can never fit a budget of ${usersPerMinute} per minute`);
+	/** The earliest time `units` fit, reserved at once so that callers are served in order. */
+	reserve(units: number, unitsPerMinute: number, now: number, log?: Log): Reservation {
+		if (units > unitsPerMinute) {
+			throw new RangeError(`${units} ${this.unit} can never fit a budget of ${unitsPerMinute} per minute`);
 		}
-		const limit = this.limit(usersPerMinute, now, log);
+		const limit = this.limit(unitsPerMinute, now, log);
 		const window = this.windowMs;
 		while (this.reservations.length > 0 && this.reservations[0].at <= now - window) {
 			this.reservations.shift();
 		}
 		const last = this.reservations[this.reservations.length - 1];
 		let at = Math.max(now, last?.at ?? now, this.heldUntil);
-		const total = this.reservations.reduce((sum, reservation) => sum + reservation.users, 0);
+		const total = this.reservations.reduce((sum, reservation) => sum + reservation.units, 0);
 		let leftWindow = 0;
 		for (const reservation of this.reservations) {
 			if (reservation.at <= at - window) {
-				leftWindow += reservation.users;
+				leftWindow += reservation.units;
 				continue;
 			}
-			if (total - leftWindow + users <= limit) break;
+			if (total - leftWindow + units <= limit) break;
 			at = reservation.at + window;
-			leftWindow += reservation.users;
+			leftWindow += reservation.units;
 		}
-		const reservation = at === this.heldUntil && at > now ? { at, users, heldBecause: this.heldBecause } : { at, users };
+		const reservation = at === this.heldUntil && at > now ? { at, units, heldBecause: this.heldBecause } : { at, units };
 		this.reservations.push(reservation);
 		if (this.share !== undefined) this.cleanSince ??= at;
 		return reservation;
@@ -172,26 +173,26 @@ export class WorkspaceBudget {
 	}
 
 	/**
-	 * MoEngage answered a request with 429. Its users stay counted: MoEngage's window is full, and
+	 * MoEngage answered a request with 429. Its units stay counted: MoEngage's window is full, and
 	 * sending them again at once would only be refused again. The first 429 in a
 	 * window cuts this process's budget and takes MoEngage's window to be full of traffic like this
 	 * process's own: the rest of the cut budget, up to as much as this process sent, waits for a
 	 * window to pass. So a process that already sent half its share does not knock again and again
 	 * on a full window.
 	 */
-	rateLimited(usersPerMinute: number, now: number, log?: Log): void {
+	rateLimited(unitsPerMinute: number, now: number, log?: Log): void {
 		this.probing = true;
 		this.cleanSince = undefined;
 		if (now < this.cutQuietUntil) return;
-		const before = this.limit(usersPerMinute, now);
-		const after = Math.min(before, Math.max(MIN_SHARE, Math.floor(before * SHARE_CUT)));
+		const before = this.limit(unitsPerMinute, now);
+		const after = Math.min(before, Math.max(MIN_SHARE_PER_MINUTE, Math.floor(before * SHARE_CUT)));
 		const sent = this.reservations
 			.filter((entry) => entry.at > now - this.windowMs && entry.at <= now)
-			.reduce((sum, entry) => sum + entry.users, 0);
+			.reduce((sum, entry) => sum + entry.units, 0);
 		const unused = Math.min(after - sent, sent);
 		if (unused > 0) {
 			const index = this.reservations.findIndex((entry) => entry.at > now);
-			this.reservations.splice(index < 0 ? this.reservations.length : index, 0, { at: now, users: unused });
+			this.reservations.splice(index < 0 ? this.reservations.length : index, 0, { at: now, units: unused });
 		}
 		this.share = after;
 		this.cutQuietUntil = now + this.windowMs;
@@ -200,7 +201,7 @@ export class WorkspaceBudget {
 				(after < before
 					? `(another process or app shares the workspace): budget lowered from ${before} to ${after} ${this.unit} per minute; `
 					: `: budget stays at ${after} ${this.unit} per minute; `) +
-				`it rises by ${stepOf(usersPerMinute)} after each minute without a 429`,
+				`it rises by ${stepOf(unitsPerMinute)} after each minute without a 429`,
 		);
 	}
 
@@ -215,9 +216,9 @@ export class WorkspaceBudget {
 	 * Waits for one of the workspace's request slots; call the returned function once the request is
 	 * answered. `slots`: the endpoint's own number of requests in flight, where it is not the default.
 	 */
-	async acquire(usersPerMinute: number, signal?: AbortSignal, slots?: number): Promise<() => void> {
+	async acquire(unitsPerMinute: number, signal?: AbortSignal, slots?: number): Promise<() => void> {
 		if (signal?.aborted) throw new WaitCancelled('to send to MoEngage');
-		this.slotsWhenClear = slots ?? requestsInFlight(usersPerMinute);
+		this.slotsWhenClear = slots ?? requestsInFlight(unitsPerMinute);
 		if (this.waiting.length > 0 || this.inFlight >= this.slots()) {
 			await new Promise<void>((resolve, reject) => {
 				const granted = () => {
@@ -256,10 +257,10 @@ export class WorkspaceBudget {
 		}
 	}
 
-	/** Waits until `users` identifiers may be sent, and counts them as sent from then. */
+	/** Waits until `units` may be sent, and counts them as sent from then. */
 	async spend(
-		users: number,
-		usersPerMinute: number,
+		units: number,
+		unitsPerMinute: number,
 		clock: Clock,
 		options: {
 			signal?: AbortSignal;
@@ -269,10 +270,10 @@ export class WorkspaceBudget {
 			log?: Log;
 		} = {},
 	): Promise<Reservation> {
-		const reservation = this.reserve(users, usersPerMinute, clock.now(), options.log);
+		const reservation = this.reserve(units, unitsPerMinute, clock.now(), options.log);
 		const wait = reservation.at - clock.now();
 		if (wait > 0 && wait >= (options.longWaitMs ?? 0)) {
-			options.onLongWait?.(wait, this.limit(usersPerMinute, clock.now()), reservation.heldBecause);
+			options.onLongWait?.(wait, this.limit(unitsPerMinute, clock.now()), reservation.heldBecause);
 		}
 		if (!(await pause(reservation.at, clock, options.signal))) {
 			this.release(reservation);

@@ -5,11 +5,12 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { jsonBytes, packBySize } from './attributes';
-import { BULK_MAX_BYTES } from './limits';
+import type { OperationRun } from '../pipeline/operation';
+import { sendingOptions, type PerMinute, type Sending } from '../pipeline/options';
 import type { DispatchIo } from './dispatcher';
-import { sendingOptions, type Sending } from './run';
-import { readAccepted, requestMoEngage, type Accepted, type Exchange, type Hints, type Workspace } from './transport';
+import { BULK_MAX_BYTES } from './limits';
+import { jsonBytes, packBySize } from './packing';
+import { readAccepted, type Accepted, type Exchange, type Hints } from './transport';
 
 /** The body around the elements: `{"type":"transition","elements":[…]}`. */
 const ENVELOPE_BYTES = jsonBytes({ type: 'transition', elements: [] });
@@ -48,24 +49,17 @@ function resendOption(what: string): INodeProperties {
 	};
 }
 
-/** The Options of an operation that sends through Bulk Import, whose limit counts `unit` (users or events). */
-export function bulkSendingOptions(
-	show: IDataObject,
-	perMinute: { name: string; displayName: string; default: number },
-	unit: string,
-	resendWhat: string,
-): INodeProperties {
-	return sendingOptions(
-		show,
-		{
-			...perMinute,
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			description: `The Bulk Import limit to stay under: MoEngage allows 60,000 ${unit} a minute per workspace unless it raised yours. Shared by every execution on this workspace in this n8n process.`,
-		},
-		{ extra: [resendOption(resendWhat)] },
-	);
-}
+/** An operation's Bulk Import limit, which counts `unit` (users or events). */
+export const bulkPerMinute = (name: string, displayName: string, unit: string, limit: number): PerMinute => ({
+	name,
+	displayName,
+	default: limit,
+	description: `The Bulk Import limit to stay under: MoEngage allows 60,000 ${unit} a minute per workspace unless it raised yours. Shared by every execution on this workspace in this n8n process.`,
+});
+
+/** The Options of an operation that sends through Bulk Import. */
+export const bulkSendingOptions = (perMinute: PerMinute, resendWhat: string): INodeProperties =>
+	sendingOptions(perMinute, { extra: [resendOption(resendWhat)] });
 
 /** How often a Bulk request of events or array changes may go again after a lost answer: 1, or 0 when the option is off. */
 export function readResends(context: IExecuteFunctions): number {
@@ -85,23 +79,14 @@ const HINTS: Hints = {
 };
 
 export async function sendBulk(
-	context: IExecuteFunctions,
-	workspace: Workspace,
-	sending: Sending,
+	run: OperationRun<{ sending: Sending }>,
 	elements: IDataObject[],
 	signal: AbortSignal,
 ): Promise<Exchange<Accepted>> {
-	return await requestMoEngage(
-		context,
-		workspace,
-		{
-			path: `/v1/transition/${encodeURIComponent(workspace.appId)}`,
-			body: { type: 'transition', elements },
-			forwardedFor: sending.forwardedFor,
-			timeoutMs: sending.timeoutMs,
-			signal,
-		},
+	return await run.request(
+		{ path: `/v1/transition/${encodeURIComponent(run.workspace.appId)}`, body: { type: 'transition', elements } },
 		readAccepted,
 		HINTS,
+		signal,
 	);
 }

@@ -29,7 +29,7 @@ export type UnitResult<O> = { kind: 'settled'; outcome: O } | { kind: 'failed'; 
 export type Blame400 = 'units' | 'request' | 'unknown';
 
 export interface DispatchPolicy {
-	usersPerMinute: number;
+	unitsPerMinute: number;
 	maxRetries: number;
 	concurrency: number;
 	/** Requests in flight at once to the endpoint, where its unit is not users (Delete: one user a request). */
@@ -222,10 +222,10 @@ export async function dispatch<U, A, O>(
 		try {
 			for (;;) {
 				if (halt) return leave(batch, lost);
-				const done = await io.budget.acquire(policy.usersPerMinute, stop.signal, policy.requestsInFlight);
+				const done = await io.budget.acquire(policy.unitsPerMinute, stop.signal, policy.requestsInFlight);
 				let exchange: Exchange<A>;
 				try {
-					await io.budget.spend(weight, policy.usersPerMinute, io.clock, {
+					await io.budget.spend(weight, policy.unitsPerMinute, io.clock, {
 						signal: stop.signal,
 						longWaitMs: LOGGED_WAIT_MS,
 						log: io.log,
@@ -359,7 +359,7 @@ export async function dispatch<U, A, O>(
 	/** MoEngage says its window is spent (x-ratelimit-remaining: 0): nothing more until it resets. */
 	function noteRateLimit(exchange: Exchange<A>) {
 		if (exchange.kind === 'refused' && exchange.status === 429) {
-			io.budget.rateLimited(policy.usersPerMinute, io.clock.now(), io.log);
+			io.budget.rateLimited(policy.unitsPerMinute, io.clock.now(), io.log);
 			return;
 		}
 		if (exchange.kind === 'answer' || exchange.kind === 'refused') {

@@ -4,6 +4,8 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { Checked } from './checked';
+
 export type IdentifierType = 'customer_id' | 'id';
 
 /**
@@ -11,7 +13,7 @@ export type IdentifierType = 'customer_id' | 'id';
  * enum of both endpoints), so a node switched from one operation to the other keeps its value.
  * Saved workflows may hold Get's earlier `id`: both operations take either.
  */
-export function identifierTypeProperty(show: NonNullable<INodeProperties['displayOptions']>['show']): INodeProperties {
+export function identifierTypeProperty(): INodeProperties {
 	return {
 		displayName: 'Identifier Type',
 		name: 'identifierType',
@@ -22,14 +24,36 @@ export function identifierTypeProperty(show: NonNullable<INodeProperties['displa
 		],
 		default: 'customer_id',
 		description: 'What the identifier of each item is. An expression may give either per item.',
-		displayOptions: { show },
 	};
 }
 
+/** The Identifier of Get and Delete: the user of each item, as Identifier Type says. */
+export const identifierProperty = (description: string): INodeProperties => ({
+	displayName: 'Identifier',
+	name: 'identifier',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. {{ $json.customer_id }}',
+	description,
+});
+
+/** A customer ID parameter: Customer ID of Create or Update and Track, the two of Merge. */
+export const customerIdProperty = (
+	description: string,
+	{ name = 'customerId', displayName = 'Customer ID', placeholder = 'e.g. {{ $json.customer_id }}' } = {},
+): INodeProperties => ({
+	displayName,
+	name,
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder,
+	description,
+});
+
 /** How each spelling a user may give reads for Get: `id` internally, whichever way it is sent. */
 const IDENTIFIER_TYPES: Record<string, IdentifierType> = { customer_id: 'customer_id', id: 'id', moengage_id: 'id' };
-
-export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 function describe(value: unknown): string {
 	if (value === null) return 'null';

@@ -1,6 +1,6 @@
 /**
  * Every endpoint's documented limits, per workspace, from MoEngage's rate-limits page and its
- * OpenAPI spec (see ../shared/moengage-data-api.md). Workspaces with a raised limit set their own
+ * OpenAPI spec (see docs/moengage-api.md). Workspaces with a raised limit set their own
  * in the operation's per-minute option.
  */
 
@@ -66,7 +66,8 @@ export const RATE_WINDOW_MARGIN_MS = 500;
  * flight until MoEngage answers one without 429.
  */
 export const MIN_REQUESTS_IN_FLIGHT = 2;
-export const USERS_PER_REQUEST_IN_FLIGHT = 500;
+/** One more request in flight per this many units a minute of the endpoint's limit. */
+export const UNITS_PER_MINUTE_PER_SLOT = 500;
 /** …and at most this many, which is also the most one execution keeps in flight. */
 export const MAX_REQUESTS_IN_FLIGHT = 4;
 
@@ -103,8 +104,12 @@ export const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
  */
 export const SHARE_CUT = 0.5;
 
-/** …and after each clean minute raises it by this share of Users per Minute (additive increase). */
+/** …and after each clean minute raises it by this share of the per-minute limit (additive increase). */
 export const SHARE_STEP = 0.1;
 
-/** The budget is never cut below one full Get User request. */
-export const MIN_SHARE = MAX_IDENTIFIERS_PER_REQUEST;
+/**
+ * A cut never leaves a process fewer units a minute than this, and a raise is never smaller. It is
+ * a floor in the endpoint's own unit (users, events, requests, user updates), not a request size:
+ * 20 is one full Get User request, a few Delete or Merge requests, a trickle of Bulk Import.
+ */
+export const MIN_SHARE_PER_MINUTE = 20;

@@ -8,7 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { Checked } from './identifiers';
+import type { Checked } from './checked';
 import type { Failure } from './results';
 
 export const CREDENTIAL_TYPE = 'moEngageApi';

@@ -3,10 +3,13 @@
  * per Request a call. MoEngage skips a pair it cannot merge without saying so, so the node refuses
  * what it can tell is wrong (the same user twice, an ID MoEngage refuses) before sending.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { jsonBytes, packBySize } from '../../shared/attributes';
-import { checkCustomerId, checkWholeNumber } from '../../shared/identifiers';
+import { defineOperation } from '../../pipeline/execute';
+import { groupUnits, itemProblem } from '../../pipeline/items';
+import { passOn, type Unit } from '../../pipeline/operation';
+import { needParameter, readSending, sendingOptions, type PerMinute, type Sending } from '../../pipeline/options';
+import { checkCustomerId, checkWholeNumber, customerIdProperty } from '../../shared/identifiers';
 import {
 	DEFAULT_PAIRS_PER_REQUEST,
 	MAX_PAIRS_PER_REQUEST,
@@ -14,93 +17,21 @@ import {
 	MERGE_UPDATES_PER_PAIR,
 	MERGE_USER_UPDATES_PER_MINUTE,
 } from '../../shared/limits';
-import {
-	beginRun,
-	groupUnits,
-	itemProblem,
-	needParameter,
-	parameterReader,
-	planItems,
-	readSending,
-	routeWrites,
-	sendingOptions,
-	sendUnits,
-	type Planned,
-	type Sending,
-	type Unit,
-} from '../../shared/run';
-import { readAccepted, requestMoEngage, type Hints } from '../../shared/transport';
+import { jsonBytes, packBySize } from '../../shared/packing';
+import { readAccepted, type Hints } from '../../shared/transport';
 
-const show = { resource: ['user'], operation: ['merge'] };
-
-const PER_MINUTE = {
+const PER_MINUTE: PerMinute = {
 	name: 'userUpdatesPerMinute',
 	displayName: 'User Updates per Minute',
 	default: MERGE_USER_UPDATES_PER_MINUTE,
+	min: MERGE_UPDATES_PER_PAIR,
+	description:
+		'The Merge limit to stay under: MoEngage allows 1,000 user updates a minute per workspace; each pair counts as 2 (both users). Shared by every execution on this workspace in this n8n process.',
 };
-
-export const description: INodeProperties[] = [
-	{
-		displayName:
-			'Merging is irreversible. The merged user keeps only its MoEngage ID, its last 30 days of events move to the retained user, and it is deleted after 30 days without activity. Merges are not transitive, and Merge does not work with Identity Resolution.',
-		name: 'mergeNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Merged Customer ID',
-		name: 'mergedCustomerId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. {{ $json.duplicate_id }}',
-		description: 'The customer ID of the user merged away (the duplicate)',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Retained Customer ID',
-		name: 'retainedCustomerId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. {{ $json.customer_id }}',
-		description: 'The customer ID of the user that remains',
-		displayOptions: { show },
-	},
-	sendingOptions(
-		show,
-		{
-			...PER_MINUTE,
-			type: 'number',
-			typeOptions: { minValue: MERGE_UPDATES_PER_PAIR },
-			description:
-				'The Merge limit to stay under: MoEngage allows 1,000 user updates a minute per workspace; each pair counts as 2 (both users). Shared by every execution on this workspace in this n8n process.',
-		},
-		{
-			forwardedFor: false,
-			extra: [
-				{
-					displayName: 'Pairs per Request',
-					name: 'pairsPerRequest',
-					type: 'number',
-					typeOptions: { minValue: 1, maxValue: MAX_PAIRS_PER_REQUEST },
-					default: DEFAULT_PAIRS_PER_REQUEST,
-					description:
-						'Merge pairs per request. MoEngage documents "50 users per call": 25 pairs (50 users) fits either reading; 50 only if MoEngage counts pairs.',
-				},
-			],
-		},
-	),
-];
 
 const HINTS: Hints = {
 	400: { what: 'MoEngage rejected the request', todo: "Check this item's Merged and Retained Customer IDs." },
 	413: { what: 'The request was larger than MoEngage accepts (128 KB)', todo: 'Some customer IDs are unusually long: lower Pairs per Request.' },
-	429: {
-		what: "MoEngage's rate limit was exceeded",
-		todo: 'Another workflow or app is spending the same workspace limit: lower User Updates per Minute, or schedule the workflows apart.',
-	},
 };
 
 interface Pair extends Unit {
@@ -108,9 +39,9 @@ interface Pair extends Unit {
 	retained: string;
 }
 
-const TODO = 'Set "Merged Customer ID" and "Retained Customer ID" to the two customer IDs of each item, e.g. {{ $json.duplicate_id }}.';
+const FIX = 'Set "Merged Customer ID" and "Retained Customer ID" to the two customer IDs of each item, e.g. {{ $json.duplicate_id }}.';
 
-const CHAIN_TODO =
+const CHAIN_FIX =
 	'Merges are not transitive and MoEngage skips what it cannot merge without saying so: run a chain (A into B, then B into C) as separate executions, one link each, and merge every duplicate straight into the user that remains.';
 
 const ENVELOPE_BYTES = jsonBytes({ merge_data: [] });
@@ -139,7 +70,12 @@ function mergeConflicts() {
 	};
 }
 
-function readSettings(context: IExecuteFunctions): { sending: Sending; pairsPerRequest: number } {
+interface Settings {
+	sending: Sending;
+	pairsPerRequest: number;
+}
+
+function settings(context: IExecuteFunctions): Settings {
 	const sending = readSending(context, PER_MINUTE);
 	if (sending.perMinute < MERGE_UPDATES_PER_PAIR) {
 		needParameter(context, PER_MINUTE.displayName, { ok: false, problem: `is ${sending.perMinute}; a pair counts as ${MERGE_UPDATES_PER_PAIR}` });
@@ -153,65 +89,96 @@ function readSettings(context: IExecuteFunctions): { sending: Sending; pairsPerR
 	return { sending, pairsPerRequest };
 }
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const run = await beginRun(this, 1, () => readSettings(this));
-	if (Array.isArray(run)) return run;
-	const { items, continueOnFail, workspace } = run;
-	const { sending, pairsPerRequest } = run.settings;
+const entryOf = (pair: Pair) => ({ merged_user: pair.merged, retained_user: pair.retained });
 
-	const read = parameterReader(this, items);
-	const conflicts = mergeConflicts();
-	const planned = planItems(this, items, continueOnFail, (itemIndex): Planned<{ merged: string; retained: string }> => {
-		const merged = checkCustomerId(read('mergedCustomerId', itemIndex, undefined));
-		if (!merged.ok) return itemProblem(itemIndex, `the Merged Customer ID ${merged.problem}`, TODO);
-		const retained = checkCustomerId(read('retainedCustomerId', itemIndex, undefined));
-		if (!retained.ok) return itemProblem(itemIndex, `the Retained Customer ID ${retained.problem}`, TODO);
+export const operation = defineOperation<Settings, { merged: string; retained: string }, Pair, 'accepted'>({
+	value: 'merge',
+	name: 'Merge',
+	action: 'Merge users',
+	description: 'Merge a duplicate user into the user that remains, one pair per item',
+	outputs: ['Accepted'],
+	properties: [
+		{
+			displayName:
+				'Merging is irreversible. The merged user keeps only its MoEngage ID, its last 30 days of events move to the retained user, and it is deleted after 30 days without activity. Merges are not transitive, and Merge does not work with Identity Resolution.',
+			name: 'mergeNotice',
+			type: 'notice',
+			default: '',
+		},
+		customerIdProperty('The customer ID of the user merged away (the duplicate)', {
+			name: 'mergedCustomerId',
+			displayName: 'Merged Customer ID',
+			placeholder: 'e.g. {{ $json.duplicate_id }}',
+		}),
+		customerIdProperty('The customer ID of the user that remains', {
+			name: 'retainedCustomerId',
+			displayName: 'Retained Customer ID',
+		}),
+		sendingOptions(PER_MINUTE, {
+			forwardedFor: false,
+			extra: [
+				{
+					displayName: 'Pairs per Request',
+					name: 'pairsPerRequest',
+					type: 'number',
+					typeOptions: { minValue: 1, maxValue: MAX_PAIRS_PER_REQUEST },
+					default: DEFAULT_PAIRS_PER_REQUEST,
+					description:
+						'Merge pairs per request. MoEngage documents "50 users per call": 25 pairs (50 users) fits either reading; 50 only if MoEngage counts pairs.',
+				},
+			],
+		}),
+	],
+	fix: FIX,
+	settings,
+
+	plan(run) {
+		const conflicts = mergeConflicts();
+		return (itemIndex) => {
+		const merged = checkCustomerId(run.read('mergedCustomerId', itemIndex, undefined));
+		if (!merged.ok) return itemProblem(itemIndex, `the Merged Customer ID ${merged.problem}`, FIX);
+		const retained = checkCustomerId(run.read('retainedCustomerId', itemIndex, undefined));
+		if (!retained.ok) return itemProblem(itemIndex, `the Retained Customer ID ${retained.problem}`, FIX);
 		if (merged.value === retained.value) {
-			return itemProblem(itemIndex, `the Merged and Retained Customer IDs are both "${merged.value}"; a user cannot be merged into itself`, TODO);
+			return itemProblem(itemIndex, `the Merged and Retained Customer IDs are both "${merged.value}"; a user cannot be merged into itself`, FIX);
 		}
 		const conflict = conflicts.check(itemIndex, merged.value, retained.value);
-		if (conflict !== undefined) return itemProblem(itemIndex, conflict, CHAIN_TODO);
+		if (conflict !== undefined) return itemProblem(itemIndex, conflict, CHAIN_FIX);
 		return { ok: true, part: { merged: merged.value, retained: retained.value } };
-	});
+		};
+	},
 
-	const { units: pairs, unitOf } = groupUnits(
-		planned,
-		({ merged, retained }) => `${merged}\u0000${retained}`,
-		({ merged, retained }): Pair => ({ itemIndexes: [], type: 'merge', identifier: `${merged} → ${retained}`, merged, retained }),
-	);
-	const entryOf = (pair: Pair) => ({ merged_user: pair.merged, retained_user: pair.retained });
-	const maxPairs = Math.min(pairsPerRequest, Math.floor(sending.perMinute / MERGE_UPDATES_PER_PAIR));
-	const batches = packBySize(pairs, maxPairs, MAX_REQUEST_BYTES - ENVELOPE_BYTES, (pair) => jsonBytes(entryOf(pair)) + 1);
+	group: (_, planned) =>
+		groupUnits(
+			planned,
+			({ merged, retained }) => `${merged}\u0000${retained}`,
+			({ merged, retained }): Pair => ({ itemIndexes: [], type: 'merge', identifier: `${merged} → ${retained}`, merged, retained }),
+		),
 
-	const sent = await sendUnits<Pair, unknown, 'accepted'>(this, workspace, sending, batches, {
-		budget: 'merge',
-		unit: 'user updates',
-		io: {
-			send: async (batch, signal) =>
-				await requestMoEngage(
-					this,
-					workspace,
-					{
-						path: '/v1/customer/merge',
-						qs: { app_id: workspace.appId },
-						body: { merge_data: batch.map(entryOf) },
-						forwardedFor: undefined,
-						timeoutMs: sending.timeoutMs,
+	async send(run, pairs) {
+		const { sending, pairsPerRequest } = run.settings;
+		const maxPairs = Math.min(pairsPerRequest, Math.floor(sending.perMinute / MERGE_UPDATES_PER_PAIR));
+		const batches = packBySize(pairs, maxPairs, MAX_REQUEST_BYTES - ENVELOPE_BYTES, (pair) => jsonBytes(entryOf(pair)) + 1);
+		return await run.send(batches, {
+			budget: 'merge',
+			unit: 'user updates',
+			io: {
+				send: async (batch, signal) =>
+					await run.request(
+						{ path: '/v1/customer/merge', qs: { app_id: run.workspace.appId }, body: { merge_data: batch.map(entryOf) } },
+						readAccepted,
+						HINTS,
 						signal,
-					},
-					readAccepted,
-					HINTS,
-				),
-			settle: (batch) => batch.map(() => 'accepted' as const),
-			weight: (batch) => batch.length * MERGE_UPDATES_PER_PAIR,
-			// Merging again is harmless (MoEngage skips a pair already merged): resent after a lost answer as often as Max Retries allows.
-			resendsAfterLostAnswer: () => Infinity,
-			blame400: (exchange) => (exchange.blames === undefined || exchange.failure.type === 'LimitBreached' ? 'unknown' : 'units'),
-		},
-	});
-	return routeWrites(this, planned, unitOf, sent, {
-		outputs: 1,
-		outputOf: () => 0,
-		repeating: 'harmless, MoEngage skips a pair it has merged already',
-	});
-}
+					),
+				settle: (batch) => batch.map(() => 'accepted' as const),
+				weight: (batch) => batch.length * MERGE_UPDATES_PER_PAIR,
+				// Merging again is harmless (MoEngage skips a pair already merged): resent after a lost answer as often as Max Retries allows.
+				resendsAfterLostAnswer: () => Infinity,
+				blame400: (exchange) => (exchange.blames === undefined || exchange.failure.type === 'LimitBreached' ? 'unknown' : 'units'),
+			},
+		});
+	},
+
+	place: (_, __, item) => passOn(0, item),
+	repeating: 'harmless, MoEngage skips a pair it has merged already',
+});

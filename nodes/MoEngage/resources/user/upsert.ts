@@ -5,54 +5,32 @@
  * each other. Where MoEngage would refuse two items in one element (one adds to an array the other
  * removes from), the later item starts a new element, sent only once the earlier one is answered.
  */
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { defineOperation } from '../../pipeline/execute';
+import { itemProblem } from '../../pipeline/items';
+import { passOn, type Grouped, type Planned, type Refused, type Sent, type Unit } from '../../pipeline/operation';
+import { readSending, type Sending } from '../../pipeline/options';
+import { fieldsReadBy } from '../../pipeline/parameters';
 import { attributesInput, readAttributes } from '../../shared/attributes-input';
-import { canJoin, changesArrays, checkUserAttributes, joinInto, jsonBytes, type Attributes } from '../../shared/attributes';
-import { bulkAnswers, bulkSendingOptions, MAX_ELEMENT_BYTES, packBulk, readResends, sendBulk } from '../../shared/bulk';
-import { checkCustomerId } from '../../shared/identifiers';
+import { canJoin, changesArrays, checkUserAttributes, joinInto, type Attributes } from '../../shared/attributes';
+import { bulkAnswers, bulkPerMinute, bulkSendingOptions, MAX_ELEMENT_BYTES, packBulk, readResends, sendBulk } from '../../shared/bulk';
+import { checkCustomerId, customerIdProperty } from '../../shared/identifiers';
 import { BULK_USERS_PER_MINUTE } from '../../shared/limits';
-import {
-	beginRun,
-	fieldsReadBy,
-	itemError,
-	itemProblem,
-	parameterReader,
-	planItems,
-	readSending,
-	routeWrites,
-	sendUnits,
-	type Planned,
-	type Sent,
-	type Unit,
-} from '../../shared/run';
+import { jsonBytes } from '../../shared/packing';
 
-const show = { resource: ['user'], operation: ['upsert'] };
+const PER_MINUTE = bulkPerMinute('usersPerMinute', 'Users per Minute', 'users', BULK_USERS_PER_MINUTE);
 
-const PER_MINUTE = { name: 'usersPerMinute', displayName: 'Users per Minute', default: BULK_USERS_PER_MINUTE };
+const FIX = 'Fix this item\'s Customer ID or attributes; with "Continue" on error the other items are still sent.';
 
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Customer ID',
-		name: 'customerId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. {{ $json.customer_id }}',
-		description: "The user's customer ID (the ID field of the profile); a new ID creates a user unless Update Existing Only is on",
-		displayOptions: { show },
-	},
-	...attributesInput(show, 'item', 'user attributes', 'Customer ID'),
-	{
-		displayName: 'Update Existing Only',
-		name: 'updateExistingOnly',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to update only users MoEngage already has; MoEngage then ignores unknown customer IDs without saying so',
-		displayOptions: { show },
-	},
-	bulkSendingOptions(show, PER_MINUTE, 'users', 'profiles that add to or remove from arrays (addValueToArrayField, removeValueFromArrayField); other profile updates are harmless to repeat and are always resent'),
-];
+const problemOf = (itemIndex: number, problem: string, customerId?: string) =>
+	itemProblem(itemIndex, problem, FIX, customerId === undefined ? undefined : { type: 'customer_id', identifier: customerId });
+
+interface Settings {
+	sending: Sending;
+	resends: number;
+	updateExistingOnly: boolean;
+}
 
 interface Part {
 	customerId: string;
@@ -70,7 +48,7 @@ interface Profile extends Unit {
  * The items' parts as elements, in item order: a customer's items join its latest element while
  * MoEngage would take them together, and start a new one where it would not.
  */
-function profilesOf(planned: ReadonlyArray<Planned<Part>>): { profiles: Profile[]; unitOf: Map<number, Profile> } {
+function profilesOf(planned: ReadonlyArray<Planned<Part>>): Grouped<Profile> {
 	const latest = new Map<string, Profile>();
 	const profiles: Profile[] = [];
 	const unitOf = new Map<number, Profile>();
@@ -88,7 +66,7 @@ function profilesOf(planned: ReadonlyArray<Planned<Part>>): { profiles: Profile[
 		joinInto(profile.attributes, attributes);
 		unitOf.set(itemIndex, profile);
 	});
-	return { profiles, unitOf };
+	return { units: profiles, unitOf };
 }
 
 const elementOf = (profile: Profile, updateExistingOnly: boolean) => ({
@@ -98,87 +76,93 @@ const elementOf = (profile: Profile, updateExistingOnly: boolean) => ({
 	...(updateExistingOnly ? { update_existing_only: true } : {}),
 });
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const run = await beginRun(this, 1, () => ({
-		sending: readSending(this, PER_MINUTE),
-		resends: readResends(this),
-		updateExistingOnly: this.getNodeParameter('updateExistingOnly', 0, false) as boolean,
-	}));
-	if (Array.isArray(run)) return run;
-	const { items, continueOnFail, workspace } = run;
-	const { sending, resends, updateExistingOnly } = run.settings;
-
-	const read = parameterReader(this, items);
-	const mapped = fieldsReadBy(this.getNode().parameters, ['customerId']);
-	const planned = planItems(this, items, continueOnFail, (itemIndex, item): Planned<Part> => {
-		const customerId = checkCustomerId(read('customerId', itemIndex, undefined));
-		if (!customerId.ok) return problemOf(itemIndex, `the Customer ID ${customerId.problem}`);
-		const given = readAttributes(read, itemIndex, item, mapped);
-		const attributes = given.ok ? checkUserAttributes(given.value) : given;
-		if (!attributes.ok) return problemOf(itemIndex, attributes.problem, customerId.value);
-		return { ok: true, part: { customerId: customerId.value, attributes: attributes.value } };
-	});
-
-	const { profiles, unitOf } = profilesOf(planned);
-	const sized = tooLarge(this, profiles, updateExistingOnly, continueOnFail, planned, unitOf);
-
-	const sent: Sent<Profile, 'accepted'> = { results: new Map() };
-	const rounds = Math.max(-1, ...sized.map((profile) => profile.round)) + 1;
-	for (let round = 0; round < rounds && !sent.stoppedBy; round++) {
-		const these = sized.filter((profile) => profile.round === round);
-		// Array changes go in requests of their own: only those may not be resent freely after a lost answer.
-		const pack = (arrays: boolean) =>
-			packBulk(these.filter((profile) => changesArrays(profile.attributes) === arrays), sending.perMinute, (profile) => profile.bytes);
-		const next = await sendUnits(this, workspace, sending, [...pack(false), ...pack(true)], {
-			budget: 'bulk users',
-			unit: 'users',
-			io: {
-				send: async (batch, signal) =>
-					await sendBulk(this, workspace, sending, batch.map((profile) => elementOf(profile, updateExistingOnly)), signal),
-				...bulkAnswers<Profile>(),
-				resendsAfterLostAnswer: (batch) => (batch.some((profile) => changesArrays(profile.attributes)) ? resends : Infinity),
-			},
-		});
-		for (const [profile, result] of next.results) sent.results.set(profile, result);
-		if (next.stoppedBy) sent.stoppedBy = next.stoppedBy;
-	}
-	return routeWrites(this, planned, unitOf, sent, {
-		outputs: 1,
-		outputOf: () => 0,
-		repeating: 'setting attributes again is harmless, but additions to and removals from arrays are made again',
-	});
-}
-
-const TODO = 'Fix this item\'s Customer ID or attributes; with "Continue" on error the other items are still sent.';
-
-const problemOf = (itemIndex: number, problem: string, customerId?: string) =>
-	itemProblem(itemIndex, problem, TODO, customerId === undefined ? undefined : { type: 'customer_id', identifier: customerId });
-
 /**
- * A profile whose element alone exceeds Bulk Import's 100 KB can never be sent: its items fail
- * here, by name, instead of as a 413 from MoEngage.
+ * A profile whose element alone exceeds Bulk Import's 100 KB can never be sent: its items are
+ * refused here, by name, instead of failing as a 413 from MoEngage.
  */
-function tooLarge(
-	context: IExecuteFunctions,
-	profiles: Profile[],
-	updateExistingOnly: boolean,
-	continueOnFail: boolean,
-	planned: Array<Planned<Part>>,
-	unitOf: Map<number, Profile>,
-): Profile[] {
-	return profiles.filter((profile) => {
+function withoutTooLarge(grouped: Grouped<Profile>, updateExistingOnly: boolean): Grouped<Profile> {
+	const refused = new Map<number, Refused>();
+	const units = grouped.units.filter((profile) => {
 		profile.bytes = jsonBytes(elementOf(profile, updateExistingOnly));
 		if (profile.bytes <= MAX_ELEMENT_BYTES) return true;
 		for (const itemIndex of profile.itemIndexes) {
-			const problem = problemOf(
-				itemIndex,
-				`the attributes of customer_id "${profile.identifier}" take ${profile.bytes} bytes; Bulk Import takes at most ${MAX_ELEMENT_BYTES} for one user`,
-				profile.identifier,
-			);
-			if (!continueOnFail) throw itemError(context, itemIndex, problem);
-			planned[itemIndex] = problem;
-			unitOf.delete(itemIndex);
+			const problem = `the attributes of customer_id "${profile.identifier}" take ${profile.bytes} bytes; Bulk Import takes at most ${MAX_ELEMENT_BYTES} for one user`;
+			refused.set(itemIndex, problemOf(itemIndex, problem, profile.identifier));
+			grouped.unitOf.delete(itemIndex);
 		}
 		return false;
 	});
+	return { units, unitOf: grouped.unitOf, refused };
 }
+
+export const operation = defineOperation<Settings, Part, Profile, 'accepted'>({
+	value: 'upsert',
+	name: 'Create or Update',
+	action: 'Create or update users',
+	description: 'Create a new record, or update the current one if it already exists (upsert)',
+	outputs: ['Accepted'],
+	properties: [
+		customerIdProperty(
+			"The user's customer ID (the ID field of the profile); a new ID creates a user unless Update Existing Only is on",
+		),
+		...attributesInput('item', 'user attributes', 'Customer ID'),
+		{
+			displayName: 'Update Existing Only',
+			name: 'updateExistingOnly',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to update only users MoEngage already has; MoEngage then ignores unknown customer IDs without saying so',
+		},
+		bulkSendingOptions(
+			PER_MINUTE,
+			'profiles that add to or remove from arrays (addValueToArrayField, removeValueFromArrayField); other profile updates are harmless to repeat and are always resent',
+		),
+	],
+	fix: FIX,
+	settings: (context: IExecuteFunctions) => ({
+		sending: readSending(context, PER_MINUTE),
+		resends: readResends(context),
+		updateExistingOnly: context.getNodeParameter('updateExistingOnly', 0, false) as boolean,
+	}),
+
+	plan(run) {
+		const mapped = fieldsReadBy(run.context.getNode().parameters, ['customerId']);
+		return (itemIndex, item): Planned<Part> => {
+			const customerId = checkCustomerId(run.read('customerId', itemIndex, undefined));
+			if (!customerId.ok) return problemOf(itemIndex, `the Customer ID ${customerId.problem}`);
+			const given = readAttributes(run.read, itemIndex, item, mapped);
+			const attributes = given.ok ? checkUserAttributes(given.value) : given;
+			if (!attributes.ok) return problemOf(itemIndex, attributes.problem, customerId.value);
+			return { ok: true, part: { customerId: customerId.value, attributes: attributes.value } };
+		};
+	},
+
+	group: (run, planned) => withoutTooLarge(profilesOf(planned), run.settings.updateExistingOnly),
+
+	async send(run, profiles) {
+		const { sending, resends, updateExistingOnly } = run.settings;
+		const sent: Sent<Profile, 'accepted'> = { results: new Map() };
+		const rounds = Math.max(-1, ...profiles.map((profile) => profile.round)) + 1;
+		for (let round = 0; round < rounds && !sent.stoppedBy; round++) {
+			const these = profiles.filter((profile) => profile.round === round);
+			// Array changes go in requests of their own: only those may not be resent freely after a lost answer.
+			const pack = (arrays: boolean) =>
+				packBulk(these.filter((profile) => changesArrays(profile.attributes) === arrays), sending.perMinute, (profile) => profile.bytes);
+			const next = await run.send([...pack(false), ...pack(true)], {
+				budget: 'bulk users',
+				unit: 'users',
+				io: {
+					send: async (batch, signal) => await sendBulk(run, batch.map((profile) => elementOf(profile, updateExistingOnly)), signal),
+					...bulkAnswers<Profile>(),
+					resendsAfterLostAnswer: (batch) => (batch.some((profile) => changesArrays(profile.attributes)) ? resends : Infinity),
+				},
+			});
+			for (const [profile, result] of next.results) sent.results.set(profile, result);
+			if (next.stoppedBy) sent.stoppedBy = next.stoppedBy;
+		}
+		return sent;
+	},
+
+	place: (_, __, item) => passOn(0, item),
+	repeating: 'setting attributes again is harmless, but additions to and removals from arrays are made again',
+});

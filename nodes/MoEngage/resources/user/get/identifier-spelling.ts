@@ -5,9 +5,9 @@
  * has worked for the workspace, it sends that request again spelled the other way, and the spelling
  * MoEngage answered is kept for the workspace for the life of the process.
  */
+import type { Endpoint } from '../../../pipeline/operation';
 import type { Exchange, Refusal } from '../../../shared/transport';
-import type { LookUpIo } from './look-up';
-import type { ExportAnswer, Lookup } from './lookups';
+import type { ExportAnswer, Lookup, Outcome } from './answers';
 
 export type IdSpelling = 'id' | 'moengage_id';
 
@@ -69,7 +69,7 @@ export function spelledSending(
 		batch: readonly Lookup[],
 		signal: AbortSignal,
 	) => Promise<Exchange<ExportAnswer>>,
-): Pick<LookUpIo, 'send' | 'anotherForm'> {
+): Pick<Endpoint<Lookup, ExportAnswer, Outcome>['io'], 'send' | 'anotherForm'> {
 	const spelling = spellingFor(workspace);
 	const sentWith = new WeakMap<readonly Lookup[], IdSpelling>();
 	const hasMoEngageIds = (batch: readonly Lookup[]) => batch.some((lookup) => lookup.type === 'id');

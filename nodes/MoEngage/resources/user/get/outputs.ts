@@ -1,16 +1,10 @@
-/** Routes every input item to exactly one output item: Found, Not Found, or an error item. */
+/** What Get makes of an item whose user MoEngage answered: a Found or a Not Found item. */
 import { deepCopy, type IDataObject, type INodeExecutionData } from 'n8n-workflow';
 
-import type { IdentifierType } from '../../../shared/identifiers';
-import { errorItemJson, type Failure } from '../../../shared/results';
-import { pickFields, type Attributes } from './lookups';
+import type { Placed } from '../../../pipeline/operation';
+import { pickFields, type Lookup, type Outcome } from './answers';
 
 export type OutputFormat = 'attributes' | 'enrich';
-
-export type ItemResult =
-	| { kind: 'found'; attributes: Attributes }
-	| { kind: 'notFound'; type: IdentifierType; identifier: string }
-	| { kind: 'failed'; failure: Failure; type?: string; identifier?: string };
 
 export interface OutputShape {
 	outputFormat: OutputFormat;
@@ -21,30 +15,26 @@ export interface OutputShape {
 export const FOUND = 0;
 export const NOT_FOUND = 1;
 
-export function routeItems(
-	items: readonly INodeExecutionData[],
-	results: readonly ItemResult[],
-	shape: OutputShape,
-): [INodeExecutionData[], INodeExecutionData[]] {
-	const found: INodeExecutionData[] = [];
-	const notFound: INodeExecutionData[] = [];
+/**
+ * A found user as its attributes (only the Fields asked for), or the input item with them under
+ * User Field; a user not found as {identifier_type, identifier}, or the input item unchanged. An
+ * answer that named the user in neither list is a failure: the node does not guess.
+ */
+export function placeLookup(outcome: Outcome, item: INodeExecutionData, lookup: Lookup, shape: OutputShape): Placed {
 	const enrich = shape.outputFormat === 'enrich';
-	results.forEach((result, itemIndex) => {
-		const input = items[itemIndex];
-		const pairedItem = { item: itemIndex };
-		const carried = enrich && input.binary ? { binary: input.binary } : {};
-		if (result.kind === 'found') {
-			const user = deepCopy(pickFields(result.attributes, shape.fields)) as IDataObject;
-			const json = enrich ? { ...deepCopy(input.json), [shape.userField]: user } : user;
-			found.push({ json, pairedItem, ...carried });
-		} else if (result.kind === 'notFound') {
-			const json = enrich
-				? deepCopy(input.json)
-				: { identifier_type: result.type, identifier: result.identifier };
-			notFound.push({ json, pairedItem, ...carried });
-		} else {
-			notFound.push({ json: errorItemJson(result), pairedItem });
-		}
-	});
-	return [found, notFound];
+	const carried = enrich && item.binary ? { binary: item.binary } : {};
+	if (outcome.kind === 'found') {
+		const user = deepCopy(pickFields(outcome.attributes, shape.fields)) as IDataObject;
+		return { output: FOUND, json: enrich ? { ...deepCopy(item.json), [shape.userField]: user } : user, ...carried };
+	}
+	if (outcome.kind === 'notFound') {
+		const json = enrich ? deepCopy(item.json) : { identifier_type: lookup.type, identifier: lookup.identifier };
+		return { output: NOT_FOUND, json, ...carried };
+	}
+	return {
+		failure: {
+			message: `MoEngage's answer named ${lookup.type} "${lookup.identifier}" neither among the users found nor among those not found`,
+			description: 'The node does not guess: run it again for this item, and report this to MoEngage support if it persists.',
+		},
+	};
 }

@@ -1,10 +1,12 @@
 /**
- * From items to requests and back: each distinct (identifier type, identifier) is asked once,
- * in batches, and MoEngage's answer is matched back to every item that carried it. Pure functions.
+ * Get User's answers: a 200 read strictly, matched back to the lookups of its request, and what a
+ * refusal means to a user. Pure functions.
  */
-import type { Checked, IdentifierType } from '../../../shared/identifiers';
+import type { Checked } from '../../../shared/checked';
+import type { IdentifierType } from '../../../shared/identifiers';
 import type { Hints } from '../../../shared/transport';
 
+/** A distinct (identifier type, identifier), asked once for every item that carries it. */
 export interface Lookup {
 	type: IdentifierType;
 	identifier: string;
@@ -38,28 +40,7 @@ const KEY_ATTRIBUTES: Record<IdentifierType, readonly string[]> = {
 /** identifier_type as MoEngage may echo it in users_not_found, to the type the node asked by. */
 const ECHOED_TYPE: Record<string, IdentifierType> = { customer_id: 'customer_id', id: 'id', moengage_id: 'id' };
 
-const keyOf = (type: string, identifier: string) => `${type}\u0000${identifier}`;
-
-export function planLookups(
-	requests: Array<{ itemIndex: number; type: IdentifierType; identifier: string }>,
-): Lookup[] {
-	const byKey = new Map<string, Lookup>();
-	for (const { itemIndex, type, identifier } of requests) {
-		const key = keyOf(type, identifier);
-		const known = byKey.get(key);
-		if (known) known.itemIndexes.push(itemIndex);
-		else byKey.set(key, { type, identifier, itemIndexes: [itemIndex] });
-	}
-	return [...byKey.values()];
-}
-
-export function packBatches<T>(lookups: readonly T[], batchSize: number): T[][] {
-	const batches: T[][] = [];
-	for (let start = 0; start < lookups.length; start += batchSize) {
-		batches.push(lookups.slice(start, start + batchSize));
-	}
-	return batches;
-}
+export const keyOf = (type: string, identifier: string) => `${type}\u0000${identifier}`;
 
 /**
  * Found users come back without the identifier they were asked by, so the attributes the node
@@ -163,9 +144,5 @@ export const EXPORT_HINTS: Hints = {
 	413: {
 		what: 'The request was larger than MoEngage accepts (128 KB)',
 		todo: 'Some identifiers or field names are unusually long: lower Batch Size, or check the Identifier parameter.',
-	},
-	429: {
-		what: "MoEngage's rate limit was exceeded",
-		todo: 'Another workflow or app is spending the same workspace limit: lower Users per Minute, or schedule the workflows apart.',
 	},
 };
