@@ -161,14 +161,14 @@ async function ensureInstalled({ dir, name, why, manifest, install, quickCheck, 
 	say(`${name} installed and checked in ${Math.round((Date.now() - started) / 1000)} s (${folderSize(dir)} in ${dir}).`);
 }
 
+/** Whether a command is on PATH. */
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
 /**
  * Installs Debian's packages for a test that needs them: as root (CI and developers' machines
  * here), or through passwordless sudo (GitHub's runners). Anyone else gets the one command to run,
  * at once, instead of a failing suite.
  */
-/** Whether a command is on PATH. */
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-
 function ensureDebianPackages(packages, why) {
 	const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
 	const hasAptGet = has('apt-get');
