@@ -98,7 +98,7 @@ export class MoEngageApi implements ICredentialType {
 		},
 	};
 
-	// MoEngage's Test Connection (data-api.md, "Test Connection"): it answers for any workspace, with
+	// MoEngage's Test Connection (docs/moengage-api.md#test-connection): it answers for any workspace, with
 	// or without Get User enabled. The key goes where MoEngage asks for it, the Basic auth and the
 	// body's app_secret, and nowhere else. n8n's credential tester loses the response of a failed
 	// request (NodeApiError drops its axios cause), so a 401 would only read "Authorization failed":

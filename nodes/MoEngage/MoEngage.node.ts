@@ -63,7 +63,7 @@ export class MoEngage implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: resources.map(({ name, value }) => ({ name, value })),
+				options: resources.map(({ name, value }) => ({ name, value })).sort((a, b) => a.name.localeCompare(b.name)),
 				// The rule checks a default against literal options only; these are built from the resources.
 				// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 				default: DEFAULT_RESOURCE,

@@ -9,4 +9,4 @@ import { user } from './user';
 /** The resource a saved node without one runs: Get Users workflows from before resources existed. */
 export const DEFAULT_RESOURCE = 'user';
 
-export const resources: Resource[] = [event, user];
+export const resources: Resource[] = [user, event];

@@ -75,7 +75,7 @@ function checkPlatforms(value: unknown): Checked<Array<{ platform: string; activ
  * element and drops without a word: blocked, reserved and moe_ names; `platforms` (spelled as
  * MoEngage's enum: "android" becomes ANDROID, true becomes "true"); and the array operators, which
  * may not add to and remove from one attribute, nor change one the same element sets, nor touch
- * `platforms` (section E of the data API facts).
+ * `platforms` (docs/moengage-api.md#array-operators, #platforms).
  */
 export function checkUserAttributes(attributes: Attributes): Checked<Attributes> {
 	const checked: Attributes = {};

@@ -1,7 +1,7 @@
 /**
  * Bulk Import (`POST /v1/transition/{Workspace_ID}`), which Create or Update and Track Event send
  * through: many users or events a request, 60,000 of each a minute. It answers 200 for what it
- * accepts and drops invalid elements without a word, so the operations check every element first.
+ * accepts and drops invalid elements without a word, so the operations check every element first (docs/moengage-api.md#bulk-import).
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 

@@ -1,6 +1,6 @@
 /**
  * Every endpoint's documented limits, per workspace, from MoEngage's rate-limits page and its
- * OpenAPI spec (see docs/moengage-api.md). Workspaces with a raised limit set their own
+ * OpenAPI spec (docs/moengage-api.md#limits-at-a-glance). Workspaces with a raised limit set their own
  * in the operation's per-minute option.
  */
 

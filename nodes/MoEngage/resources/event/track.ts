@@ -47,7 +47,7 @@ function elementsOf(batch: readonly TrackedEvent[]): IDataObject[] {
 export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, 'accepted'>({
 	value: 'track',
 	name: 'Track',
-	action: 'Track events',
+	action: 'Track an event',
 	description: 'Record an event (an action) of a user, one per item, through Bulk Import',
 	outputs: ['Accepted'],
 	properties: [

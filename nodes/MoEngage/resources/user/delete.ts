@@ -1,6 +1,7 @@
 /**
  * User → Delete: one request per distinct user (MoEngage takes one a request). MoEngage answers an
- * unknown user with 400 "Not Found": that is the Not Found output, not an error.
+ * unknown user with 400 "Not Found": that is the Not Found output, not an error
+ * (docs/moengage-api.md#delete-user).
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 

@@ -1,7 +1,8 @@
 /**
  * User → Merge: each item names a merged and a retained customer ID; distinct pairs go up to Pairs
  * per Request a call. MoEngage skips a pair it cannot merge without saying so, so the node refuses
- * what it can tell is wrong (the same user twice, an ID MoEngage refuses) before sending.
+ * what it can tell is wrong (the same user twice, an ID MoEngage refuses) before sending
+ * (docs/moengage-api.md#merge-users).
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 

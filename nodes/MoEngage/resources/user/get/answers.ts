@@ -30,7 +30,8 @@ export interface ExportAnswer {
 /**
  * The attributes of a found user that may carry the identifier it was looked up by, in order of
  * preference. Get User's examples use `customer_id` and `id`; MoEngage's OpenAPI enum calls the
- * MoEngage ID `moengage_id`, its attribute table calls the customer ID `uid`, and profiles carry `_id`.
+ * MoEngage ID `moengage_id`, its attribute table calls the customer ID `uid`, and profiles carry `_id`
+ * (docs/moengage-api.md#matching-the-answer).
  */
 const KEY_ATTRIBUTES: Record<IdentifierType, readonly string[]> = {
 	customer_id: ['customer_id', 'uid'],
@@ -130,7 +131,8 @@ export const EXPORT_HINTS: Hints = {
 		todo: 'Check the identifiers of these items and the Fields parameter.',
 	},
 	// MoEngage enables Get User per workspace on request and documents no answer of its own for a
-	// workspace without it, only that a key the API does not cover "gets 401 or 403": the node cannot
+	// workspace without it, only that a key the API does not cover "gets 401 or 403"
+	// (docs/moengage-api.md#when-get-user-is-not-enabled): the node cannot
 	// tell that from a wrong key or a suspension, so both hints name it. The credential's Test does
 	// not use Get User, so a Test that succeeds tells the user which it is.
 	401: {

@@ -1,5 +1,5 @@
 /**
- * How a MoEngage ID's identifier_type is spelled on the wire. MoEngage's prose and its only example
+ * How a MoEngage ID's identifier_type is spelled on the wire (docs/moengage-api.md#moengage-id-spelling). MoEngage's prose and its only example
  * say "id", its OpenAPI enum says "moengage_id", and which one its server accepts is not documented.
  * The node sends "id"; when MoEngage refuses a request that holds MoEngage IDs before either spelling
  * has worked for the workspace, it sends that request again spelled the other way, and the spelling
