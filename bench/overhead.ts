@@ -27,8 +27,8 @@ async function main() {
 		for (let start = 0; start < distinct.length; start += 20) batches.push(distinct.slice(start, start + 20));
 		nodeMs = (await bareExport(url, WORKSPACE, KEY, batches, 4)).ms;
 	} else {
-		const { runGetUsers } = await import('../test/engine');
-		const result = await runGetUsers({
+		const { runMoEngage } = await import('../test/engine');
+		const result = await runMoEngage({
 			rows,
 			parameters: { options: { usersPerMinute: 1e9 } },
 			credentials: { dataCenter: 'custom', baseUrl: url, appId: WORKSPACE, apiKey: KEY },

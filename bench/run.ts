@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { budgetFor, budgetsKept } from '../nodes/MoEngage/shared/budget';
-import { runGetUsers } from '../test/engine';
+import { runMoEngage } from '../test/engine';
 import { bareExport } from './bare-client';
 
 // compiled to bench/.build/bench/
@@ -63,7 +63,7 @@ async function packing() {
 	const requests: number[] = [];
 	for (let run = 0; run < 5; run++) {
 		simulator.reset();
-		await runGetUsers({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		await runMoEngage({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
 		requests.push(exportRequests(simulator).length);
 	}
 	await simulator.stop();
@@ -78,7 +78,7 @@ async function sustained() {
 	await simulator.start();
 	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
 	const started = Date.now();
-	const result = await runGetUsers({ rows: items, credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({ rows: items, credentials: credentialsFor(simulator), downstream: false });
 	const wall = Date.now() - started;
 	const requests = exportRequests(simulator);
 	const refused = requests.filter((entry: { status: number }) => entry.status === 429).length;
@@ -98,7 +98,7 @@ async function burst() {
 	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
 	const times: number[] = [];
 	for (let run = 0; run < 5; run++) {
-		const result = await runGetUsers({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		const result = await runMoEngage({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
 		times.push(result.nodeMs);
 	}
 	await simulator.stop();
@@ -194,7 +194,7 @@ async function oneItem() {
 	const bare: number[] = [];
 	const id = simulator.users[0].customer_id;
 	for (let run = 0; run < 20; run++) {
-		node.push((await runGetUsers({ rows: [{ customer_id: id }], parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false })).nodeMs);
+		node.push((await runMoEngage({ rows: [{ customer_id: id }], parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false })).nodeMs);
 		bare.push((await bareExport(simulator.url, simulator.config.workspaceId, simulator.config.apiKey, [[id]], 1)).ms);
 	}
 	await simulator.stop();
@@ -340,7 +340,7 @@ async function againstHttpRequest() {
 
 /** The simulator's deterministic PRNG (mulberry32), so every run writes the same rows. */
 /** What became of a write run's items, and what MoEngage (the simulator) did with them. */
-const outcomeOf = (result: Awaited<ReturnType<typeof runGetUsers>>, simulator: Simulator) => ({
+const outcomeOf = (result: Awaited<ReturnType<typeof runMoEngage>>, simulator: Simulator) => ({
 	acceptedItems: result.outputs[0]?.length ?? 0,
 	errorItems: result.outputs.slice(1).reduce((sum, output) => sum + (output?.length ?? 0), 0),
 	runError: result.error?.message,
@@ -453,7 +453,7 @@ async function upsertRun(rows: IDataObject[], known: number, limit: number | und
 	await simulator.start();
 	const sizes = recordBodySizes(simulator);
 	const started = Date.now();
-	const result = await runGetUsers({ rows, parameters: upsertParameters(limit), credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({ rows, parameters: upsertParameters(limit), credentials: credentialsFor(simulator), downstream: false });
 	const wallMs = Date.now() - started;
 	const figures = bulkFigures(simulator, sizes, limit ?? 60_000, rows.length);
 	figures.firstRequestAt -= started;
@@ -607,7 +607,7 @@ async function trackRun(customers: number, perCustomer: number, order: 'time' | 
 	const items = eventRows(simulator, customers, perCustomer, order);
 	const sizes = recordBodySizes(simulator);
 	const started = Date.now();
-	const result = await runGetUsers({ rows: items, parameters: trackParameters, credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({ rows: items, parameters: trackParameters, credentials: credentialsFor(simulator), downstream: false });
 	const wallMs = Date.now() - started;
 	const figures = bulkFigures(simulator, sizes, 60_000, items.length);
 	figures.firstRequestAt -= started;
@@ -679,7 +679,7 @@ async function arrayChanges() {
 		const simulator = createSimulator({ users: 0, usersPerWindow: 1e9 });
 		await simulator.start();
 		const started = Date.now();
-		const result = await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), downstream: false });
+		const result = await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), downstream: false });
 		const requests = simulator.log.filter((entry: { endpoint?: string }) => entry.endpoint === 'bulk').length;
 		const run = { wallMs: Date.now() - started, nodeMs: result.nodeMs, requests, ...outcomeOf(result, simulator) };
 		return { run, simulator };

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { logLines, runGetUsers, testCredential, type MoEngageParameters, type RunOptions } from './engine';
+import { logLines, runMoEngage, testCredential, type MoEngageParameters, type RunOptions } from './engine';
 import { leakedFragments } from './support/secrets';
 import { credentialsFor, exportRequests, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
 
@@ -14,7 +14,7 @@ type User = Record<string, string | number>;
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'edges-secret-key-5d27c1e9' });
 
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) {
-	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
@@ -42,7 +42,7 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 		it('puts one error item per input item on Not Found (regular output), nothing on Found, and sends nothing', async () => {
 			const simulator = await simulatorWith();
 			const rows = rowsOf(simulator, 3);
-			const { outputs, error } = await runGetUsers({ rows, credentials: credentialsFor(simulator), onError: 'continueRegularOutput', ...setUp(simulator) });
+			const { outputs, error } = await runMoEngage({ rows, credentials: credentialsFor(simulator), onError: 'continueRegularOutput', ...setUp(simulator) });
 			expect(error).toBeUndefined();
 			expect(outputs[0]).toEqual([]);
 			expect(paired(outputs[1])).toEqual([0, 1, 2]);
@@ -56,18 +56,18 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 		it('puts them on the error output with Continue (using error output)', async () => {
 			const simulator = await simulatorWith();
 			const rows = rowsOf(simulator, 3);
-			const { outputs, downstream } = await runGetUsers({ rows, credentials: credentialsFor(simulator), onError: 'continueErrorOutput', ...setUp(simulator) });
+			const { outputs, downstream } = await runMoEngage({ rows, credentials: credentialsFor(simulator), onError: 'continueErrorOutput', ...setUp(simulator) });
 			expect(outputs[0]).toEqual([]);
 			expect(outputs[1]).toEqual([]);
 			expect(paired(outputs[2])).toEqual([0, 1, 2]);
 			expect((outputs[2][0].json.error as IDataObject).message).toMatch(message);
-			expect(downstream.found).toEqual([]);
+			expect(downstream.outputs[0]).toEqual([]);
 			expect(exportRequests(simulator)).toHaveLength(0);
 		});
 
 		it('fails the run without continue-on-fail, sending nothing', async () => {
 			const simulator = await simulatorWith();
-			const { error, outputs } = await runGetUsers({ rows: rowsOf(simulator, 3), credentials: credentialsFor(simulator), ...setUp(simulator) });
+			const { error, outputs } = await runMoEngage({ rows: rowsOf(simulator, 3), credentials: credentialsFor(simulator), ...setUp(simulator) });
 			expect(error).toBeDefined();
 			expect(outputs).toEqual([]);
 			expect(exportRequests(simulator)).toHaveLength(0);
@@ -98,7 +98,7 @@ describe('secrets', () => {
 	it('a Workspace ID and key pasted with a space and a line break just work, in the node and in the credential Test', async () => {
 		const simulator = await simulatorWith();
 		const pasted = { appId: ` ${simulator.config.workspaceId} `, apiKey: `${simulator.config.apiKey}\n` };
-		const { outputs, error } = await runGetUsers({ rows: rowsOf(simulator, 2), credentials: credentialsFor(simulator, pasted) });
+		const { outputs, error } = await runMoEngage({ rows: rowsOf(simulator, 2), credentials: credentialsFor(simulator, pasted) });
 		expect(error).toBeUndefined();
 		expect(outputs[0]).toHaveLength(2);
 		expect(await testCredential(credentialsFor(simulator, pasted))).toEqual({ status: 'OK', message: 'Connection successful!' });
@@ -128,7 +128,7 @@ describe('secrets', () => {
 	it('a Custom URL with user:password@ is shown without them when MoEngage cannot be reached', async () => {
 		const simulator = await simulatorWith();
 		logLines.length = 0;
-		const result = await runGetUsers({
+		const result = await runMoEngage({
 			rows: [{ customer_id: 'a' }],
 			parameters: { options: { maxRetries: 0 } },
 			credentials: credentialsFor(simulator, { baseUrl: 'http://proxy-user:proxy-pass-8812@127.0.0.1:9' }),

@@ -4,7 +4,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { logLines, runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
+import { logLines, runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
 import { credentialsFor, withSimulator } from './support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,7 +25,7 @@ afterAll(async () => await simulator.stop());
 beforeEach(() => simulator.reset());
 
 const run = async (rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) =>
-	await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 
 const exportRequests = (sim: Simulator = simulator) =>
 	sim.log.filter((entry: { path: string }) => entry.path.startsWith('/v1/customers/export'));
@@ -74,17 +74,17 @@ describe('Get Users in a workflow', () => {
 		expect(pairedIndexes(notFound)).toEqual([33, 34, 35, 36, 37, 38, 39, 43]);
 
 		// n8n follows pairedItem back to the source row: $('Rows').item in the next node is the right row
-		expect(downstream.found.map((item) => JSON.parse(item.json.sourceRow as string).row)).toEqual(
+		expect(downstream.outputs[0].map((item) => JSON.parse(item.json.sourceRow as string).row)).toEqual(
 			expectedFound.map(({ row }) => row.row),
 		);
-		expect(downstream.notFound.map((item) => JSON.parse(item.json.sourceRow as string).row)).toEqual([
+		expect(downstream.outputs[1].map((item) => JSON.parse(item.json.sourceRow as string).row)).toEqual([
 			33, 34, 35, 36, 37, 38, 39, 43,
 		]);
 	});
 
 	it('sends the documented request: data wrapper, Basic auth, JSON, app_id URL-encoded, X-Forwarded-For', async () => {
 		await withSimulator({ users: 5, workspaceId: 'WS+1/é&x', apiKey: 'k:with:colons' }, async (oddWorkspace) => {
-			const result = await runGetUsers({
+			const result = await runMoEngage({
 				rows: [{ customer_id: oddWorkspace.users[0].customer_id }],
 				parameters: { options: { xForwardedFor: '203.0.113.7, 2001:db8::1' } },
 				credentials: credentialsFor(oddWorkspace),
@@ -155,7 +155,7 @@ describe('Get Users in a workflow', () => {
 	it('sends up to a few requests at once, never more than 20 identifiers each', async () => {
 		await withSimulator({ users: 300, latencyMs: 150 }, async (slow) => {
 			const rows = slow.users.slice(0, 200).map((user: User) => ({ customer_id: user.customer_id }));
-			const result = await runGetUsers({ rows, credentials: credentialsFor(slow) });
+			const result = await runMoEngage({ rows, credentials: credentialsFor(slow) });
 			expect(result.outputs[0]).toHaveLength(200);
 			expect(exportRequests(slow)).toHaveLength(10);
 			// in parallel (the simulator counts the requests it holds at once), not one after another;
@@ -222,7 +222,7 @@ describe('Get Users with bad input', () => {
 			identifier: '  ',
 			identifierType: 'customer_id',
 		});
-		expect(JSON.parse(downstream.error[0].json.sourceRow as string)).toEqual(rows[1]);
+		expect(JSON.parse(downstream.errors[0].json.sourceRow as string)).toEqual(rows[1]);
 	});
 
 	it('continues with the regular output: the error item rides on Not Found, in input order', async () => {
@@ -240,7 +240,7 @@ describe('Get Users when MoEngage says no', () => {
 	it('explains a wrong key with the data-center hint, and never shows the key', async () => {
 		const badKey = 'wrong-key-7f3a9c';
 		logLines.length = 0;
-		const result = await runGetUsers({
+		const result = await runMoEngage({
 			rows: [{ customer_id: users[0].customer_id }, { customer_id: users[1].customer_id }],
 			credentials: credentialsFor(simulator, { apiKey: badKey }),
 		});
@@ -260,7 +260,7 @@ describe('Get Users when MoEngage says no', () => {
 
 	it('stops sending after a 401 and turns every item into an error item when continuing', async () => {
 		const rows = users.slice(0, 45).map((user) => ({ customer_id: user.customer_id }));
-		const result = await runGetUsers({
+		const result = await runMoEngage({
 			rows,
 			credentials: credentialsFor(simulator, { apiKey: 'nope' }),
 			onError: 'continueErrorOutput',
@@ -279,7 +279,7 @@ describe('Get Users when MoEngage says no', () => {
 		['refused-401', 'MoEngage rejected the credentials (401 Authentication required)', "If the credential's Test succeeds, the key is right and the Get User API is not enabled"],
 	])('on a workspace without Get User (%s), says MoEngage must enable it', async (getUser, message, hint) => {
 		await withSimulator({ getUser, workspaceId: 'WRITES', apiKey: 'writes-only-key-1' }, async (writesOnly) => {
-			const result = await runGetUsers({ rows: [{ customer_id: 'someone' }], credentials: credentialsFor(writesOnly) });
+			const result = await runMoEngage({ rows: [{ customer_id: 'someone' }], credentials: credentialsFor(writesOnly) });
 			const error = result.error as Error & { description?: string };
 			expect(error.message.startsWith(message)).toBe(true);
 			expect(error.description).toContain(hint);
@@ -319,7 +319,7 @@ describe('Get Users when MoEngage says no', () => {
 	});
 
 	it('says where it could not connect, after its retries', async () => {
-		const result = await runGetUsers({
+		const result = await runMoEngage({
 			rows: [{ customer_id: 'a' }],
 			parameters: { options: { maxRetries: 1 } },
 			credentials: credentialsFor(simulator, { baseUrl: 'http://127.0.0.1:9' }),
@@ -341,7 +341,7 @@ describe('the workspace budget inside n8n', () => {
 	afterEach(async () => await fresh.stop());
 
 	const runOn = async (rows: IDataObject[], usersPerMinute: number, onStarted?: RunOptions['onStarted']) =>
-		await runGetUsers({
+		await runMoEngage({
 			rows,
 			parameters: { options: { usersPerMinute } },
 			credentials: credentialsFor(fresh),

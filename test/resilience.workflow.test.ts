@@ -4,7 +4,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { logLines, runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
+import { logLines, runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
 import { credentialsFor, exportRequests, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
 
 type User = Record<string, string | number>;
@@ -12,7 +12,7 @@ type User = Record<string, string | number>;
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'resilience-secret-key-93f1' });
 
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) {
-	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);

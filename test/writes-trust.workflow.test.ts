@@ -7,7 +7,7 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { MoEngage } from '../nodes/MoEngage/MoEngage.node';
-import { runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
+import { runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
 import { credentialsFor, requestsTo, simulatorFactory, type Simulator } from './support/simulators';
 
 const simulatorWith = simulatorFactory({ users: 20, apiKey: 'trust-secret-key-5d21c9e0' });
@@ -18,7 +18,7 @@ const MERGE = { resource: 'user', operation: 'merge', mergedCustomerId: '={{ $js
 const CONTINUE: Partial<RunOptions> = { onError: 'continueRegularOutput' };
 
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters, extra: Partial<RunOptions> = {}) {
-	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);

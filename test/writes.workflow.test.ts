@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
+import { runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
 import { leakedFragments } from './support/secrets';
 import { credentialsFor, requestsTo, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
 
@@ -25,7 +25,7 @@ const DELETE = { resource: 'user', operation: 'delete', identifierType: 'custome
 const MERGE = { resource: 'user', operation: 'merge', mergedCustomerId: '={{ $json.merged }}', retainedCustomerId: '={{ $json.retained }}' };
 
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters, extra: Partial<RunOptions> = {}) {
-	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 
-import { runGetUsers } from '../engine';
+import { runMoEngage } from '../engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require('../../scripts/n8n');
@@ -253,7 +253,7 @@ it('six runs at once on two workers: each run answered as one process would, not
 			const execution = byRun.get(run);
 			expect(execution).toBeDefined();
 			const [found, notFound] = execution?.run.resultData.runData['Get users'][0].data.main as Item[][];
-			const single = await runGetUsers({
+			const single = await runMoEngage({
 				rows: customersOf(run).map((customer_id) => ({ customer_id })),
 				// the same answers without waiting for the budget: this process has its own
 				parameters: { options: { usersPerMinute: 1e9 } },
