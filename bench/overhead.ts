@@ -2,10 +2,12 @@
  * Scenario 4 in a process of its own, so CPU and peak RSS are this run's alone:
  * node <this> <simulator url> node|bare. Prints one JSON line.
  */
+import type * as SimulatorModule from '../simulator/simulator';
 import { bareExport } from './bare-client';
 
+// Compiled to bench/.build/bench/; the simulator is plain JavaScript, loaded from the source tree and typed by its .d.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { makeUsers } = require('../../../test/simulator/simulator.js');
+const { makeUsers }: typeof SimulatorModule = require('../../../simulator/simulator.js');
 
 const [url, mode] = process.argv.slice(2);
 const WORKSPACE = 'SIMWORKSPACE01';

@@ -110,7 +110,7 @@ describe('secrets', () => {
 		const basic = Buffer.from(`${workspaceId}:${apiKey}`).toString('base64');
 		for (const shift of [0, 37, 101, 150, 170, 180, 190]) {
 			simulator.reset();
-			simulator.intercept((request: { headers: Record<string, string> }) => ({
+			simulator.intercept((request) => ({
 				status: 502,
 				body: `<html><body><h1>502 Bad Gateway</h1><p>${'.'.repeat(shift)} upstream rejected Authorization: ${request.headers.authorization} (key ${apiKey})</p></body></html>`,
 			}));
@@ -145,8 +145,8 @@ describe('the right item is blamed, and a run that will fail stops at once', () 
 		const simulator = await simulatorWith({ poison: ['bad-id'] });
 		const first = String(simulator.users[0].customer_id);
 		let answeredFirst = false;
-		simulator.intercept((request: { identifiers: Array<{ identifier: string }> }) => {
-			if (request.identifiers[0].identifier !== first || answeredFirst) return undefined;
+		simulator.intercept((request) => {
+			if (request.identifiers?.[0].identifier !== first || answeredFirst) return undefined;
 			answeredFirst = true;
 			return { status: 503, body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' } };
 		});
@@ -183,7 +183,7 @@ describe('a 400 that names no attribute', () => {
 		const { outputs } = await run(simulator, rows, {}, { onError: 'continueRegularOutput' });
 		const requests = exportRequests(simulator);
 		expect(requests.length).toBeLessThanOrEqual(3);
-		expect(requests.reduce((sum: number, entry: { identifiers: unknown[] }) => sum + entry.identifiers.length, 0)).toBe(40);
+		expect(requests.reduce((sum, entry) => sum + (entry.identifiers?.length ?? 0), 0)).toBe(40);
 		expect(outputs[0]).toEqual([]);
 		expect(paired(outputs[1])).toEqual(rows.map((_, index) => index));
 		expect(new Set(outputs[1].map((item) => (item.json.error as IDataObject).message))).toEqual(
@@ -221,7 +221,7 @@ describe('a 429 is never resent at once', () => {
 		expect(times[3] - times[2]).toBeGreaterThanOrEqual(1_950);
 	});
 
-	it.each(['delta', 'epoch'])('with x-ratelimit headers (%s reset), waits for the reset instead of knocking on a full window', async (form) => {
+	it.each(['delta', 'epoch'] as const)('with x-ratelimit headers (%s reset), waits for the reset instead of knocking on a full window', async (form) => {
 		const windowMs = 3_000;
 		const simulator = await simulatorWith({ usersPerWindow: 40, windowMs, rateLimitHeaders: form });
 		const { outputs } = await run(simulator, rowsOf(simulator, 120));
@@ -245,11 +245,11 @@ describe('MoEngage IDs in either spelling', () => {
 		const { outputs } = await run(simulator, rows, byId);
 		expect(paired(outputs[0])).toEqual(rows.slice(0, 30).map((_, index) => index));
 		expect(outputs[1]).toEqual([{ json: { identifier_type: 'id', identifier: 'f'.repeat(24) }, pairedItem: { item: 30 } }]);
-		const types = exportRequests(simulator).map((entry: { identifiers: Array<{ identifier_type: string }> }) => entry.identifiers[0].identifier_type);
+		const types = exportRequests(simulator).map((entry) => entry.identifiers?.[0].identifier_type);
 		expect(types).toEqual(['id', 'moengage_id', 'moengage_id']);
 		simulator.reset();
 		await run(simulator, idRows(simulator, 5), byId);
-		expect(exportRequests(simulator).map((entry: { identifiers: Array<{ identifier_type: string }> }) => entry.identifiers[0].identifier_type)).toEqual([
+		expect(exportRequests(simulator).map((entry) => entry.identifiers?.[0].identifier_type)).toEqual([
 			'moengage_id',
 		]);
 	});

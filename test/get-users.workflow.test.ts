@@ -4,13 +4,10 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { createSimulator, type Simulator } from '../simulator/simulator';
 import { logLines, runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
 import { credentialsFor, withSimulator } from './support/simulators';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('./simulator/simulator');
-
-type Simulator = ReturnType<typeof createSimulator>;
 type User = Record<string, string | number>;
 
 let simulator: Simulator;
@@ -54,7 +51,7 @@ describe('Get Users in a workflow', () => {
 		expect(error).toBeUndefined();
 
 		const requests = exportRequests();
-		expect(requests.map((entry: { identifiers: unknown[] }) => entry.identifiers.length)).toEqual([20, 20]);
+		expect(requests.map((entry) => entry.identifiers?.length)).toEqual([20, 20]);
 		expect(simulator.duplicateIdentifiers()).toEqual([]);
 
 		const [found, notFound] = outputs;
@@ -168,7 +165,7 @@ describe('Get Users in a workflow', () => {
 	it('honours a smaller batch size', async () => {
 		const rows = users.slice(0, 12).map((user) => ({ customer_id: user.customer_id }));
 		await run(rows, { options: { batchSize: 5 } });
-		expect(exportRequests().map((entry: { identifiers: unknown[] }) => entry.identifiers.length)).toEqual([5, 5, 2]);
+		expect(exportRequests().map((entry) => entry.identifiers?.length)).toEqual([5, 5, 2]);
 	});
 
 	it('outputs nothing and calls nobody for no input', async () => {
@@ -277,7 +274,7 @@ describe('Get Users when MoEngage says no', () => {
 	it.each([
 		['refused-403', 'MoEngage refused Get User for this workspace (403 Forbidden)', 'The Get User API is not enabled for this workspace'],
 		['refused-401', 'MoEngage rejected the credentials (401 Authentication required)', "If the credential's Test succeeds, the key is right and the Get User API is not enabled"],
-	])('on a workspace without Get User (%s), says MoEngage must enable it', async (getUser, message, hint) => {
+	] as const)('on a workspace without Get User (%s), says MoEngage must enable it', async (getUser, message, hint) => {
 		await withSimulator({ getUser, workspaceId: 'WRITES', apiKey: 'writes-only-key-1' }, async (writesOnly) => {
 			const result = await runMoEngage({ rows: [{ customer_id: 'someone' }], credentials: credentialsFor(writesOnly) });
 			const error = result.error as Error & { description?: string };
@@ -288,12 +285,12 @@ describe('Get Users when MoEngage says no', () => {
 	});
 
 	it('names the identifier MoEngage left out of both lists instead of dropping it', async () => {
-		simulator.intercept((request: { identifiers: Array<{ identifier: string }> }) => ({
+		simulator.intercept((request) => ({
 			status: 200,
 			body: {
 				status: 'success',
 				type: 'export_users',
-				data: { users: [], users_not_found: request.identifiers.slice(1).map((entry) => ({ identifier_type: 'customer_id', ...entry })) },
+				data: { users: [], users_not_found: request.identifiers?.slice(1) },
 			},
 		}));
 		const rows = [{ customer_id: 'first' }, { customer_id: 'second' }];
@@ -361,7 +358,7 @@ describe('the workspace budget inside n8n', () => {
 		);
 		// the budget would hold it for a minute: far less proves the cancel ended the wait
 		expect(Date.now() - cancelledAt).toBeLessThan(10_000);
-		expect(exportRequests(fresh).map((entry: { identifiers: unknown[] }) => entry.identifiers.length)).toEqual([20]);
+		expect(exportRequests(fresh).map((entry) => entry.identifiers?.length)).toEqual([20]);
 		expect(logLines.some((line) => /MoEngage: waiting (59|60)\.\d s for the workspace budget of 20 users per minute/.test(line))).toBe(true);
 		expect(result.outputs).toEqual([]);
 	});
@@ -373,6 +370,6 @@ describe('the workspace budget inside n8n', () => {
 		// 10 more would make 20 in the minute: the second execution waits for the first one's spend
 		await runOn(rowsOf(10, 20), 15, (cancel) => setTimeout(cancel, 500));
 		expect(Date.now() - started).toBeLessThan(10_000);
-		expect(exportRequests(fresh).map((entry: { identifiers: unknown[] }) => entry.identifiers.length)).toEqual([10]);
+		expect(exportRequests(fresh).map((entry) => entry.identifiers?.length)).toEqual([10]);
 	});
 });

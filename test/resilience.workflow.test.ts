@@ -43,7 +43,7 @@ describe('MoEngage says "too many"', () => {
 	});
 
 	it("backs off when its real window is full, in both of MoEngage's 429 shapes, and loses nobody", async () => {
-		for (const rateLimitShape of ['error', 'title']) {
+		for (const rateLimitShape of ['error', 'title'] as const) {
 			const simulator = await simulatorWith({ usersPerWindow: 10, windowMs: 1500, rateLimitShape });
 			const { outputs, error } = await run(simulator, rowsOf(simulator, 30), { options: { batchSize: 10 } });
 			expect(error).toBeUndefined();

@@ -10,17 +10,15 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 
+import { createSimulator, type Simulator } from '../../simulator/simulator';
 import { runMoEngage } from '../engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require('../../scripts/n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const services = require('../../scripts/services');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('../simulator/simulator');
 
 type Item = { json: Record<string, unknown>; pairedItem?: { item: number } };
-type Simulator = ReturnType<typeof createSimulator>;
 type LogEntry = { at: number; status: number; identifiers?: Array<{ identifier: string }>; forwardedFor?: string };
 
 const RUNS = 6;
