@@ -2,10 +2,12 @@
  * Scenario 4 in a process of its own, so CPU and peak RSS are this run's alone:
  * node <this> <simulator url> node|bare. Prints one JSON line.
  */
+import type * as SimulatorModule from '../simulator/simulator';
 import { bareExport } from './bare-client';
 
+// Compiled to bench/.build/bench/; the simulator is plain JavaScript, loaded from the source tree and typed by its .d.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { makeUsers } = require('../../../test/simulator/simulator.js');
+const { makeUsers }: typeof SimulatorModule = require('../../../simulator/simulator.js');
 
 const [url, mode] = process.argv.slice(2);
 const WORKSPACE = 'SIMWORKSPACE01';
@@ -27,8 +29,8 @@ async function main() {
 		for (let start = 0; start < distinct.length; start += 20) batches.push(distinct.slice(start, start + 20));
 		nodeMs = (await bareExport(url, WORKSPACE, KEY, batches, 4)).ms;
 	} else {
-		const { runGetUsers } = await import('../test/engine');
-		const result = await runGetUsers({
+		const { runMoEngage } = await import('../test/engine');
+		const result = await runMoEngage({
 			rows,
 			parameters: { options: { usersPerMinute: 1e9 } },
 			credentials: { dataCenter: 'custom', baseUrl: url, appId: WORKSPACE, apiKey: KEY },

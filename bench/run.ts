@@ -11,17 +11,19 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { budgetFor, budgetsKept } from '../nodes/MoEngage/shared/budget';
-import { runGetUsers } from '../test/engine';
+import type * as SimulatorModule from '../simulator/simulator';
+import type { Simulator } from '../simulator/simulator';
+import { runMoEngage } from '../test/engine';
 import { bareExport } from './bare-client';
 
 // compiled to bench/.build/bench/
 const ROOT = path.join(__dirname, '..', '..', '..');
+// The simulator is plain JavaScript that tsc does not copy into bench/.build: loaded from the source tree, typed by its .d.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator, randomFrom } = require(path.join(ROOT, 'test/simulator/simulator.js'));
+const { createSimulator, randomFrom }: typeof SimulatorModule = require(path.join(ROOT, 'simulator/simulator.js'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require(path.join(ROOT, 'scripts/n8n.js'));
 
-type Simulator = ReturnType<typeof createSimulator>;
 interface Row {
 	scenario: string;
 	figure: string;
@@ -63,7 +65,7 @@ async function packing() {
 	const requests: number[] = [];
 	for (let run = 0; run < 5; run++) {
 		simulator.reset();
-		await runGetUsers({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		await runMoEngage({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
 		requests.push(exportRequests(simulator).length);
 	}
 	await simulator.stop();
@@ -78,7 +80,7 @@ async function sustained() {
 	await simulator.start();
 	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
 	const started = Date.now();
-	const result = await runGetUsers({ rows: items, credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({ rows: items, credentials: credentialsFor(simulator), downstream: false });
 	const wall = Date.now() - started;
 	const requests = exportRequests(simulator);
 	const refused = requests.filter((entry: { status: number }) => entry.status === 429).length;
@@ -98,7 +100,7 @@ async function burst() {
 	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
 	const times: number[] = [];
 	for (let run = 0; run < 5; run++) {
-		const result = await runGetUsers({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		const result = await runMoEngage({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
 		times.push(result.nodeMs);
 	}
 	await simulator.stop();
@@ -109,7 +111,7 @@ async function burst() {
 }
 
 async function startSimulatorProcess(args: string[]): Promise<{ url: string; stop: () => void }> {
-	const child = spawn(process.execPath, [path.join(ROOT, 'test/simulator/cli.js'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, [path.join(ROOT, 'simulator/cli.js'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 	const url = await new Promise<string>((resolve, reject) => {
 		child.stdout.on('data', (chunk: Buffer) => {
 			const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
@@ -194,7 +196,7 @@ async function oneItem() {
 	const bare: number[] = [];
 	const id = simulator.users[0].customer_id;
 	for (let run = 0; run < 20; run++) {
-		node.push((await runGetUsers({ rows: [{ customer_id: id }], parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false })).nodeMs);
+		node.push((await runMoEngage({ rows: [{ customer_id: id }], parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false })).nodeMs);
 		bare.push((await bareExport(simulator.url, simulator.config.workspaceId, simulator.config.apiKey, [[id]], 1)).ms);
 	}
 	await simulator.stop();
@@ -340,7 +342,7 @@ async function againstHttpRequest() {
 
 /** The simulator's deterministic PRNG (mulberry32), so every run writes the same rows. */
 /** What became of a write run's items, and what MoEngage (the simulator) did with them. */
-const outcomeOf = (result: Awaited<ReturnType<typeof runGetUsers>>, simulator: Simulator) => ({
+const outcomeOf = (result: Awaited<ReturnType<typeof runMoEngage>>, simulator: Simulator) => ({
 	acceptedItems: result.outputs[0]?.length ?? 0,
 	errorItems: result.outputs.slice(1).reduce((sum, output) => sum + (output?.length ?? 0), 0),
 	runError: result.error?.message,
@@ -354,6 +356,8 @@ const seeded = (seed: number): (() => number) => randomFrom(seed);
 const BULK_LIMIT_BYTES = 100_000;
 const BULK_ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ type: 'transition', elements: [] }));
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+/** The length of a profile's list attribute; undefined when it holds no list. */
+const lengthOf = (value: unknown) => (Array.isArray(value) ? value.length : undefined);
 
 interface BulkEntry {
 	endpoint?: string;
@@ -369,7 +373,7 @@ interface BulkEntry {
  * n × (100,000 − envelope + 1) bytes of elements-and-commas: n ≥ (Σ element bytes + elements) ÷ that.
  */
 function bulkFigures(simulator: Simulator, rawBytes: number[], unitsPerRequest: number, units: number) {
-	const requests = simulator.log.filter((entry: BulkEntry) => entry.endpoint === 'bulk') as BulkEntry[];
+	const requests = simulator.log.filter((entry) => entry.endpoint === 'bulk') as BulkEntry[];
 	const accepted = requests.filter((entry) => entry.status === 200);
 	const elements = accepted.flatMap((entry) => entry.body?.elements ?? []);
 	const elementBytes = elements.reduce((sum: number, element) => sum + bytesOf(element), 0);
@@ -453,12 +457,12 @@ async function upsertRun(rows: IDataObject[], known: number, limit: number | und
 	await simulator.start();
 	const sizes = recordBodySizes(simulator);
 	const started = Date.now();
-	const result = await runGetUsers({ rows, parameters: upsertParameters(limit), credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({ rows, parameters: upsertParameters(limit), credentials: credentialsFor(simulator), downstream: false });
 	const wallMs = Date.now() - started;
 	const figures = bulkFigures(simulator, sizes, limit ?? 60_000, rows.length);
 	figures.firstRequestAt -= started;
 	const written = rows.filter((row) => {
-		const profile = simulator.userByCustomerId(row.customer_id);
+		const profile = simulator.userByCustomerId(String(row.customer_id));
 		return profile && Object.entries(row).every(([name, value]) => profile[name] === value);
 	}).length;
 	const out = {
@@ -607,7 +611,7 @@ async function trackRun(customers: number, perCustomer: number, order: 'time' | 
 	const items = eventRows(simulator, customers, perCustomer, order);
 	const sizes = recordBodySizes(simulator);
 	const started = Date.now();
-	const result = await runGetUsers({ rows: items, parameters: trackParameters, credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({ rows: items, parameters: trackParameters, credentials: credentialsFor(simulator), downstream: false });
 	const wallMs = Date.now() - started;
 	const figures = bulkFigures(simulator, sizes, 60_000, items.length);
 	figures.firstRequestAt -= started;
@@ -679,7 +683,7 @@ async function arrayChanges() {
 		const simulator = createSimulator({ users: 0, usersPerWindow: 1e9 });
 		await simulator.start();
 		const started = Date.now();
-		const result = await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), downstream: false });
+		const result = await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), downstream: false });
 		const requests = simulator.log.filter((entry: { endpoint?: string }) => entry.endpoint === 'bulk').length;
 		const run = { wallMs: Date.now() - started, nodeMs: result.nodeMs, requests, ...outcomeOf(result, simulator) };
 		return { run, simulator };
@@ -688,7 +692,7 @@ async function arrayChanges() {
 	// 100 customers × 1,000 items, each adding one product to the customer's "viewed" list.
 	const additions = Array.from({ length: 100_000 }, (_, n) => ({ customer_id: `viewer-${n % 100}`, change: { addValueToArrayField: { viewed: [`SKU-${n}`] } } }));
 	const added = await runOf(additions);
-	const complete = Array.from({ length: 100 }, (_, c) => added.simulator.userByCustomerId(`viewer-${c}`)?.viewed?.length === 1000).filter(Boolean).length;
+	const complete = Array.from({ length: 100 }, (_, c) => lengthOf(added.simulator.userByCustomerId(`viewer-${c}`)?.viewed) === 1000).filter(Boolean).length;
 	await added.simulator.stop();
 	rows.push({ scenario, figure: '100,000 additions, 100 customers: Bulk requests / node time', value: `${added.run.requests} / ${secondsOf(added.run.nodeMs)}`, target: '—', met: null, runs: 1 });
 	rows.push({ scenario, figure: '100,000 additions: items on Accepted / customers whose list holds all 1,000', value: `${added.run.acceptedItems.toLocaleString('en')} / ${complete}`, target: '100,000 / 100', met: added.run.acceptedItems === 100_000 && complete === 100, runs: 1 });
@@ -700,7 +704,7 @@ async function arrayChanges() {
 		return { customer_id: `toggler-${n % 20}`, change: step % 2 === 0 ? { addValueToArrayField: { tags: [value] } } : { removeValueFromArrayField: { tags: [value] } } };
 	});
 	const toggled = await runOf(alternating);
-	const empty = Array.from({ length: 20 }, (_, c) => toggled.simulator.userByCustomerId(`toggler-${c}`)?.tags?.length === 0).filter(Boolean).length;
+	const empty = Array.from({ length: 20 }, (_, c) => lengthOf(toggled.simulator.userByCustomerId(`toggler-${c}`)?.tags) === 0).filter(Boolean).length;
 	const dropped = toggled.simulator.dropped.length;
 	await toggled.simulator.stop();
 	rows.push({ scenario, figure: '2,000 alternating additions and removals, 20 customers: requests (rounds) / node time', value: `${toggled.run.requests} / ${secondsOf(toggled.run.nodeMs)}`, target: '100 rounds', met: toggled.run.requests === 100, runs: 1 });

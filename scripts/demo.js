@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
-const { createSimulator } = require('../test/simulator/simulator');
+const { createSimulator } = require('../simulator/simulator');
 const runtime = require('./n8n');
 
 const ROOT = path.resolve(__dirname, '..');

@@ -10,7 +10,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { execFileSync } = require('node:child_process');
 
-const { createSimulator } = require('../test/simulator/simulator');
+const { createSimulator } = require('../simulator/simulator');
 const runtime = require('./n8n');
 
 const ROOT = path.resolve(__dirname, '..');

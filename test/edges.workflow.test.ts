@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { logLines, runGetUsers, testCredential, type MoEngageParameters, type RunOptions } from './engine';
+import { logLines, runMoEngage, testCredential, type MoEngageParameters, type RunOptions } from './engine';
 import { leakedFragments } from './support/secrets';
 import { credentialsFor, exportRequests, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
 
@@ -14,7 +14,7 @@ type User = Record<string, string | number>;
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'edges-secret-key-5d27c1e9' });
 
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) {
-	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
@@ -42,7 +42,7 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 		it('puts one error item per input item on Not Found (regular output), nothing on Found, and sends nothing', async () => {
 			const simulator = await simulatorWith();
 			const rows = rowsOf(simulator, 3);
-			const { outputs, error } = await runGetUsers({ rows, credentials: credentialsFor(simulator), onError: 'continueRegularOutput', ...setUp(simulator) });
+			const { outputs, error } = await runMoEngage({ rows, credentials: credentialsFor(simulator), onError: 'continueRegularOutput', ...setUp(simulator) });
 			expect(error).toBeUndefined();
 			expect(outputs[0]).toEqual([]);
 			expect(paired(outputs[1])).toEqual([0, 1, 2]);
@@ -56,18 +56,18 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 		it('puts them on the error output with Continue (using error output)', async () => {
 			const simulator = await simulatorWith();
 			const rows = rowsOf(simulator, 3);
-			const { outputs, downstream } = await runGetUsers({ rows, credentials: credentialsFor(simulator), onError: 'continueErrorOutput', ...setUp(simulator) });
+			const { outputs, downstream } = await runMoEngage({ rows, credentials: credentialsFor(simulator), onError: 'continueErrorOutput', ...setUp(simulator) });
 			expect(outputs[0]).toEqual([]);
 			expect(outputs[1]).toEqual([]);
 			expect(paired(outputs[2])).toEqual([0, 1, 2]);
 			expect((outputs[2][0].json.error as IDataObject).message).toMatch(message);
-			expect(downstream.found).toEqual([]);
+			expect(downstream.outputs[0]).toEqual([]);
 			expect(exportRequests(simulator)).toHaveLength(0);
 		});
 
 		it('fails the run without continue-on-fail, sending nothing', async () => {
 			const simulator = await simulatorWith();
-			const { error, outputs } = await runGetUsers({ rows: rowsOf(simulator, 3), credentials: credentialsFor(simulator), ...setUp(simulator) });
+			const { error, outputs } = await runMoEngage({ rows: rowsOf(simulator, 3), credentials: credentialsFor(simulator), ...setUp(simulator) });
 			expect(error).toBeDefined();
 			expect(outputs).toEqual([]);
 			expect(exportRequests(simulator)).toHaveLength(0);
@@ -98,7 +98,7 @@ describe('secrets', () => {
 	it('a Workspace ID and key pasted with a space and a line break just work, in the node and in the credential Test', async () => {
 		const simulator = await simulatorWith();
 		const pasted = { appId: ` ${simulator.config.workspaceId} `, apiKey: `${simulator.config.apiKey}\n` };
-		const { outputs, error } = await runGetUsers({ rows: rowsOf(simulator, 2), credentials: credentialsFor(simulator, pasted) });
+		const { outputs, error } = await runMoEngage({ rows: rowsOf(simulator, 2), credentials: credentialsFor(simulator, pasted) });
 		expect(error).toBeUndefined();
 		expect(outputs[0]).toHaveLength(2);
 		expect(await testCredential(credentialsFor(simulator, pasted))).toEqual({ status: 'OK', message: 'Connection successful!' });
@@ -110,7 +110,7 @@ describe('secrets', () => {
 		const basic = Buffer.from(`${workspaceId}:${apiKey}`).toString('base64');
 		for (const shift of [0, 37, 101, 150, 170, 180, 190]) {
 			simulator.reset();
-			simulator.intercept((request: { headers: Record<string, string> }) => ({
+			simulator.intercept((request) => ({
 				status: 502,
 				body: `<html><body><h1>502 Bad Gateway</h1><p>${'.'.repeat(shift)} upstream rejected Authorization: ${request.headers.authorization} (key ${apiKey})</p></body></html>`,
 			}));
@@ -128,7 +128,7 @@ describe('secrets', () => {
 	it('a Custom URL with user:password@ is shown without them when MoEngage cannot be reached', async () => {
 		const simulator = await simulatorWith();
 		logLines.length = 0;
-		const result = await runGetUsers({
+		const result = await runMoEngage({
 			rows: [{ customer_id: 'a' }],
 			parameters: { options: { maxRetries: 0 } },
 			credentials: credentialsFor(simulator, { baseUrl: 'http://proxy-user:proxy-pass-8812@127.0.0.1:9' }),
@@ -145,8 +145,8 @@ describe('the right item is blamed, and a run that will fail stops at once', () 
 		const simulator = await simulatorWith({ poison: ['bad-id'] });
 		const first = String(simulator.users[0].customer_id);
 		let answeredFirst = false;
-		simulator.intercept((request: { identifiers: Array<{ identifier: string }> }) => {
-			if (request.identifiers[0].identifier !== first || answeredFirst) return undefined;
+		simulator.intercept((request) => {
+			if (request.identifiers?.[0].identifier !== first || answeredFirst) return undefined;
 			answeredFirst = true;
 			return { status: 503, body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' } };
 		});
@@ -162,17 +162,16 @@ describe('the right item is blamed, and a run that will fail stops at once', () 
 		expect(refused).toBeDefined();
 	});
 
-	it('ends the waits for budget at the failure: at 2 users per minute the run fails within a second, sending nothing more', async () => {
+	// The budget would hold the next request for a minute: the timeout, well under it, is the hang
+	// guard; the test asserts that the run ended with the refusal and sent nothing after it.
+	it('ends the waits for budget at the failure: at 2 users per minute the run fails with the refused request, sending nothing more', async () => {
 		const simulator = await simulatorWith({ poison: ['bad-id'] });
 		const rows = [{ customer_id: simulator.users[0].customer_id }, { customer_id: 'bad-id' }, ...rowsOf(simulator, 4).slice(1)];
-		const began = Date.now();
 		const { error } = await run(simulator, rows, { options: { batchSize: 1, usersPerMinute: 2 } });
-		const elapsed = Date.now() - began;
 		expect(error?.message).toContain('identifier "bad-id" is not valid');
-		// the budget would hold the next request for a minute: far less proves the wait was ended
-		expect(elapsed).toBeLessThan(10_000);
 		expect(exportRequests(simulator)).toHaveLength(2);
-	});
+		expect(exportRequests(simulator).map((entry) => entry.status)).toEqual([200, 400]);
+	}, 30_000);
 });
 
 describe('a 400 that names no attribute', () => {
@@ -183,7 +182,7 @@ describe('a 400 that names no attribute', () => {
 		const { outputs } = await run(simulator, rows, {}, { onError: 'continueRegularOutput' });
 		const requests = exportRequests(simulator);
 		expect(requests.length).toBeLessThanOrEqual(3);
-		expect(requests.reduce((sum: number, entry: { identifiers: unknown[] }) => sum + entry.identifiers.length, 0)).toBe(40);
+		expect(requests.reduce((sum, entry) => sum + (entry.identifiers?.length ?? 0), 0)).toBe(40);
 		expect(outputs[0]).toEqual([]);
 		expect(paired(outputs[1])).toEqual(rows.map((_, index) => index));
 		expect(new Set(outputs[1].map((item) => (item.json.error as IDataObject).message))).toEqual(
@@ -221,7 +220,7 @@ describe('a 429 is never resent at once', () => {
 		expect(times[3] - times[2]).toBeGreaterThanOrEqual(1_950);
 	});
 
-	it.each(['delta', 'epoch'])('with x-ratelimit headers (%s reset), waits for the reset instead of knocking on a full window', async (form) => {
+	it.each(['delta', 'epoch'] as const)('with x-ratelimit headers (%s reset), waits for the reset instead of knocking on a full window', async (form) => {
 		const windowMs = 3_000;
 		const simulator = await simulatorWith({ usersPerWindow: 40, windowMs, rateLimitHeaders: form });
 		const { outputs } = await run(simulator, rowsOf(simulator, 120));
@@ -245,11 +244,11 @@ describe('MoEngage IDs in either spelling', () => {
 		const { outputs } = await run(simulator, rows, byId);
 		expect(paired(outputs[0])).toEqual(rows.slice(0, 30).map((_, index) => index));
 		expect(outputs[1]).toEqual([{ json: { identifier_type: 'id', identifier: 'f'.repeat(24) }, pairedItem: { item: 30 } }]);
-		const types = exportRequests(simulator).map((entry: { identifiers: Array<{ identifier_type: string }> }) => entry.identifiers[0].identifier_type);
+		const types = exportRequests(simulator).map((entry) => entry.identifiers?.[0].identifier_type);
 		expect(types).toEqual(['id', 'moengage_id', 'moengage_id']);
 		simulator.reset();
 		await run(simulator, idRows(simulator, 5), byId);
-		expect(exportRequests(simulator).map((entry: { identifiers: Array<{ identifier_type: string }> }) => entry.identifiers[0].identifier_type)).toEqual([
+		expect(exportRequests(simulator).map((entry) => entry.identifiers?.[0].identifier_type)).toEqual([
 			'moengage_id',
 		]);
 	});

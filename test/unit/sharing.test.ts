@@ -76,8 +76,8 @@ function expectEveryUserAnsweredOnce(shared: Awaited<ReturnType<typeof shareWork
 		expect(lookups.filter((lookup) => ((result) => result?.kind !== 'settled' || result.outcome.kind === 'missing')(results.get(lookup)))).toEqual([]);
 	}
 	const answered = shared.simulator.log
-		.filter((entry: { status: number; identifiers?: unknown }) => entry.status === 200 && entry.identifiers)
-		.flatMap((entry: { identifiers: Array<{ identifier: string }> }) => entry.identifiers.map(({ identifier }) => identifier));
+		.filter((entry) => entry.status === 200 && entry.identifiers)
+		.flatMap((entry) => entry.identifiers?.map(({ identifier }) => identifier) ?? []);
 	const sent = shared.outcomes.reduce((sum, outcome) => sum + outcome.lookups.length, 0);
 	expect(answered).toHaveLength(sent);
 }

@@ -4,7 +4,8 @@
  * Merge Users, as documented in ../shared/moengage-data-api.md (sections C, D and E). simulator.js
  * does what every endpoint shares (auth, Content-Type, size, JSON, faults, hooks, rate windows,
  * the log); each endpoint here only says how it checks a body, what it costs, what it changes and
- * how it words its refusals, because MoEngage words them differently per endpoint.
+ * how it words its refusals, because MoEngage words them differently per endpoint. Its types, and
+ * those of what the endpoints leave behind: ./writes.d.ts.
  */
 
 const crypto = require('node:crypto');

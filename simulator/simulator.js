@@ -4,7 +4,8 @@
  * /v1/customers/export, ../shared/moengage-get-user-api.md) here, and the write endpoints (Track
  * User, Track Event, Bulk Import, Delete User, Merge Users; ../shared/moengage-data-api.md) in
  * ./writes.js. It is the only fake in the tests: the node, n8n's engine and the HTTP stack in
- * between are real.
+ * between are real. Plain JavaScript, so that scripts run it without compiling; ./simulator.d.ts
+ * (and ./writes.d.ts) give TypeScript its types and change with it.
  */
 const http = require('node:http');
 const crypto = require('node:crypto');
