@@ -1,8 +1,8 @@
 'use strict';
 /**
  * A local stand-in for MoEngage's Data API, as strict as the documented API: Get User (POST
- * /v1/customers/export, ../shared/moengage-get-user-api.md) here, and the write endpoints (Track
- * User, Track Event, Bulk Import, Delete User, Merge Users; ../shared/moengage-data-api.md) in
+ * /v1/customers/export, docs/moengage-api.md#get-user) here, and the write endpoints (Track
+ * User, Track Event, Bulk Import, Delete User, Merge Users; docs/moengage-api.md#bulk-import, #delete-user, #merge-users) in
  * ./writes.js. It is the only fake in the tests: the node, n8n's engine and the HTTP stack in
  * between are real. Plain JavaScript, so that scripts run it without compiling; ./simulator.d.ts
  * (and ./writes.d.ts) give TypeScript its types and change with it.
@@ -163,10 +163,10 @@ function faultAnswer(kind, config, validBody) {
  *   pairs — 'users' (default, the strict one: a pair is 2 users, so at most 25 pairs per call and 2
  *   updates per pair) or 'pairs' (at most 50 pairs per call, 1 update per pair).
  * moeAttributes: which user attribute names with the reserved moe_ prefix Track User and Bulk take —
- *   'blocked' (none) or 'standard' (default: the moe_ keys section D's table says Track User writes,
+ *   'blocked' (none) or 'standard' (default: the moe_ keys docs/moengage-api.md#attribute-names says Track User writes,
  *   such as moe_unsubscribe, plus moe_email_optin_status and moe_mobile).
  * timezoneOffset: the user's offset from UTC in seconds that Track Event and Bulk read an event's
- *   times with when the action sends no user_timezone_offset (section E: "Without it MoEngage takes
+ *   times with when the action sends no user_timezone_offset (docs/moengage-api.md#event-times: "Without it MoEngage takes
  *   the profile's timezone, else the workspace's, else UTC"); default 0, UTC.
  * Writes change the same user store Get User reads; reset() restores the seeded users.
  */
@@ -409,7 +409,7 @@ function createSimulator(options = {}) {
 	}
 
 	/**
-	 * Test Connection (data-api.md, "Test Connection"): MOE-APPKEY and Basic auth, a JSON body whose
+	 * Test Connection (docs/moengage-api.md#test-connection): MOE-APPKEY and Basic auth, a JSON body whose
 	 * app_id, app_secret (the Data API key), source and region are all required; 200
 	 * {"status": "success", "app_name": <the workspace's name>} or 401 "App Secret key mismatch…".
 	 * It works whether or not Get User is enabled, and documents no rate limit. What MoEngage answers

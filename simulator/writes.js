@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The write side of the MoEngage simulator: Track User, Track Event, Bulk Import, Delete User and
- * Merge Users, as documented in ../shared/moengage-data-api.md (sections C, D and E). simulator.js
+ * Merge Users, as documented in docs/moengage-api.md (#bulk-import, #customer-ids, #attribute-names, #array-operators, #event-times). simulator.js
  * does what every endpoint shares (auth, Content-Type, size, JSON, faults, hooks, rate windows,
  * the log); each endpoint here only says how it checks a body, what it costs, what it changes and
  * how it words its refusals, because MoEngage words them differently per endpoint. Its types, and
@@ -38,7 +38,7 @@ const DISALLOWED_CUSTOMER_IDS = new Set([
 ]);
 const BLOCKED_ATTRIBUTE_NAMES = new Set(['id', '_id', '']);
 /**
- * The moe_ keys section D's table marks as written by Track User (update or create), plus the
+ * The moe_ keys docs/moengage-api.md#attribute-names marks as written by Track User (update or create), plus the
  * schema's moe_email_optin_status and Identity Resolution's moe_mobile: the `moeAttributes:
  * 'standard'` reading lets these through although "the moe_ prefix is reserved".
  */
@@ -158,7 +158,7 @@ function customerIdViolation(value) {
 	return undefined;
 }
 
-/** A user attribute name Track User refuses (section D): blocked, or moe_ under `moeAttributes`. */
+/** A user attribute name Track User refuses (docs/moengage-api.md#attribute-names): blocked, or moe_ under `moeAttributes`. */
 function refusedAttributeName(name, config) {
 	const reservedMoe = MOE_PREFIX.test(name) && !(config.moeAttributes === 'standard' && STANDARD_MOE_KEYS.has(name));
 	return BLOCKED_ATTRIBUTE_NAMES.has(name) || reservedMoe;
@@ -247,7 +247,7 @@ function actionNameViolation(action) {
 
 /**
  * Track Event's rules for one action besides its name being there: prefix, platform, times, offset,
- * and "no future-dated events" — judged on the event's UTC instant as section E reads it, so a
+ * and "no future-dated events" — judged on the event's UTC instant as docs/moengage-api.md#event-times reads it, so a
  * user_time (a local wall clock) is shifted back by its offset before it meets the clock.
  */
 function actionRuleViolation(action, now, config) {
@@ -293,7 +293,7 @@ function actionRuleViolation(action, now, config) {
  *   current_time, user_timezone_offset, utc_time, local_time, receivedAt}: user_time, current_time
  *   and user_timezone_offset as sent; utc_time (ISO 8601 in UTC, "2025-05-31T16:33:35Z") and
  *   local_time (the user's wall clock, ISO 8601 without a zone, "2025-05-31T22:03:35") as MoEngage
- *   reads the event (section E "Event times", with config.timezoneOffset for a missing offset);
+ *   reads the event (docs/moengage-api.md#event-times, with config.timezoneOffset for a missing offset);
  * - dropped: what MoEngage accepts with a 200 but does not apply — Bulk's {endpoint: 'bulk',
  *   element, action? (index in its actions), name?, customer_id, reason, at} and Merge's
  *   {endpoint: 'merge', pair, merged_user, retained_user, reason, at};

@@ -1,6 +1,6 @@
 /**
  * The credential's "Test" button, run the way n8n's credential tester runs it, against the simulator.
- * What it must send and what MoEngage answers: shared/moengage-data-api.md, "Test Connection"
+ * What it must send and what MoEngage answers: docs/moengage-api.md#test-connection
  * (MoEngage's data.yaml, POST /integrations/authentication).
  */
 import { createSimulator, type Simulator, type SimulatorRequest } from '../simulator/simulator';

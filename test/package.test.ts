@@ -1,5 +1,6 @@
 /** What `npm install n8n-nodes-moengage` puts on a user's disk: the built package, nothing else. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..');
@@ -42,7 +43,7 @@ describe('the npm package', () => {
 	});
 
 	it('every file n8n loads from package.json is in it', () => {
-		const { n8n } = require('../package.json') as { n8n: { nodes: string[]; credentials: string[] } };
+		const { n8n } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
 		expect(files).toEqual(expect.arrayContaining([...n8n.nodes, ...n8n.credentials]));
 	});
 });

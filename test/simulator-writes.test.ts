@@ -1,6 +1,6 @@
 /**
  * The simulator's write endpoints (Track User, Track Event, Bulk Import, Delete User, Merge Users)
- * must refuse, drop and accept exactly what MoEngage documents (../shared/moengage-data-api.md), so
+ * must refuse, drop and accept exactly what MoEngage documents (docs/moengage-api.md#bulk-import, #delete-user, #merge-users), so
  * that a node proven against them behaves the same against MoEngage.
  */
 import { createSimulator, type Simulator, type SimulatorRequest } from '../simulator/simulator';
@@ -395,7 +395,7 @@ describe('Track User: POST /v1/customer/{app_id}', () => {
 	});
 });
 
-describe('Track User and Bulk: array operators (section E "Array operators")', () => {
+describe('Track User and Bulk: array operators (docs/moengage-api.md#array-operators)', () => {
 	it('appends addValueToArrayField\'s values to the array attribute, a missing or non-array one starting as []', async () => {
 		await send(TRACK_USER, user('lister', { tags: ['a'], plan: 'free' }));
 		const answer = await send(TRACK_USER, user('lister', { addValueToArrayField: { tags: ['b', 'c'], colors: 'red', plan: 'gold' } }));
@@ -462,7 +462,7 @@ describe('Track User and Bulk: array operators (section E "Array operators")', (
 	});
 });
 
-describe('Track User and Bulk: platforms (sections C and E)', () => {
+describe('Track User and Bulk: platforms (docs/moengage-api.md#platforms)', () => {
 	it('stores valid platforms as given, whether inside attributes (every example) or at the top level (the schema)', async () => {
 		const inside = [{ platform: 'ANDROID', active: 'true' }, { platform: 'iOS', active: 'false' }];
 		const top = [{ platform: 'web', active: 'false' }];
@@ -608,7 +608,7 @@ describe('Track Event: POST /v1/event/{app_id}', () => {
 	});
 });
 
-describe('Track Event and Bulk: event times as MoEngage reads them (section E "Event times")', () => {
+describe('Track Event and Bulk: event times as MoEngage reads them (docs/moengage-api.md#event-times)', () => {
 	/** The event recorded for one action, sent to a simulator whose fallback offset is `timezoneOffset`. */
 	const recorded = (action: object, timezoneOffset: number) =>
 		withSimulator({ ...defaults, timezoneOffset }, async (zoned) => {

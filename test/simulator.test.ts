@@ -115,7 +115,7 @@ describe('the MoEngage simulator', () => {
 
 describe("the simulator's Get User on a workspace MoEngage has not enabled it for", () => {
 	// data.yaml: "Get User API must be enabled for your workspace before use"; a key the API does not
-	// cover "gets 401 or 403" (data-api.md §0). No body is documented: 401 takes the documented one.
+	// cover "gets 401 or 403" (docs/moengage-api.md#when-get-user-is-not-enabled). No body is documented: 401 takes the documented one.
 	it.each([
 		['refused-401', 401, 'Authentication required'],
 		['refused-403', 403, 'Forbidden'],
@@ -128,7 +128,7 @@ describe("the simulator's Get User on a workspace MoEngage has not enabled it fo
 	});
 });
 
-/** Test Connection: data-api.md, "Test Connection" (data.yaml POST /integrations/authentication). */
+/** Test Connection: docs/moengage-api.md#test-connection (data.yaml POST /integrations/authentication). */
 describe("the simulator's Test Connection", () => {
 	const good = { app_id: 'WS1', app_secret: 'key1', source: 'test', region: '01' };
 	async function authenticate({

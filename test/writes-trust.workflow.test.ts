@@ -1,6 +1,6 @@
 /**
  * Writes you can trust: what users type into Create or Update, Track, Merge and Delete gives what
- * MoEngage documents (../shared/moengage-data-api.md), in n8n's engine over real HTTP against the
+ * MoEngage documents (docs/moengage-api.md#bulk-import), in n8n's engine over real HTTP against the
  * simulator. Each expectation comes from MoEngage's docs or from what a user sees, never from the
  * body the node happens to build; `simulator.dropped` is what Bulk Import would silently drop.
  */
@@ -74,7 +74,7 @@ describe('1. Event Time {{ $now }} is taken, and reaches MoEngage as a time it k
 });
 
 describe('2. The user\'s local time agrees with the timezone offset', () => {
-	it('an event at 16:33:35Z with offset 19800 is at 22:03:35 on the user\'s clock, as MoEngage works it out (section E)', async () => {
+	it('an event at 16:33:35Z with offset 19800 is at 22:03:35 on the user\'s clock, as MoEngage works it out (docs/moengage-api.md#event-times)', async () => {
 		const simulator = await simulatorWith();
 		const { outputs } = await run(simulator, [{ customer_id: 'ist-user', at: '2025-05-31T16:33:35Z' }], {
 			...TRACK,

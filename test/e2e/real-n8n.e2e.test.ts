@@ -3,6 +3,7 @@
  * credential and workflows imported with n8n's CLI, run with `n8n execute`, and the run data of
  * both outputs asserted item by item.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -212,7 +213,7 @@ describe.each(majors)('n8n %i.x', (major) => {
 
 	beforeAll(async () => {
 		n8n = await runtime.ensureN8n(major);
-		nodeVersion = require('node:child_process').execFileSync(n8n.node, ['--version'], { encoding: 'utf8' }).trim();
+		nodeVersion = execFileSync(n8n.node, ['--version'], { encoding: 'utf8' }).trim();
 		simulator = createSimulator({ users: 1000, seed: 1 });
 		await simulator.start();
 		userFolder = runtime.createUserFolder();

@@ -2,7 +2,7 @@
  * The simulator's API without HTTP, answering through the node's own response classification:
  * lets the retry and split policy run thousands of requests under a fake clock.
  */
-import { readAnswer, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/lookups';
+import { readAnswer, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/answers';
 import { classifyResponse, type Exchange } from '../../nodes/MoEngage/shared/transport';
 
 import { createSimulator, type Simulator } from '../../simulator/simulator';

@@ -7,7 +7,6 @@ import {
 	checkTimezoneOffset,
 	checkUserAttributes,
 	joinInto,
-	packBySize,
 	parseAttributesJson,
 	parseEventTime,
 	typedValue,
@@ -230,17 +229,5 @@ describe('attribute sources', () => {
 		expect(parseAttributesJson('')).toEqual({ ok: true, value: {} });
 		expect(parseAttributesJson('[1]').ok).toBe(false);
 		expect(parseAttributesJson('{nope').ok).toBe(false);
-	});
-});
-
-describe('packBySize', () => {
-	it('fills each batch up to the byte limit and the unit limit, in order', () => {
-		const sizes = [40, 40, 40, 90, 10, 10, 10];
-		expect(packBySize(sizes, 10, 100, (size) => size)).toEqual([[40, 40], [40], [90, 10], [10, 10]]);
-		expect(packBySize(sizes, 2, 1000, (size) => size)).toEqual([[40, 40], [40, 90], [10, 10], [10]]);
-	});
-
-	it('sends a unit larger than the limit alone rather than never', () => {
-		expect(packBySize([5, 500, 5], 10, 100, (size) => size)).toEqual([[5], [500], [5]]);
 	});
 });

@@ -89,10 +89,10 @@ describe('WorkspaceBudget.hold', () => {
 	it('makes every later caller on the workspace wait until the hold ends', () => {
 		const budget = new WorkspaceBudget(WINDOW);
 		budget.hold(5_000, "after MoEngage's rate limit (429)");
-		expect(budget.reserve(1, 1000, 0)).toEqual({ at: 5_000, users: 1, heldBecause: "after MoEngage's rate limit (429)" });
+		expect(budget.reserve(1, 1000, 0)).toEqual({ at: 5_000, units: 1, heldBecause: "after MoEngage's rate limit (429)" });
 		budget.hold(1_000, 'a shorter hold');
 		expect(budget.reserve(1, 1000, 2_000).at).toBe(5_000);
-		expect(budget.reserve(1, 1000, 6_000)).toEqual({ at: 6_000, users: 1 });
+		expect(budget.reserve(1, 1000, 6_000)).toEqual({ at: 6_000, units: 1 });
 	});
 
 	it('tells an execution that starts during a hold the hold\'s cause, not "the workspace budget"', async () => {

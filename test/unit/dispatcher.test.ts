@@ -1,14 +1,8 @@
 import { WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { backoffMs, dispatch, type DispatchPolicy } from '../../nodes/MoEngage/shared/dispatcher';
-import { blame400 } from '../../nodes/MoEngage/resources/user/get/look-up';
-import {
-	matchAnswer,
-	packBatches,
-	planLookups,
-	type ExportAnswer,
-	type Lookup,
-	type Outcome,
-} from '../../nodes/MoEngage/resources/user/get/lookups';
+import { blame400, planLookups } from '../../nodes/MoEngage/resources/user/get';
+import { matchAnswer, type ExportAnswer, type Lookup, type Outcome } from '../../nodes/MoEngage/resources/user/get/answers';
+import { packBatches } from '../../nodes/MoEngage/shared/packing';
 import type { UnitResult } from '../../nodes/MoEngage/shared/dispatcher';
 import type { Exchange as AnyExchange } from '../../nodes/MoEngage/shared/transport';
 
@@ -19,10 +13,10 @@ const kindOf = (result: UnitResult<Outcome> | undefined) => (result?.kind === 's
 import { FakeClock } from '../support/fake-clock';
 import { createSimulator, inMemorySend } from '../support/in-memory-moengage';
 
-const policy: DispatchPolicy = { usersPerMinute: 1_000_000, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' };
+const policy: DispatchPolicy = { unitsPerMinute: 1_000_000, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' };
 
 const lookupsOf = (identifiers: string[]): Lookup[] =>
-	planLookups(identifiers.map((identifier, itemIndex) => ({ itemIndex, type: 'customer_id', identifier })));
+	planLookups(identifiers.map((identifier) => ({ ok: true, part: { type: 'customer_id', identifier } }))).units;
 
 function setUp(options: { users?: number; poison?: string[] } = {}) {
 	const simulator = createSimulator({ users: options.users ?? 100, usersPerWindow: 1e9, poison: options.poison });
@@ -241,7 +235,7 @@ describe('dispatch with stopOnFailure', () => {
 		const sent = scripted(io);
 		const identifiers = [simulator.users[0].customer_id, 'bad-id', simulator.users[1].customer_id, simulator.users[2].customer_id];
 		const lookups = lookupsOf(identifiers);
-		const { results, stoppedBy } = await dispatch(packBatches(lookups, 1), { ...policy, usersPerMinute: 2, stopOnFailure: true }, io);
+		const { results, stoppedBy } = await dispatch(packBatches(lookups, 1), { ...policy, unitsPerMinute: 2, stopOnFailure: true }, io);
 		expect(sent).toEqual([1, 1]);
 		// the third batch was waiting for the budget's next minute: that wait ended at the failure
 		expect(clock.time).toBeLessThan(60_000);

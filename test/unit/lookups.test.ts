@@ -1,47 +1,21 @@
-import {
-	fieldsToExport,
-	matchAnswer,
-	packBatches,
-	pickFields,
-	planLookups,
-	readAnswer,
-	type Lookup,
-} from '../../nodes/MoEngage/resources/user/get/lookups';
+import { fieldsToExport, matchAnswer, pickFields, readAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/answers';
+import { planLookups } from '../../nodes/MoEngage/resources/user/get';
 
 const cust = (identifier: string, ...itemIndexes: number[]): Lookup => ({ type: 'customer_id', identifier, itemIndexes });
 
 describe('planLookups', () => {
 	it('asks each distinct (type, identifier) once and remembers every item that carries it', () => {
-		const lookups = planLookups([
-			{ itemIndex: 0, type: 'customer_id', identifier: 'a' },
-			{ itemIndex: 1, type: 'customer_id', identifier: 'b' },
-			{ itemIndex: 2, type: 'customer_id', identifier: 'a' },
-			{ itemIndex: 3, type: 'id', identifier: 'a' },
+		const { units: lookups } = planLookups([
+			{ ok: true, part: { type: 'customer_id', identifier: 'a' } },
+			{ ok: true, part: { type: 'customer_id', identifier: 'b' } },
+			{ ok: true, part: { type: 'customer_id', identifier: 'a' } },
+			{ ok: true, part: { type: 'id', identifier: 'a' } },
 		]);
 		expect(lookups).toEqual([
 			cust('a', 0, 2),
 			cust('b', 1),
 			{ type: 'id', identifier: 'a', itemIndexes: [3] },
 		]);
-	});
-});
-
-describe('packBatches', () => {
-	it('sends 45 unique identifiers in 3 requests of 20, 20 and 5', () => {
-		const batches = packBatches(Array.from({ length: 45 }, (_, n) => n), 20);
-		expect(batches.map((batch) => batch.length)).toEqual([20, 20, 5]);
-		expect(batches.flat()).toEqual(Array.from({ length: 45 }, (_, n) => n));
-	});
-
-	it.each([
-		[1, 1],
-		[20, 1],
-		[21, 2],
-		[4000, 200],
-	])('packs %i identifiers into %i requests of at most 20', (count, requests) => {
-		const batches = packBatches(Array.from({ length: count }, (_, n) => n), 20);
-		expect(batches).toHaveLength(requests);
-		expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(20);
 	});
 });
 

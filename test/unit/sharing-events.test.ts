@@ -41,7 +41,7 @@ async function shareEvents(workers: number, eventsPerWorker: number, latencyMs =
 		const batches = Array.from({ length: eventsPerWorker / BATCH }, (__, index) => events.slice(index * BATCH, (index + 1) * BATCH));
 		return await dispatch(
 			batches,
-			{ usersPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'events' },
+			{ unitsPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'events' },
 			{
 				send,
 				settle: (batch) => batch.map(() => 'accepted'),

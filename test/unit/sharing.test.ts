@@ -5,8 +5,9 @@
  */
 import { WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { dispatch } from '../../nodes/MoEngage/shared/dispatcher';
-import { blame400 } from '../../nodes/MoEngage/resources/user/get/look-up';
-import { matchAnswer, packBatches, planLookups, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/lookups';
+import { blame400, planLookups } from '../../nodes/MoEngage/resources/user/get';
+import { matchAnswer, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/answers';
+import { packBatches } from '../../nodes/MoEngage/shared/packing';
 import type { Exchange } from '../../nodes/MoEngage/shared/transport';
 import { createSimulator, inMemorySend } from '../support/in-memory-moengage';
 import { VirtualClock } from '../support/virtual-clock';
@@ -45,10 +46,10 @@ export async function shareWorkspace(processes: number, runs: Run[], { latencyMs
 		Promise.all(
 			runs.map(async (run) => {
 				if (run.startsAt) await clock.sleep(run.startsAt);
-				const lookups = planLookups(run.identifiers.map((identifier, itemIndex) => ({ itemIndex, type: 'customer_id', identifier })));
+				const { units: lookups } = planLookups(run.identifiers.map((identifier) => ({ ok: true, part: { type: 'customer_id', identifier } })));
 				const { results, stats } = await dispatch(
 					packBatches(lookups, 20),
-					{ usersPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' },
+					{ unitsPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' },
 					{ send, settle: matchAnswer, weight: (batch) => batch.length, blame400, budget: budgets[run.process], clock, log: (line) => lines[run.process].push(line), random },
 				);
 				return { lookups, results, stats, finishedAt: clock.now() };

@@ -6,7 +6,8 @@ import {
 	redact,
 	workspaceOf,
 } from '../../nodes/MoEngage/shared/transport';
-import { EXPORT_HINTS, readAnswer } from '../../nodes/MoEngage/resources/user/get/lookups';
+import { rateLimitHint } from '../../nodes/MoEngage/pipeline/options';
+import { EXPORT_HINTS, readAnswer } from '../../nodes/MoEngage/resources/user/get/answers';
 import { leakedFragments } from '../support/secrets';
 
 describe('workspaceOf', () => {
@@ -81,7 +82,7 @@ describe('describeFailure', () => {
 
 	it('reads the title/description shape of some 429 and 5xx answers', () => {
 		const body = { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' };
-		const failure = describeFailure(429, body, [], EXPORT_HINTS);
+		const failure = describeFailure(429, body, [], { ...EXPORT_HINTS, 429: rateLimitHint('Users per Minute') });
 		expect(failure.message).toBe("MoEngage's rate limit was exceeded (429 Rate limit exceeded): Exceeded rate limit for this url");
 		expect(failure.description).toContain('lower Users per Minute');
 		expect(describeFailure(429, body, []).description).toContain('lower the per-minute option');

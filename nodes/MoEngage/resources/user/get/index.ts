@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { groupUnits, itemProblem } from '../../../pipeline/items';
 import { defineOperation } from '../../../pipeline/execute';
 import { needParameter, readSending, sendingOptions, type PerMinute, type Sending } from '../../../pipeline/options';
-import type { Endpoint } from '../../../pipeline/operation';
+import type { Endpoint, Planned } from '../../../pipeline/operation';
 import {
 	checkIdentifierType,
 	checkWholeNumber,
@@ -69,7 +69,17 @@ const FIX =
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-export const operation = defineOperation<Settings, { type: IdentifierType; identifier: string }, Lookup, Outcome>({
+type LookupPart = { type: IdentifierType; identifier: string };
+
+/** Each distinct (identifier type, identifier) once, with every item that carries it, in input order. */
+export const planLookups = (planned: ReadonlyArray<Planned<LookupPart>>) =>
+	groupUnits(
+		planned,
+		(part) => keyOf(part.type, part.identifier),
+		(part): Lookup => ({ ...part, itemIndexes: [] }),
+	);
+
+export const operation = defineOperation<Settings, LookupPart, Lookup, Outcome>({
 	value: 'get',
 	name: 'Get',
 	action: 'Get users',
@@ -144,12 +154,7 @@ export const operation = defineOperation<Settings, { type: IdentifierType; ident
 		return { ok: true, part: { type: type.value, identifier: identifier.value } };
 	},
 
-	group: (_, planned) =>
-		groupUnits(
-			planned,
-			(part) => keyOf(part.type, part.identifier),
-			(part): Lookup => ({ ...part, itemIndexes: [] }),
-		),
+	group: (_, planned) => planLookups(planned),
 
 	async send(run, lookups) {
 		const { workspace, settings } = run;
