@@ -148,43 +148,33 @@ async function overhead() {
 	rows.push({ scenario: '4 Overhead', figure: 'peak RSS growth', value: `${rssGrowth.toFixed(0)} MB`, target: '< 300 MB', met: rssGrowth < 300, runs: 3 });
 }
 
-/** Scenario 4's lookup without n8n and without HTTP: what the node's own code costs. */
+/**
+ * Scenario 4's lookup without n8n and without HTTP: what the node's own code costs. The Get
+ * operation runs whole (parameters, checks, grouping, budget, dispatcher, outputs) on a fake n8n
+ * context whose requests the simulator answers in memory, on a clock whose sleep returns at once.
+ */
 async function nodeLogicAlone(): Promise<number> {
-	const { lookUpItems } = await import('../nodes/MoEngage/resources/user/get/look-up');
-	const { routeItems } = await import('../nodes/MoEngage/resources/user/get/outputs');
-	const { WorkspaceBudget } = await import('../nodes/MoEngage/shared/budget');
-	const { classifyResponse } = await import('../nodes/MoEngage/shared/transport');
-	const { readAnswer } = await import('../nodes/MoEngage/resources/user/get/lookups');
-	const simulator = createSimulator({ users: 25_000, usersPerWindow: 1e9 });
-	const known: string[] = simulator.users.map((user: { customer_id: string }) => user.customer_id);
-	const distinct = [...known, ...Array.from({ length: 25_000 }, (_, n) => `unknown-${n}`)];
-	const items = [...distinct, ...distinct].map((customer_id) => ({ json: { customer_id } }));
-	const basic = `Basic ${Buffer.from(`${simulator.config.workspaceId}:${simulator.config.apiKey}`).toString('base64')}`;
-	const url = new URL(`http://simulator/v1/customers/export?app_id=${simulator.config.workspaceId}`);
+	const { operation: get } = await import('../nodes/MoEngage/resources/user/get');
+	const { fakeExecuteFunctions, freshWorkspace } = await import('../test/support/fake-n8n');
 	const times: number[] = [];
 	for (let run = 0; run < 3; run++) {
+		// A workspace of its own each run: budgets are kept per workspace for the life of the process.
+		const simulator = createSimulator({ ...freshWorkspace(), users: 25_000, usersPerWindow: 1e9 });
+		const known: string[] = simulator.users.map((user: { customer_id: string }) => user.customer_id);
+		const distinct = [...known, ...Array.from({ length: 25_000 }, (_, n) => `unknown-${n}`)];
+		const items = [...distinct, ...distinct].map((customer_id) => ({ customer_id }));
+		const { context } = fakeExecuteFunctions({
+			simulator,
+			items,
+			parameters: { identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: { usersPerMinute: 1e9 } },
+			properties: get.properties,
+		});
 		const started = performance.now();
-		const { results } = await lookUpItems(
-			items.map((item) => ({ type: 'customer_id', identifier: item.json.customer_id })),
-			{ batchSize: 20, usersPerMinute: 1e9, maxRetries: 5, concurrency: 4, stopOnFailure: true },
-			{
-				send: async (batch) => {
-					const answer = simulator.handle({
-						method: 'POST',
-						url,
-						headers: { authorization: basic, 'content-type': 'application/json' },
-						raw: Buffer.from(JSON.stringify({ data: { identifiers: batch.map((lookup) => ({ identifier_type: lookup.type, identifier: lookup.identifier })) } })),
-					});
-					return classifyResponse(answer.status, answer.body, {}, [], Date.now(), readAnswer);
-				},
-				budget: new WorkspaceBudget(),
-				clock: { now: () => Date.now(), sleep: async () => {} },
-				log: () => {},
-				random: Math.random,
-			},
-		);
-		routeItems(items, results as never, { outputFormat: 'attributes', userField: 'moengageUser', fields: undefined });
+		const [found, notFound] = await get.execute(context, { clock: { now: () => Date.now(), sleep: async () => {} }, random: Math.random });
 		times.push(performance.now() - started);
+		if (found.length !== 50_000 || notFound.length !== 50_000) {
+			throw new Error(`the node's own logic: ${found.length} Found and ${notFound.length} Not Found, expected 50,000 each`);
+		}
 	}
 	return median(times);
 }
@@ -340,7 +330,6 @@ async function againstHttpRequest() {
 	}
 }
 
-/** The simulator's deterministic PRNG (mulberry32), so every run writes the same rows. */
 /** What became of a write run's items, and what MoEngage (the simulator) did with them. */
 const outcomeOf = (result: Awaited<ReturnType<typeof runMoEngage>>, simulator: Simulator) => ({
 	acceptedItems: result.outputs[0]?.length ?? 0,

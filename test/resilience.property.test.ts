@@ -2,16 +2,18 @@
  * Property: whatever the input (repeats, unknown users, both identifier types, invalid values,
  * poison identifiers) and whatever MoEngage does (a random seeded schedule of 429s, 5xx, resets,
  * hangs, garbled answers), every input item ends in exactly one place, on the right side, linked to
- * the right input item — and no identifier is answered twice.
+ * the right input item — and no identifier is answered twice. The Get operation runs whole, as n8n
+ * runs it (executeOperation: plan, group, send, route), on a fake n8n context and a fake clock.
  */
 import fc from 'fast-check';
 
-import { WorkspaceBudget } from '../nodes/MoEngage/shared/budget';
-import { lookUpItems, type RawItem } from '../nodes/MoEngage/resources/user/get/look-up';
-import { routeItems } from '../nodes/MoEngage/resources/user/get/outputs';
-import { FAULT_KINDS, makeUsers } from '../simulator/simulator';
+import { operation as get } from '../nodes/MoEngage/resources/user/get';
+import { createSimulator, FAULT_KINDS, makeUsers } from '../simulator/simulator';
 import { FakeClock } from './support/fake-clock';
-import { createSimulator, inMemorySend } from './support/in-memory-moengage';
+import { fakeExecuteFunctions, freshWorkspace } from './support/fake-n8n';
+
+/** An item as it reaches the node: its identifier type and identifier, read by the node's expressions. */
+type RawItem = { type: string; identifier: unknown };
 
 const USERS = makeUsers(60, 3);
 const POISON = ['poison-a', 'poison-b'];
@@ -63,20 +65,29 @@ describe('every input item ends in exactly one place', () => {
 	it('under random inputs and random fault schedules', async () => {
 		await fc.assert(
 			fc.asyncProperty(input, faults, fc.integer({ min: 1, max: 20 }), async (items, faultPlan, batchSize) => {
-				const simulator = createSimulator({ userList: USERS, usersPerWindow: 1e9, poison: POISON, faults: faultPlan });
 				const clock = new FakeClock();
-				const { results } = await lookUpItems(
-					items.map((item) => item.raw),
-					// Bounds high enough that a random schedule cannot exhaust them: the outcome must be exact.
-					{ batchSize, usersPerMinute: 1e9, maxRetries: 40, concurrency: 4, stopOnFailure: false },
-					{ send: inMemorySend(simulator), budget: new WorkspaceBudget(), clock, log: () => {}, random: Math.random },
-				);
-				const inputItems = items.map((_, row) => ({ json: { row } }));
-				const [found, notFound] = routeItems(inputItems, results.map((result) => result!), {
-					outputFormat: 'attributes',
-					userField: 'moengageUser',
-					fields: undefined,
+				const simulator = createSimulator({
+					...freshWorkspace(),
+					userList: USERS,
+					usersPerWindow: 1e9,
+					poison: POISON,
+					faults: faultPlan,
+					now: clock.now,
 				});
+				const { context } = fakeExecuteFunctions({
+					simulator,
+					items: items.map((item) => item.raw),
+					parameters: {
+						identifierType: '={{ $json.type }}',
+						identifier: '={{ $json.identifier }}',
+						// Bounds high enough that a random schedule cannot exhaust them: the outcome must be exact.
+						options: { batchSize, usersPerMinute: 1e9, maxRetries: 20 },
+					},
+					properties: get.properties,
+					continueOnFail: true,
+					clock,
+				});
+				const [found, notFound] = await get.execute(context, { clock, random: Math.random });
 
 				const placed = [...found, ...notFound].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
 				expect(placed).toEqual(items.map((_, index) => index));

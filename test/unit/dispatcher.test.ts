@@ -308,6 +308,19 @@ describe('dispatch of writes after a lost answer (no idempotency key: the reques
 		});
 	});
 
+	it.each([
+		['refused 429 every time after it, until the node gives up', Array.from({ length: 30 }, () => refused(429)), /said 429\. MoEngage may have applied it \(gave up after 30 tries\)$/],
+		['refused for good after it (a 401)', [refused(401)], /said 401\. MoEngage may have applied it$/],
+		['refused after it for the one unit it carries (a 400 naming it)', [refused(400, { blames: 'customer_id' })], /said 400\. MoEngage may have applied it$/],
+	])('fails a write whose answer was lost and that was then %s as maybe recorded, not as never taken', async (_, after, message) => {
+		const { io, simulator } = setUp();
+		const sent = scripted(io, lost, ...after);
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], policy, { ...io, blame400: () => 'units', resendsAfterLostAnswer: () => 1 });
+		expect(sent).toHaveLength(1 + after.length);
+		expect(results.get(lookups[0])).toEqual({ kind: 'failed', failure: expect.objectContaining({ message: expect.stringMatching(message) }), maybeRecorded: true });
+	});
+
 	it('retries what proves nothing arrived (no connection, a 5xx in MoEngage\'s words) without spending the lost-answer allowance', async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, { kind: 'unreachable', failure: { message: 'Could not reach MoEngage' } }, refused(500), lost);

@@ -8,13 +8,12 @@ import {
 	sleep,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type INodeProperties,
 } from 'n8n-workflow';
 
 import { errorItemJson, type Failure } from '../shared/results';
 import { CREDENTIAL_TYPE, requestMoEngage, workspaceOf, type Workspace } from '../shared/transport';
 import { itemError, planItems } from './items';
-import type { Environment, Operation, OperationRun, Unit } from './operation';
+import type { Environment, Operation, OperationEntry, OperationRun, Unit } from './operation';
 import { rateLimitHint, type Sending } from './options';
 import { parameterReader } from './parameters';
 import { routeItems } from './route';
@@ -27,30 +26,16 @@ export const n8nEnvironment: Environment = {
 };
 
 /** An operation as the node's router and description see it, whatever its hooks' types. */
-export interface OperationModule {
-	value: string;
-	name: string;
-	action: string;
-	description: string;
-	outputs: readonly string[];
-	properties: INodeProperties[];
+export interface OperationModule extends OperationEntry {
 	execute(context: IExecuteFunctions, environment?: Environment): Promise<INodeExecutionData[][]>;
 }
 
-export function defineOperation<S extends { sending: Sending }, P, U extends Unit, O>(
+export const defineOperation = <S extends { sending: Sending }, P, U extends Unit, O>(
 	operation: Operation<S, P, U, O>,
-): OperationModule {
-	const { value, name, action, description, outputs, properties } = operation;
-	return {
-		value,
-		name,
-		action,
-		description,
-		outputs,
-		properties,
-		execute: async (context, environment = n8nEnvironment) => await executeOperation(context, operation, environment),
-	};
-}
+): OperationModule => ({
+	...operation,
+	execute: async (context, environment = n8nEnvironment) => await executeOperation(context, operation, environment),
+});
 
 async function readWorkspace(context: IExecuteFunctions): Promise<Workspace> {
 	const checked = workspaceOf(await context.getCredentials(CREDENTIAL_TYPE));

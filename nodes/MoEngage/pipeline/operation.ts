@@ -91,7 +91,8 @@ export interface OperationRun<S extends { sending: Sending }> {
 	send<U extends Unit, A, O>(batches: U[][], endpoint: Endpoint<U, A, O>): Promise<Sent<U, O>>;
 }
 
-export interface Operation<S extends { sending: Sending }, P, U extends Unit, O> {
+/** An operation as the node's description shows it. */
+export interface OperationEntry {
 	/** As the Operation list shows it. */
 	value: string;
 	name: string;
@@ -101,6 +102,9 @@ export interface Operation<S extends { sending: Sending }, P, U extends Unit, O>
 	outputs: readonly string[];
 	/** Its parameters: its resource shows them for this operation only. */
 	properties: INodeProperties[];
+}
+
+export interface Operation<S extends { sending: Sending }, P, U extends Unit, O> extends OperationEntry {
 	/** What to do about an item the operation refuses, e.g. which parameters to fix. */
 	fix: string;
 	/** The run's settings, read once before any item; a bad one names its parameter (needParameter). */

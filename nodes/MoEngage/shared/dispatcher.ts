@@ -178,6 +178,15 @@ export async function dispatch<U, A, O>(
 		}
 		return undefined;
 	};
+	/**
+	 * A write's failure after one of its copies was sent and its answer lost: MoEngage may have
+	 * applied that copy, whatever the later answers say, so the failure says so.
+	 */
+	const failAfter = (batch: readonly U[], failure: Failure, lost: number, tries?: number): undefined => {
+		const applied = lost > 0 && io.resendsAfterLostAnswer !== undefined;
+		const said = applied ? { ...failure, message: `${failure.message}. MoEngage may have applied it` } : failure;
+		return fail(batch, tries === undefined ? said : withTries(said, tries), applied);
+	};
 	/** Never sent: the run was halted. */
 	const skip = (batch: readonly U[]): undefined => {
 		for (const unit of batch) if (!results.has(unit)) results.set(unit, { kind: 'failed', failure: halt as Failure });
@@ -267,7 +276,7 @@ export async function dispatch<U, A, O>(
 						continue;
 					}
 					if (FATAL_STATUSES.has(status)) {
-						fail(batch, failure);
+						failAfter(batch, failure, lost);
 						return haltWith(failure);
 					}
 					if (blame === 'unknown') {
@@ -286,13 +295,13 @@ export async function dispatch<U, A, O>(
 					}
 					if (status === 400 && !splittable) {
 						// A fault in the request itself (the fields, app_id): every batch would fail alike.
-						fail(batch, failure);
+						failAfter(batch, failure, lost);
 						return haltWith(failure);
 					}
-					if (splittable) return fail(batch, failure);
+					if (splittable) return failAfter(batch, failure, lost);
 					if (status === 429) {
 						rateLimited++;
-						if (rateLimited >= MAX_RATE_LIMITED_TRIES) return fail(batch, withTries(failure, rateLimited));
+						if (rateLimited >= MAX_RATE_LIMITED_TRIES) return failAfter(batch, failure, lost, rateLimited);
 						retrying('429');
 						const delay = rateLimitWaitMs(exchange, rateLimited, io.random);
 						if (delay.cappedFromMs !== undefined) {
@@ -305,7 +314,7 @@ export async function dispatch<U, A, O>(
 						await wait(delay.ms, `after MoEngage's rate limit (429), ${delay.why}, before sending ${weight} ${policy.unit} again`);
 						continue;
 					}
-					if (status < 500 && status !== 408) return fail(batch, failure);
+					if (status < 500 && status !== 408) return failAfter(batch, failure, lost);
 					cause = String(status);
 				} else {
 					cause = exchange.kind === 'malformed' ? 'malformed answer' : 'network';
@@ -315,12 +324,8 @@ export async function dispatch<U, A, O>(
 					if (lost > (io.resendsAfterLostAnswer?.(batch) ?? Infinity)) return fail(batch, lostFailure(exchange.failure, lost), true);
 				}
 				failures++;
-				if (failures > policy.maxRetries) {
-					// A write that may have arrived says so; a lookup changes nothing either way.
-					const applied = lost > 0 && io.resendsAfterLostAnswer !== undefined;
-					const failure = applied ? { ...exchange.failure, message: `${exchange.failure.message}. MoEngage may have applied it` } : exchange.failure;
-					return fail(batch, withTries(failure, failures), applied);
-				}
+				// A write that may have arrived says so; a lookup changes nothing either way.
+				if (failures > policy.maxRetries) return failAfter(batch, exchange.failure, lost, failures);
 				retrying(cause);
 				await wait(
 					backoffMs(failures, io.random),
@@ -340,7 +345,7 @@ export async function dispatch<U, A, O>(
 	 * fails is known to hold the bad unit and is split without being sent whole again.
 	 */
 	async function isolate(batch: readonly U[], failure: Failure, first: boolean, lost: number): Promise<undefined> {
-		if (batch.length === 1) return fail(batch, failure);
+		if (batch.length === 1) return failAfter(batch, failure, lost);
 		retrying('split after 400');
 		const [a, b] = halves(batch);
 		const aFails = (await deliver(a, failure.message, lost)) === 'same';
@@ -349,7 +354,7 @@ export async function dispatch<U, A, O>(
 		const bFails = (await deliver(b, failure.message, lost)) === 'same';
 		if (halt) return leave(batch, lost);
 		if (bFails && first) {
-			fail(batch, failure);
+			failAfter(batch, failure, lost);
 			return haltWith(failure);
 		}
 		await isolate(a, failure, false, lost);
