@@ -17,16 +17,26 @@ export async function bareExport(
 	const send = (identifiers: string[]) =>
 		new Promise<void>((resolve, reject) => {
 			const body = JSON.stringify({
-				data: { identifiers: identifiers.map((identifier) => ({ identifier_type: 'customer_id', identifier })) },
+				data: {
+					identifiers: identifiers.map((identifier) => ({
+						identifier_type: 'customer_id',
+						identifier,
+					})),
+				},
 			});
 			const request = http.request(
 				url,
-				{ method: 'POST', agent, headers: { Authorization: auth, 'Content-Type': 'application/json' } },
+				{
+					method: 'POST',
+					agent,
+					headers: { Authorization: auth, 'Content-Type': 'application/json' },
+				},
 				(response) => {
 					const chunks: Buffer[] = [];
 					response.on('data', (chunk) => chunks.push(chunk));
 					response.on('end', () => {
-						if (response.statusCode !== 200) reject(new Error(`bare client got ${response.statusCode}`));
+						if (response.statusCode !== 200)
+							reject(new Error(`bare client got ${response.statusCode}`));
 						else {
 							JSON.parse(Buffer.concat(chunks).toString('utf8'));
 							resolve();

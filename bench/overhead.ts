@@ -14,7 +14,9 @@ const WORKSPACE = 'SIMWORKSPACE01';
 const KEY = 'sim-data-api-key-0123456789';
 
 async function main() {
-	const known: string[] = makeUsers(25_000, 1).map((user: { customer_id: string }) => user.customer_id);
+	const known: string[] = makeUsers(25_000, 1).map(
+		(user: { customer_id: string }) => user.customer_id,
+	);
 	const distinct = [...known, ...Array.from({ length: 25_000 }, (_, n) => `unknown-${n}`)];
 	const rows = [...distinct, ...distinct].map((customer_id) => ({ customer_id }));
 	global.gc?.();
@@ -26,7 +28,8 @@ async function main() {
 	let notFound = 0;
 	if (mode === 'bare') {
 		const batches: string[][] = [];
-		for (let start = 0; start < distinct.length; start += 20) batches.push(distinct.slice(start, start + 20));
+		for (let start = 0; start < distinct.length; start += 20)
+			batches.push(distinct.slice(start, start + 20));
 		nodeMs = (await bareExport(url, WORKSPACE, KEY, batches, 4)).ms;
 	} else {
 		const { runMoEngage } = await import('../test/engine');
@@ -45,7 +48,17 @@ async function main() {
 	const cpu = process.cpuUsage(cpuBefore);
 	const peakRss = process.resourceUsage().maxRSS * 1024;
 	console.log(
-		JSON.stringify({ mode, nodeMs, wallMs, cpuUs: cpu.user + cpu.system, items: rows.length, found, notFound, rssBefore, peakRss }),
+		JSON.stringify({
+			mode,
+			nodeMs,
+			wallMs,
+			cpuUs: cpu.user + cpu.system,
+			items: rows.length,
+			found,
+			notFound,
+			rssBefore,
+			peakRss,
+		}),
 	);
 	process.exit(0);
 }

@@ -20,7 +20,9 @@ import { bareExport } from './bare-client';
 const ROOT = path.join(__dirname, '..', '..', '..');
 // The simulator is plain JavaScript that tsc does not copy into bench/.build: loaded from the source tree, typed by its .d.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator, randomFrom }: typeof SimulatorModule = require(path.join(ROOT, 'simulator/simulator.js'));
+const { createSimulator, randomFrom }: typeof SimulatorModule = require(
+	path.join(ROOT, 'simulator/simulator.js'),
+);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require(path.join(ROOT, 'scripts/n8n.js'));
 
@@ -60,27 +62,54 @@ const say = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 async function packing() {
 	const simulator = createSimulator({ users: 3000, usersPerWindow: 1e9 });
 	await simulator.start();
-	const distinct = [...simulator.users.slice(0, 3000).map((user: { customer_id: string }) => user.customer_id), ...Array.from({ length: 1000 }, (_, n) => `unknown-${n}`)];
-	const items = Array.from({ length: 10_000 }, (_, n) => ({ customer_id: distinct[(n * 7919) % distinct.length] }));
+	const distinct = [
+		...simulator.users.slice(0, 3000).map((user: { customer_id: string }) => user.customer_id),
+		...Array.from({ length: 1000 }, (_, n) => `unknown-${n}`),
+	];
+	const items = Array.from({ length: 10_000 }, (_, n) => ({
+		customer_id: distinct[(n * 7919) % distinct.length],
+	}));
 	const requests: number[] = [];
 	for (let run = 0; run < 5; run++) {
 		simulator.reset();
-		await runMoEngage({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		await runMoEngage({
+			rows: items,
+			parameters: { options: { usersPerMinute: 1e9 } },
+			credentials: credentialsFor(simulator),
+			downstream: false,
+		});
 		requests.push(exportRequests(simulator).length);
 	}
 	await simulator.stop();
 	const value = median(requests);
-	raw.packing = { items: items.length, distinct: new Set(items.map((item) => item.customer_id)).size, requests };
-	rows.push({ scenario: '1 Packing', figure: '10,000 items, 4,000 distinct → requests', value: String(value), target: '= ceil(4000 / 20) = 200', met: value === 200, runs: 5 });
+	raw.packing = {
+		items: items.length,
+		distinct: new Set(items.map((item) => item.customer_id)).size,
+		requests,
+	};
+	rows.push({
+		scenario: '1 Packing',
+		figure: '10,000 items, 4,000 distinct → requests',
+		value: String(value),
+		target: '= ceil(4000 / 20) = 200',
+		met: value === 200,
+		runs: 5,
+	});
 }
 
 async function sustained() {
 	say('scenario 2 runs at the real limit of 1,000 users per minute: about two minutes');
 	const simulator = createSimulator({ users: 3000, usersPerWindow: 1000, windowMs: 60_000 });
 	await simulator.start();
-	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
+	const items = simulator.users.map((user: { customer_id: string }) => ({
+		customer_id: user.customer_id,
+	}));
 	const started = Date.now();
-	const result = await runMoEngage({ rows: items, credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({
+		rows: items,
+		credentials: credentialsFor(simulator),
+		downstream: false,
+	});
 	const wall = Date.now() - started;
 	const requests = exportRequests(simulator);
 	const refused = requests.filter((entry: { status: number }) => entry.status === 429).length;
@@ -88,30 +117,76 @@ async function sustained() {
 	// 1,000 users go at once, 1,000 more 60 s later, the last 1,000 at 120 s: the ideal is 120 s.
 	const ideal = 120_000;
 	const ratio = ideal / wall;
-	raw.sustained = { users: 3000, wallMs: wall, idealMs: ideal, requests: requests.length, refused429: refused, found: result.outputs[0]?.length };
-	rows.push({ scenario: '2 Sustained rate', figure: '3,000 users at 1,000/min: wall time (ideal 120 s)', value: secondsOf(wall), target: '—', met: null, runs: 1 });
-	rows.push({ scenario: '2 Sustained rate', figure: 'achieved / limit (ideal ÷ wall)', value: ratio.toFixed(3), target: '≥ 0.98', met: ratio >= 0.98, runs: 1 });
-	rows.push({ scenario: '2 Sustained rate', figure: '429s received', value: String(refused), target: '0', met: refused === 0, runs: 1 });
+	raw.sustained = {
+		users: 3000,
+		wallMs: wall,
+		idealMs: ideal,
+		requests: requests.length,
+		refused429: refused,
+		found: result.outputs[0]?.length,
+	};
+	rows.push({
+		scenario: '2 Sustained rate',
+		figure: '3,000 users at 1,000/min: wall time (ideal 120 s)',
+		value: secondsOf(wall),
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario: '2 Sustained rate',
+		figure: 'achieved / limit (ideal ÷ wall)',
+		value: ratio.toFixed(3),
+		target: '≥ 0.98',
+		met: ratio >= 0.98,
+		runs: 1,
+	});
+	rows.push({
+		scenario: '2 Sustained rate',
+		figure: '429s received',
+		value: String(refused),
+		target: '0',
+		met: refused === 0,
+		runs: 1,
+	});
 }
 
 async function burst() {
 	const simulator = createSimulator({ users: 1000, usersPerWindow: 1e9, latencyMs: 150 });
 	await simulator.start();
-	const items = simulator.users.map((user: { customer_id: string }) => ({ customer_id: user.customer_id }));
+	const items = simulator.users.map((user: { customer_id: string }) => ({
+		customer_id: user.customer_id,
+	}));
 	const times: number[] = [];
 	for (let run = 0; run < 5; run++) {
-		const result = await runMoEngage({ rows: items, parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false });
+		const result = await runMoEngage({
+			rows: items,
+			parameters: { options: { usersPerMinute: 1e9 } },
+			credentials: credentialsFor(simulator),
+			downstream: false,
+		});
 		times.push(result.nodeMs);
 	}
 	await simulator.stop();
 	// The first request of a run goes alone (a fault every request shares then costs one request), then 4 in flight.
 	const ideal = (1 + Math.ceil(49 / 4)) * 150;
 	raw.burst = { users: 1000, nodeMs: times, idealMs: ideal };
-	rows.push({ scenario: '3 Burst latency', figure: '1,000 users, 150 ms answers, 4 in flight: node time', value: secondsOf(median(times)), target: `≈ ideal ${secondsOf(ideal)} (1 + 13 rounds × 150 ms)`, met: median(times) <= ideal * 1.25, runs: 5 });
+	rows.push({
+		scenario: '3 Burst latency',
+		figure: '1,000 users, 150 ms answers, 4 in flight: node time',
+		value: secondsOf(median(times)),
+		target: `≈ ideal ${secondsOf(ideal)} (1 + 13 rounds × 150 ms)`,
+		met: median(times) <= ideal * 1.25,
+		runs: 5,
+	});
 }
 
 async function startSimulatorProcess(args: string[]): Promise<{ url: string; stop: () => void }> {
-	const child = spawn(process.execPath, [path.join(ROOT, 'simulator/cli.js'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(
+		process.execPath,
+		[path.join(ROOT, 'simulator/cli.js'), '--port', '0', ...args],
+		{ stdio: ['ignore', 'pipe', 'inherit'] },
+	);
 	const url = await new Promise<string>((resolve, reject) => {
 		child.stdout.on('data', (chunk: Buffer) => {
 			const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
@@ -126,7 +201,16 @@ async function overhead() {
 	say('scenario 4: 100,000 items in fresh processes, node and bare client, 3 runs each');
 	const simulator = await startSimulatorProcess(['--users', '25000', '--limit', '1000000000']);
 	const runOnce = (mode: string) =>
-		JSON.parse(execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'overhead.js'), simulator.url, mode], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).trim().split('\n').pop()!);
+		JSON.parse(
+			execFileSync(
+				process.execPath,
+				['--expose-gc', path.join(__dirname, 'overhead.js'), simulator.url, mode],
+				{ encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+			)
+				.trim()
+				.split('\n')
+				.pop()!,
+		);
 	const node: Array<Record<string, number>> = [];
 	const bare: Array<Record<string, number>> = [];
 	for (let run = 0; run < 3; run++) {
@@ -140,12 +224,54 @@ async function overhead() {
 	const cpuPerItem = median(node.map((run) => run.cpuUs / run.items));
 	const rssGrowth = median(node.map((run) => run.peakRss - run.rssBefore)) / 1024 / 1024;
 	raw.overhead = { node, bare };
-	rows.push({ scenario: '4 Overhead', figure: '100,000 items, 50,000 distinct: node time', value: secondsOf(nodeMs), target: '—', met: null, runs: 3 });
-	rows.push({ scenario: '4 Overhead', figure: 'bare client, same 2,500 requests, 4 in flight', value: secondsOf(bareMs), target: '—', met: null, runs: 3 });
-	rows.push({ scenario: '4 Overhead', figure: 'node ÷ bare client', value: (nodeMs / bareMs).toFixed(2), target: '≤ 1.5', met: nodeMs / bareMs <= 1.5, runs: 3 });
-	rows.push({ scenario: '4 Overhead', figure: "the node's own logic, MoEngage in memory (no HTTP)", value: secondsOf(logicMs), target: '—', met: null, runs: 3 });
-	rows.push({ scenario: '4 Overhead', figure: 'CPU per item (whole run in n8n-core)', value: `${cpuPerItem.toFixed(1)} µs`, target: '—', met: null, runs: 3 });
-	rows.push({ scenario: '4 Overhead', figure: 'peak RSS growth', value: `${rssGrowth.toFixed(0)} MB`, target: '< 300 MB', met: rssGrowth < 300, runs: 3 });
+	rows.push({
+		scenario: '4 Overhead',
+		figure: '100,000 items, 50,000 distinct: node time',
+		value: secondsOf(nodeMs),
+		target: '—',
+		met: null,
+		runs: 3,
+	});
+	rows.push({
+		scenario: '4 Overhead',
+		figure: 'bare client, same 2,500 requests, 4 in flight',
+		value: secondsOf(bareMs),
+		target: '—',
+		met: null,
+		runs: 3,
+	});
+	rows.push({
+		scenario: '4 Overhead',
+		figure: 'node ÷ bare client',
+		value: (nodeMs / bareMs).toFixed(2),
+		target: '≤ 1.5',
+		met: nodeMs / bareMs <= 1.5,
+		runs: 3,
+	});
+	rows.push({
+		scenario: '4 Overhead',
+		figure: "the node's own logic, MoEngage in memory (no HTTP)",
+		value: secondsOf(logicMs),
+		target: '—',
+		met: null,
+		runs: 3,
+	});
+	rows.push({
+		scenario: '4 Overhead',
+		figure: 'CPU per item (whole run in n8n-core)',
+		value: `${cpuPerItem.toFixed(1)} µs`,
+		target: '—',
+		met: null,
+		runs: 3,
+	});
+	rows.push({
+		scenario: '4 Overhead',
+		figure: 'peak RSS growth',
+		value: `${rssGrowth.toFixed(0)} MB`,
+		target: '< 300 MB',
+		met: rssGrowth < 300,
+		runs: 3,
+	});
 }
 
 /**
@@ -160,20 +286,31 @@ async function nodeLogicAlone(): Promise<number> {
 	for (let run = 0; run < 3; run++) {
 		// A workspace of its own each run: budgets are kept per workspace for the life of the process.
 		const simulator = createSimulator({ ...freshWorkspace(), users: 25_000, usersPerWindow: 1e9 });
-		const known: string[] = simulator.users.map((user: { customer_id: string }) => user.customer_id);
+		const known: string[] = simulator.users.map(
+			(user: { customer_id: string }) => user.customer_id,
+		);
 		const distinct = [...known, ...Array.from({ length: 25_000 }, (_, n) => `unknown-${n}`)];
 		const items = [...distinct, ...distinct].map((customer_id) => ({ customer_id }));
 		const { context } = fakeExecuteFunctions({
 			simulator,
 			items,
-			parameters: { identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: { usersPerMinute: 1e9 } },
+			parameters: {
+				identifierType: 'customer_id',
+				identifier: '={{ $json.customer_id }}',
+				options: { usersPerMinute: 1e9 },
+			},
 			properties: get.properties,
 		});
 		const started = performance.now();
-		const [found, notFound] = await get.execute(context, { clock: { now: () => Date.now(), sleep: async () => {} }, random: Math.random });
+		const [found, notFound] = await get.execute(context, {
+			clock: { now: () => Date.now(), sleep: async () => {} },
+			random: Math.random,
+		});
 		times.push(performance.now() - started);
 		if (found.length !== 50_000 || notFound.length !== 50_000) {
-			throw new Error(`the node's own logic: ${found.length} Found and ${notFound.length} Not Found, expected 50,000 each`);
+			throw new Error(
+				`the node's own logic: ${found.length} Found and ${notFound.length} Not Found, expected 50,000 each`,
+			);
 		}
 	}
 	return median(times);
@@ -186,13 +323,46 @@ async function oneItem() {
 	const bare: number[] = [];
 	const id = simulator.users[0].customer_id;
 	for (let run = 0; run < 20; run++) {
-		node.push((await runMoEngage({ rows: [{ customer_id: id }], parameters: { options: { usersPerMinute: 1e9 } }, credentials: credentialsFor(simulator), downstream: false })).nodeMs);
-		bare.push((await bareExport(simulator.url, simulator.config.workspaceId, simulator.config.apiKey, [[id]], 1)).ms);
+		node.push(
+			(
+				await runMoEngage({
+					rows: [{ customer_id: id }],
+					parameters: { options: { usersPerMinute: 1e9 } },
+					credentials: credentialsFor(simulator),
+					downstream: false,
+				})
+			).nodeMs,
+		);
+		bare.push(
+			(
+				await bareExport(
+					simulator.url,
+					simulator.config.workspaceId,
+					simulator.config.apiKey,
+					[[id]],
+					1,
+				)
+			).ms,
+		);
 	}
 	await simulator.stop();
 	raw.oneItem = { node, bare };
-	rows.push({ scenario: '5 One item', figure: 'time to first output (node)', value: `${median(node).toFixed(1)} ms`, target: '—', met: null, runs: 20 });
-	rows.push({ scenario: '5 One item', figure: 'one bare request', value: `${median(bare).toFixed(1)} ms`, target: '—', met: null, runs: 20 });
+	rows.push({
+		scenario: '5 One item',
+		figure: 'time to first output (node)',
+		value: `${median(node).toFixed(1)} ms`,
+		target: '—',
+		met: null,
+		runs: 20,
+	});
+	rows.push({
+		scenario: '5 One item',
+		figure: 'one bare request',
+		value: `${median(bare).toFixed(1)} ms`,
+		target: '—',
+		met: null,
+		runs: 20,
+	});
 }
 
 /** Manual Trigger → Code (the rows: every fifth one unknown) → the lookup node, named "Lookup". */
@@ -203,14 +373,23 @@ function lookupWorkflow(id: string, rowCount: number, lookup: Record<string, unk
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			{ id: 'b0000000-0000-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'b0000000-0000-4000-8000-000000000001',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: 'b0000000-0000-4000-8000-000000000002',
 				name: 'Rows',
 				type: 'n8n-nodes-base.code',
 				typeVersion: 2,
 				position: [200, 0],
-				parameters: { jsCode: `return Array.from({ length: ${rowCount} }, (_, n) => ({ json: { customer_id: n % 5 === 4 ? 'unknown-' + n : 'cust-' + String(n + 1).padStart(5, '0') } }));` },
+				parameters: {
+					jsCode: `return Array.from({ length: ${rowCount} }, (_, n) => ({ json: { customer_id: n % 5 === 4 ? 'unknown-' + n : 'cust-' + String(n + 1).padStart(5, '0') } }));`,
+				},
 			},
 			{ id: 'b0000000-0000-4000-8000-000000000003', name: 'Lookup', position: [400, 0], ...lookup },
 		],
@@ -222,8 +401,15 @@ function lookupWorkflow(id: string, rowCount: number, lookup: Record<string, unk
 	};
 }
 
-function httpRequestWorkflow(id: string, simulator: Simulator, batching: boolean, rowCount: number) {
-	const auth = Buffer.from(`${simulator.config.workspaceId}:${simulator.config.apiKey}`).toString('base64');
+function httpRequestWorkflow(
+	id: string,
+	simulator: Simulator,
+	batching: boolean,
+	rowCount: number,
+) {
+	const auth = Buffer.from(`${simulator.config.workspaceId}:${simulator.config.apiKey}`).toString(
+		'base64',
+	);
 	return lookupWorkflow(id, rowCount, {
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
@@ -235,7 +421,8 @@ function httpRequestWorkflow(id: string, simulator: Simulator, batching: boolean
 			headerParameters: { parameters: [{ name: 'Authorization', value: `Basic ${auth}` }] },
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody: "={{ JSON.stringify({ data: { identifiers: [{ identifier_type: 'customer_id', identifier: String($json.customer_id) }] } }) }}",
+			jsonBody:
+				"={{ JSON.stringify({ data: { identifiers: [{ identifier_type: 'customer_id', identifier: String($json.customer_id) }] } }) }}",
 			// 16 users a second is 960 a minute: the obvious way to stay under 1,000 with this node
 			options: batching ? { batching: { batch: { batchSize: 16, batchInterval: 1000 } } } : {},
 		},
@@ -246,7 +433,13 @@ function moengageWorkflow(id: string, rowCount: number) {
 	return lookupWorkflow(id, rowCount, {
 		type: 'n8n-nodes-moengage.moEngage',
 		typeVersion: 1,
-		parameters: { resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: {} },
+		parameters: {
+			resource: 'user',
+			operation: 'get',
+			identifierType: 'customer_id',
+			identifier: '={{ $json.customer_id }}',
+			options: {},
+		},
 		credentials: { moEngageApi: { id: 'benchCred', name: 'Simulator' } },
 	});
 }
@@ -260,14 +453,26 @@ async function workspacesKept() {
 	};
 	const base = heapMiB();
 	const start = 1e12;
-	for (let n = 0; n < 20_000; n++) budgetFor(`https://api-01.moengage.com WS${n}`, `workspace WS${n}`, start).reserve(20, 1000, start);
+	for (let n = 0; n < 20_000; n++)
+		budgetFor(`https://api-01.moengage.com WS${n}`, `workspace WS${n}`, start).reserve(
+			20,
+			1000,
+			start,
+		);
 	const kept = budgetsKept();
 	const full = heapMiB() - base;
 	budgetFor('https://api-01.moengage.com LATER', 'workspace LATER', start + 2 * 60_000);
 	const after = heapMiB() - base;
 	raw.workspacesKept = { kept, fullMiB: full, keptAfter: budgetsKept(), afterMiB: after };
 	const scenario = '7 budgets of 20,000 workspaces used once';
-	rows.push({ scenario, figure: 'within their minute', value: `${kept} kept, +${full.toFixed(1)} MiB heap`, target: '', met: null, runs: 1 });
+	rows.push({
+		scenario,
+		figure: 'within their minute',
+		value: `${kept} kept, +${full.toFixed(1)} MiB heap`,
+		target: '',
+		met: null,
+		runs: 1,
+	});
 	rows.push({
 		scenario,
 		figure: 'on the next run, a minute later',
@@ -285,14 +490,25 @@ async function againstHttpRequest() {
 	const results: Record<string, Record<string, number>> = {};
 	const builds: Array<[string, (simulator: Simulator) => object]> = [
 		['MoEngage node', () => moengageWorkflow('benchMoEngage', ROWS)],
-		['HTTP Request, batching 16/s', (simulator) => httpRequestWorkflow('benchHttpBatched', simulator, true, ROWS)],
-		['HTTP Request, no batching', (simulator) => httpRequestWorkflow('benchHttpPlain', simulator, false, ROWS)],
+		[
+			'HTTP Request, batching 16/s',
+			(simulator) => httpRequestWorkflow('benchHttpBatched', simulator, true, ROWS),
+		],
+		[
+			'HTTP Request, no batching',
+			(simulator) => httpRequestWorkflow('benchHttpPlain', simulator, false, ROWS),
+		],
 	];
 	for (const [name, build] of builds) {
 		const simulator = createSimulator({ users: 2000, usersPerWindow: 1000, windowMs: 60_000 });
 		await simulator.start();
 		const userFolder = runtime.createUserFolder();
-		await runtime.importCredential(n8n, userFolder, { id: 'benchCred', name: 'Simulator', type: 'moEngageApi', data: credentialsFor(simulator) });
+		await runtime.importCredential(n8n, userFolder, {
+			id: 'benchCred',
+			name: 'Simulator',
+			type: 'moEngageApi',
+			data: credentialsFor(simulator),
+		});
 		const workflow = build(simulator) as { id: string };
 		await runtime.importWorkflow(n8n, userFolder, workflow);
 		const run = await runtime.executeWorkflow(n8n, userFolder, workflow.id);
@@ -301,7 +517,8 @@ async function againstHttpRequest() {
 		const answered =
 			name === 'MoEngage node'
 				? found.length + notFound.length
-				: found.filter((item: { json: { status?: string } }) => item.json.status === 'success').length;
+				: found.filter((item: { json: { status?: string } }) => item.json.status === 'success')
+						.length;
 		const requests = exportRequests(simulator);
 		results[name] = {
 			wallMs: run.ms,
@@ -323,7 +540,10 @@ async function againstHttpRequest() {
 				name === 'MoEngage node'
 					? figures.refused429 === 0 &&
 						figures.lost === 0 &&
-						Object.entries(results).every(([other, theirs]) => other === name || theirs.lost > 0 || theirs.wallMs > figures.wallMs)
+						Object.entries(results).every(
+							([other, theirs]) =>
+								other === name || theirs.lost > 0 || theirs.wallMs > figures.wallMs,
+						)
 					: null,
 			runs: 1,
 		});
@@ -361,25 +581,39 @@ interface BulkEntry {
  * weighs envelope + their bytes + (k − 1) commas ≤ 100,000, so n requests carry at most
  * n × (100,000 − envelope + 1) bytes of elements-and-commas: n ≥ (Σ element bytes + elements) ÷ that.
  */
-function bulkFigures(simulator: Simulator, rawBytes: number[], unitsPerRequest: number, units: number) {
+function bulkFigures(
+	simulator: Simulator,
+	rawBytes: number[],
+	unitsPerRequest: number,
+	units: number,
+) {
 	const requests = simulator.log.filter((entry) => entry.endpoint === 'bulk') as BulkEntry[];
 	const accepted = requests.filter((entry) => entry.status === 200);
 	const elements = accepted.flatMap((entry) => entry.body?.elements ?? []);
 	const elementBytes = elements.reduce((sum: number, element) => sum + bytesOf(element), 0);
-	const bySize = Math.ceil((elementBytes + elements.length) / (BULK_LIMIT_BYTES - BULK_ENVELOPE_BYTES + 1));
+	const bySize = Math.ceil(
+		(elementBytes + elements.length) / (BULK_LIMIT_BYTES - BULK_ENVELOPE_BYTES + 1),
+	);
 	const minimum = Math.max(bySize, Math.ceil(units / unitsPerRequest));
 	const times = requests.map((entry) => entry.at);
 	return {
 		requests: requests.length,
 		accepted: accepted.length,
 		refused429: requests.filter((entry) => entry.status === 429).length,
-		otherStatuses: requests.filter((entry) => entry.status !== 200 && entry.status !== 429).map((entry) => entry.status),
+		otherStatuses: requests
+			.filter((entry) => entry.status !== 200 && entry.status !== 429)
+			.map((entry) => entry.status),
 		elements: elements.length,
 		elementBytes,
 		minimum,
 		maxBodyBytes: Math.max(0, ...rawBytes),
 		// How full the requests are: the mean body but the smallest (the remainder, whenever it went).
-		fullBodyMeanBytes: rawBytes.length > 1 ? Math.round((rawBytes.reduce((a, b) => a + b, 0) - Math.min(...rawBytes)) / (rawBytes.length - 1)) : rawBytes[0] ?? 0,
+		fullBodyMeanBytes:
+			rawBytes.length > 1
+				? Math.round(
+						(rawBytes.reduce((a, b) => a + b, 0) - Math.min(...rawBytes)) / (rawBytes.length - 1),
+					)
+				: (rawBytes[0] ?? 0),
 		firstRequestAt: times.length ? Math.min(...times) : 0,
 		spanMs: times.length ? Math.max(...times) - Math.min(...times) : 0,
 	};
@@ -395,9 +629,43 @@ function recordBodySizes(simulator: Simulator): number[] {
 	return sizes;
 }
 
-const FIRST = ['Asha', 'Benedikt', 'Chen', 'Dana', 'Elif', 'Oluwafemi', 'Greta', 'Hiroshi', 'Inês', 'Jonathan', 'María José', 'Priya'];
-const LAST = ['Rao', 'Okafor', 'Silva', 'Novak', 'Kim', 'Haddad', 'Bergström', 'Mensah', 'Ortiz', 'Lee', 'Venkataraman'];
-const CITY = ['Bengaluru', 'Berlin', 'Jakarta', 'Singapore', 'New York', 'Dublin', 'São Paulo', 'Ho Chi Minh City'];
+const FIRST = [
+	'Asha',
+	'Benedikt',
+	'Chen',
+	'Dana',
+	'Elif',
+	'Oluwafemi',
+	'Greta',
+	'Hiroshi',
+	'Inês',
+	'Jonathan',
+	'María José',
+	'Priya',
+];
+const LAST = [
+	'Rao',
+	'Okafor',
+	'Silva',
+	'Novak',
+	'Kim',
+	'Haddad',
+	'Bergström',
+	'Mensah',
+	'Ortiz',
+	'Lee',
+	'Venkataraman',
+];
+const CITY = [
+	'Bengaluru',
+	'Berlin',
+	'Jakarta',
+	'Singapore',
+	'New York',
+	'Dublin',
+	'São Paulo',
+	'Ho Chi Minh City',
+];
 
 /** 10,000 distinct customers (half MoEngage knows, half new), 3–6 attributes each, as a CRM export gives them. */
 function upsertRows(simulator: Simulator, count: number): IDataObject[] {
@@ -411,13 +679,25 @@ function upsertRows(simulator: Simulator, count: number): IDataObject[] {
 		const pool: Array<[string, () => string | number | boolean]> = [
 			['first_name', () => first],
 			['last_name', () => last],
-			['email', () => `${first}.${last}.${n + 1}@example-mail.com`.toLowerCase().replace(/\s/g, '')],
+			[
+				'email',
+				() => `${first}.${last}.${n + 1}@example-mail.com`.toLowerCase().replace(/\s/g, ''),
+			],
 			['city', () => pick(CITY)],
 			['plan', () => pick(['free', 'plus', 'premium', 'enterprise'])],
 			['lifetime_value', () => Math.round(random() * 500_000) / 100],
-			['signup_date', () => new Date(Date.UTC(2019, 0, 1) + Math.floor(random() * 2.2e11)).toISOString()],
+			[
+				'signup_date',
+				() => new Date(Date.UTC(2019, 0, 1) + Math.floor(random() * 2.2e11)).toISOString(),
+			],
 			['marketing_opt_in', () => random() < 0.6],
-			['mobile', () => `+49 15${Math.floor(random() * 1e9).toString().padStart(9, '0')}`],
+			[
+				'mobile',
+				() =>
+					`+49 15${Math.floor(random() * 1e9)
+						.toString()
+						.padStart(9, '0')}`,
+			],
 		];
 		const take = 3 + Math.floor(random() * 4); // 3–6
 		for (let i = pool.length - 1; i > 0; i--) {
@@ -442,11 +722,21 @@ const upsertParameters = (usersPerMinute?: number) => ({
 
 /** One Create or Update run of `rows` against a fresh simulator (a fresh workspace budget too: its own port). */
 async function upsertRun(rows: IDataObject[], known: number, limit: number | undefined) {
-	const simulator = createSimulator({ users: known, usersPerWindow: 1e9, windowMs: 60_000, ...(limit ? { limits: { bulkUsers: limit } } : {}) });
+	const simulator = createSimulator({
+		users: known,
+		usersPerWindow: 1e9,
+		windowMs: 60_000,
+		...(limit ? { limits: { bulkUsers: limit } } : {}),
+	});
 	await simulator.start();
 	const sizes = recordBodySizes(simulator);
 	const started = Date.now();
-	const result = await runMoEngage({ rows, parameters: upsertParameters(limit), credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({
+		rows,
+		parameters: upsertParameters(limit),
+		credentials: credentialsFor(simulator),
+		downstream: false,
+	});
 	const wallMs = Date.now() - started;
 	const figures = bulkFigures(simulator, sizes, limit ?? 60_000, rows.length);
 	figures.firstRequestAt -= started;
@@ -487,19 +777,29 @@ function writeRows(scenario: string, run: WriteRun, what: string) {
 		met: run.maxBodyBytes <= BULK_LIMIT_BYTES && run.fullBodyMeanBytes >= 99_000,
 		runs: 1,
 	});
-	rows.push({ scenario, figure: `${what}: 429s received`, value: String(run.refused429), target: '0', met: run.refused429 === 0, runs: 1 });
+	rows.push({
+		scenario,
+		figure: `${what}: 429s received`,
+		value: String(run.refused429),
+		target: '0',
+		met: run.refused429 === 0,
+		runs: 1,
+	});
 	rows.push({
 		scenario,
 		figure: `${what}: items on Accepted / dropped by MoEngage`,
 		value: `${run.acceptedItems.toLocaleString('en')} / ${run.dropped}`,
 		target: `${run.items.toLocaleString('en')} / 0`,
-		met: run.acceptedItems === run.items && run.errorItems === 0 && run.dropped === 0 && !run.runError,
+		met:
+			run.acceptedItems === run.items && run.errorItems === 0 && run.dropped === 0 && !run.runError,
 		runs: 1,
 	});
 }
 
 async function upsertBulk() {
-	say('scenario 8: 10,000 Create or Update items at 60,000/min, then at 4,000/min (about 2 minutes)');
+	say(
+		'scenario 8: 10,000 Create or Update items at 60,000/min, then at 4,000/min (about 2 minutes)',
+	);
 	const ITEMS = 10_000;
 	const KNOWN = 5_000;
 	const rowsSeed = createSimulator({ users: KNOWN });
@@ -540,15 +840,53 @@ async function upsertBulk() {
 		met: null,
 		runs: 1,
 	});
-	rows.push({ scenario, figure: '10,000 users at 4,000/min: achieved / limit (ideal ÷ first-to-last)', value: ratio.toFixed(3), target: '≥ 0.98', met: ratio >= 0.98, runs: 1 });
+	rows.push({
+		scenario,
+		figure: '10,000 users at 4,000/min: achieved / limit (ideal ÷ first-to-last)',
+		value: ratio.toFixed(3),
+		target: '≥ 0.98',
+		met: ratio >= 0.98,
+		runs: 1,
+	});
 	raw.upsertBulk = { atMoEngageLimit: free, at4000PerMinute: { ...tight, idealMs: ideal } };
 }
 
 const EVENT_KINDS: Array<[string, (random: () => number, n: number) => Record<string, unknown>]> = [
-	['Product Viewed', (random) => ({ product_id: `SKU-${Math.floor(random() * 1e6)}`, category: ['shoes', 'outerwear', 'accessories'][Math.floor(random() * 3)], price: Math.round(random() * 20_000) / 100 })],
-	['Added to Cart', (random) => ({ product_id: `SKU-${Math.floor(random() * 1e6)}`, quantity: 1 + Math.floor(random() * 3), price: Math.round(random() * 20_000) / 100 })],
-	['Order Placed', (random, n) => ({ order_id: `ORD-2026-${String(n).padStart(7, '0')}`, amount: Math.round(random() * 50_000) / 100, currency: 'EUR', items: 1 + Math.floor(random() * 5), coupon: random() < 0.2 ? 'WINTER15' : '' })],
-	['Searched', (random) => ({ query: ['running shoes', 'rain jacket', 'leather wallet', 'wool socks'][Math.floor(random() * 4)], results: Math.floor(random() * 300) })],
+	[
+		'Product Viewed',
+		(random) => ({
+			product_id: `SKU-${Math.floor(random() * 1e6)}`,
+			category: ['shoes', 'outerwear', 'accessories'][Math.floor(random() * 3)],
+			price: Math.round(random() * 20_000) / 100,
+		}),
+	],
+	[
+		'Added to Cart',
+		(random) => ({
+			product_id: `SKU-${Math.floor(random() * 1e6)}`,
+			quantity: 1 + Math.floor(random() * 3),
+			price: Math.round(random() * 20_000) / 100,
+		}),
+	],
+	[
+		'Order Placed',
+		(random, n) => ({
+			order_id: `ORD-2026-${String(n).padStart(7, '0')}`,
+			amount: Math.round(random() * 50_000) / 100,
+			currency: 'EUR',
+			items: 1 + Math.floor(random() * 5),
+			coupon: random() < 0.2 ? 'WINTER15' : '',
+		}),
+	],
+	[
+		'Searched',
+		(random) => ({
+			query: ['running shoes', 'rain jacket', 'leather wallet', 'wool socks'][
+				Math.floor(random() * 4)
+			],
+			results: Math.floor(random() * 300),
+		}),
+	],
 	['App Opened', (random) => ({ source: random() < 0.5 ? 'push' : 'organic' })],
 ];
 
@@ -557,9 +895,16 @@ const EVENT_KINDS: Array<[string, (random: () => number, n: number) => Record<st
  * 'time': as an events table exported in time order, the customers' events interleave;
  * 'customer': sorted by customer, each customer's 10 events in a row.
  */
-function eventRows(simulator: Simulator, customers: number, perCustomer: number, order: 'time' | 'customer'): IDataObject[] {
+function eventRows(
+	simulator: Simulator,
+	customers: number,
+	perCustomer: number,
+	order: 'time' | 'customer',
+): IDataObject[] {
 	const random = seeded(9);
-	const ids: string[] = simulator.users.slice(0, customers).map((user: { customer_id: string }) => user.customer_id);
+	const ids: string[] = simulator.users
+		.slice(0, customers)
+		.map((user: { customer_id: string }) => user.customer_id);
 	const total = customers * perCustomer;
 	const start = Date.now() - 7 * 24 * 3600_000;
 	// slot n belongs to customer n % customers: each gets perCustomer slots; shuffled, they interleave
@@ -577,7 +922,8 @@ function eventRows(simulator: Simulator, customers: number, perCustomer: number,
 			...attributes(random, n),
 		} as IDataObject;
 	});
-	if (order === 'customer') rows.sort((a, b) => String(a.customer_id).localeCompare(String(b.customer_id)));
+	if (order === 'customer')
+		rows.sort((a, b) => String(a.customer_id).localeCompare(String(b.customer_id)));
 	return rows;
 }
 
@@ -600,16 +946,26 @@ async function trackRun(customers: number, perCustomer: number, order: 'time' | 
 	const items = eventRows(simulator, customers, perCustomer, order);
 	const sizes = recordBodySizes(simulator);
 	const started = Date.now();
-	const result = await runMoEngage({ rows: items, parameters: trackParameters, credentials: credentialsFor(simulator), downstream: false });
+	const result = await runMoEngage({
+		rows: items,
+		parameters: trackParameters,
+		credentials: credentialsFor(simulator),
+		downstream: false,
+	});
 	const wallMs = Date.now() - started;
 	const figures = bulkFigures(simulator, sizes, 60_000, items.length);
 	figures.firstRequestAt -= started;
 	// Read back: every item arrived as exactly one event, under its customer and name, at its time.
-	const keyOf = (customerId: unknown, name: unknown, time: unknown) => `${String(customerId)} ${String(name)} ${Date.parse(String(time))}`;
+	const keyOf = (customerId: unknown, name: unknown, time: unknown) =>
+		`${String(customerId)} ${String(name)} ${Date.parse(String(time))}`;
 	const unmatched = new Map<string, number>();
 	const count = (key: string, by: number) => unmatched.set(key, (unmatched.get(key) ?? 0) + by);
 	for (const item of items) count(keyOf(item.customer_id, item.event, item.time), 1);
-	for (const event of simulator.events as Array<{ customer_id: string; action: string; utc_time: string }>) {
+	for (const event of simulator.events as Array<{
+		customer_id: string;
+		action: string;
+		utc_time: string;
+	}>) {
 		count(keyOf(event.customer_id, event.action, event.utc_time), -1);
 	}
 	const run = {
@@ -633,7 +989,10 @@ async function trackRun(customers: number, perCustomer: number, order: 'time' | 
 async function trackBulk() {
 	say('scenario 9: 30,000 Track Event items at 60,000 events/min, in time order and by customer');
 	const scenario = '9 Track Event (Bulk)';
-	const runs = { byTime: await trackRun(3_000, 10, 'time'), byCustomer: await trackRun(3_000, 10, 'customer') };
+	const runs = {
+		byTime: await trackRun(3_000, 10, 'time'),
+		byCustomer: await trackRun(3_000, 10, 'customer'),
+	};
 	raw.trackBulk = runs;
 	for (const [run, what] of [
 		[runs.byTime, '30,000 events in time order'],
@@ -665,39 +1024,104 @@ async function trackBulk() {
  * alternating ones go in rounds, each sent after the one before is answered.
  */
 async function arrayChanges() {
-	say('scenario 10: Create or Update array changes, 100,000 additions, then 2,000 alternating additions and removals');
+	say(
+		'scenario 10: Create or Update array changes, 100,000 additions, then 2,000 alternating additions and removals',
+	);
 	const scenario = '10 Array changes (Create or Update)';
-	const parameters = { resource: 'user', operation: 'upsert', customerId: '={{ $json.customer_id }}', attributesFrom: 'json', attributesJson: '={{ $json.change }}', options: {} };
+	const parameters = {
+		resource: 'user',
+		operation: 'upsert',
+		customerId: '={{ $json.customer_id }}',
+		attributesFrom: 'json',
+		attributesJson: '={{ $json.change }}',
+		options: {},
+	};
 	const runOf = async (rows: IDataObject[]) => {
 		const simulator = createSimulator({ users: 0, usersPerWindow: 1e9 });
 		await simulator.start();
 		const started = Date.now();
-		const result = await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), downstream: false });
-		const requests = simulator.log.filter((entry: { endpoint?: string }) => entry.endpoint === 'bulk').length;
-		const run = { wallMs: Date.now() - started, nodeMs: result.nodeMs, requests, ...outcomeOf(result, simulator) };
+		const result = await runMoEngage({
+			rows,
+			parameters,
+			credentials: credentialsFor(simulator),
+			downstream: false,
+		});
+		const requests = simulator.log.filter(
+			(entry: { endpoint?: string }) => entry.endpoint === 'bulk',
+		).length;
+		const run = {
+			wallMs: Date.now() - started,
+			nodeMs: result.nodeMs,
+			requests,
+			...outcomeOf(result, simulator),
+		};
 		return { run, simulator };
 	};
 
 	// 100 customers × 1,000 items, each adding one product to the customer's "viewed" list.
-	const additions = Array.from({ length: 100_000 }, (_, n) => ({ customer_id: `viewer-${n % 100}`, change: { addValueToArrayField: { viewed: [`SKU-${n}`] } } }));
+	const additions = Array.from({ length: 100_000 }, (_, n) => ({
+		customer_id: `viewer-${n % 100}`,
+		change: { addValueToArrayField: { viewed: [`SKU-${n}`] } },
+	}));
 	const added = await runOf(additions);
-	const complete = Array.from({ length: 100 }, (_, c) => lengthOf(added.simulator.userByCustomerId(`viewer-${c}`)?.viewed) === 1000).filter(Boolean).length;
+	const complete = Array.from(
+		{ length: 100 },
+		(_, c) => lengthOf(added.simulator.userByCustomerId(`viewer-${c}`)?.viewed) === 1000,
+	).filter(Boolean).length;
 	await added.simulator.stop();
-	rows.push({ scenario, figure: '100,000 additions, 100 customers: Bulk requests / node time', value: `${added.run.requests} / ${secondsOf(added.run.nodeMs)}`, target: '—', met: null, runs: 1 });
-	rows.push({ scenario, figure: '100,000 additions: items on Accepted / customers whose list holds all 1,000', value: `${added.run.acceptedItems.toLocaleString('en')} / ${complete}`, target: '100,000 / 100', met: added.run.acceptedItems === 100_000 && complete === 100, runs: 1 });
+	rows.push({
+		scenario,
+		figure: '100,000 additions, 100 customers: Bulk requests / node time',
+		value: `${added.run.requests} / ${secondsOf(added.run.nodeMs)}`,
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: '100,000 additions: items on Accepted / customers whose list holds all 1,000',
+		value: `${added.run.acceptedItems.toLocaleString('en')} / ${complete}`,
+		target: '100,000 / 100',
+		met: added.run.acceptedItems === 100_000 && complete === 100,
+		runs: 1,
+	});
 
 	// 20 customers × 100 items alternating: add "x<k>", then remove it: 100 rounds of 20 elements.
 	const alternating = Array.from({ length: 2_000 }, (_, n) => {
 		const step = Math.floor(n / 20);
 		const value = `x${Math.floor(step / 2)}`;
-		return { customer_id: `toggler-${n % 20}`, change: step % 2 === 0 ? { addValueToArrayField: { tags: [value] } } : { removeValueFromArrayField: { tags: [value] } } };
+		return {
+			customer_id: `toggler-${n % 20}`,
+			change:
+				step % 2 === 0
+					? { addValueToArrayField: { tags: [value] } }
+					: { removeValueFromArrayField: { tags: [value] } },
+		};
 	});
 	const toggled = await runOf(alternating);
-	const empty = Array.from({ length: 20 }, (_, c) => lengthOf(toggled.simulator.userByCustomerId(`toggler-${c}`)?.tags) === 0).filter(Boolean).length;
+	const empty = Array.from(
+		{ length: 20 },
+		(_, c) => lengthOf(toggled.simulator.userByCustomerId(`toggler-${c}`)?.tags) === 0,
+	).filter(Boolean).length;
 	const dropped = toggled.simulator.dropped.length;
 	await toggled.simulator.stop();
-	rows.push({ scenario, figure: '2,000 alternating additions and removals, 20 customers: requests (rounds) / node time', value: `${toggled.run.requests} / ${secondsOf(toggled.run.nodeMs)}`, target: '100 rounds', met: toggled.run.requests === 100, runs: 1 });
-	rows.push({ scenario, figure: '2,000 alternating: Accepted / dropped by MoEngage / customers ending with an empty list', value: `${toggled.run.acceptedItems.toLocaleString('en')} / ${dropped} / ${empty}`, target: '2,000 / 0 / 20', met: toggled.run.acceptedItems === 2_000 && dropped === 0 && empty === 20, runs: 1 });
+	rows.push({
+		scenario,
+		figure: '2,000 alternating additions and removals, 20 customers: requests (rounds) / node time',
+		value: `${toggled.run.requests} / ${secondsOf(toggled.run.nodeMs)}`,
+		target: '100 rounds',
+		met: toggled.run.requests === 100,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure:
+			'2,000 alternating: Accepted / dropped by MoEngage / customers ending with an empty list',
+		value: `${toggled.run.acceptedItems.toLocaleString('en')} / ${dropped} / ${empty}`,
+		target: '2,000 / 0 / 20',
+		met: toggled.run.acceptedItems === 2_000 && dropped === 0 && empty === 20,
+		runs: 1,
+	});
 	raw.arrayChanges = { additions: added.run, alternating: toggled.run };
 }
 
@@ -720,12 +1144,24 @@ async function main() {
 		await scenario();
 	}
 	const header = ['scenario', 'figure', 'value', 'target', 'met', 'runs (median of)'];
-	const table = rows.map((row) => [row.scenario, row.figure, row.value, row.target, row.met === null ? '' : row.met ? 'yes' : 'NO', String(row.runs)]);
-	const widths = header.map((_, column) => Math.max(header[column].length, ...table.map((line) => line[column].length)));
-	const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+	const table = rows.map((row) => [
+		row.scenario,
+		row.figure,
+		row.value,
+		row.target,
+		row.met === null ? '' : row.met ? 'yes' : 'NO',
+		String(row.runs),
+	]);
+	const widths = header.map((_, column) =>
+		Math.max(header[column].length, ...table.map((line) => line[column].length)),
+	);
+	const line = (cells: string[]) =>
+		`| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
 	const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 	console.log(`\nn8n-nodes-moengage benchmarks — ${new Date().toISOString()}\n${machine}\n`);
-	console.log([line(header), line(widths.map((width) => '-'.repeat(width))), ...table.map(line)].join('\n'));
+	console.log(
+		[line(header), line(widths.map((width) => '-'.repeat(width))), ...table.map(line)].join('\n'),
+	);
 	const dir = path.join(ROOT, 'bench', 'results');
 	mkdirSync(dir, { recursive: true });
 	const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

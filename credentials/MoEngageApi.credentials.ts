@@ -22,7 +22,8 @@ const DATA_CENTERS = [
 	{ name: 'DC-101', value: '101' },
 ];
 
-const CHECK_ALL = 'Check the Workspace ID, the Data API key and the data center (dashboard-02.moengage.com → DC-02).';
+const CHECK_ALL =
+	'Check the Workspace ID, the Data API key and the data center (dashboard-02.moengage.com → DC-02).';
 
 export class MoEngageApi implements ICredentialType {
 	name = 'moEngageApi';
@@ -31,8 +32,7 @@ export class MoEngageApi implements ICredentialType {
 
 	icon = { light: 'file:moengage.svg', dark: 'file:moengage.dark.svg' } as const;
 
-	documentationUrl =
-		'https://developers.moengage.com/hc/en-us/articles/4413174104852-Get-User';
+	documentationUrl = 'https://developers.moengage.com/hc/en-us/articles/4413174104852-Get-User';
 
 	properties: INodeProperties[] = [
 		{
@@ -116,7 +116,8 @@ export class MoEngageApi implements ICredentialType {
 				app_id: WORKSPACE_ID,
 				app_secret: '={{ String($credentials.apiKey).trim() }}',
 				source: 'n8n',
-				region: '={{ $credentials.dataCenter === "custom" ? $credentials.region : $credentials.dataCenter }}',
+				region:
+					'={{ $credentials.dataCenter === "custom" ? $credentials.region : $credentials.dataCenter }}',
 			},
 			json: true,
 			ignoreHttpStatusErrors: true,

@@ -19,7 +19,11 @@ function table(rows, columns) {
 		Math.max(column.length, ...rows.map((row) => String(row[column] ?? '').length)),
 	);
 	const line = (cells) => cells.map((cell, i) => String(cell ?? '').padEnd(widths[i])).join('  ');
-	return [line(columns), line(widths.map((width) => '-'.repeat(width))), ...rows.map((row) => line(columns.map((c) => row[c])))].join('\n');
+	return [
+		line(columns),
+		line(widths.map((width) => '-'.repeat(width))),
+		...rows.map((row) => line(columns.map((c) => row[c]))),
+	].join('\n');
 }
 
 async function main() {
@@ -28,12 +32,17 @@ async function main() {
 	if (!runtime.RUNTIMES[major]) throw new Error('--n8n takes 1 or 2');
 
 	runtime.say('Building the package…');
-	require('node:child_process').execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+	require('node:child_process').execFileSync('npm', ['run', 'build', '--silent'], {
+		cwd: ROOT,
+		stdio: 'inherit',
+	});
 	const n8n = await runtime.ensureN8n(major);
 
 	const simulator = createSimulator({ users: 1000, seed: 1 });
 	const url = await simulator.start();
-	runtime.say(`MoEngage simulator on ${url} (workspace ${simulator.config.workspaceId}, ${simulator.users.length} users)`);
+	runtime.say(
+		`MoEngage simulator on ${url} (workspace ${simulator.config.workspaceId}, ${simulator.users.length} users)`,
+	);
 	const userFolder = runtime.createUserFolder();
 	try {
 		const workflow = await runtime.importDemo(n8n, userFolder, simulator);
@@ -44,14 +53,21 @@ async function main() {
 			throw new Error(`n8n execute exited with ${result.code}`);
 		}
 		const rows = runtime.outputOf(result.run, 'Spreadsheet rows');
-		const sourceRow = (item) => rows[item.pairedItem?.item ?? item.pairedItem?.[0]?.item]?.json ?? {};
+		const sourceRow = (item) =>
+			rows[item.pairedItem?.item ?? item.pairedItem?.[0]?.item]?.json ?? {};
 		const found = runtime.outputOf(result.run, 'MoEngage', 0);
 		const notFound = runtime.outputOf(result.run, 'MoEngage', 1);
 		const requests = simulator.log.filter((entry) => entry.path.startsWith('/v1/customers/export'));
-		const distinct = new Set(requests.flatMap((entry) => entry.identifiers ?? []).map((id) => id.identifier));
+		const distinct = new Set(
+			requests.flatMap((entry) => entry.identifiers ?? []).map((id) => id.identifier),
+		);
 
-		console.log(`\nn8n ${n8n.version} ran "${workflow.name}" in ${(result.ms / 1000).toFixed(1)} s.`);
-		console.log(`${rows.length} spreadsheet rows → ${distinct.size} distinct customer IDs → ${requests.length} request(s) to MoEngage.\n`);
+		console.log(
+			`\nn8n ${n8n.version} ran "${workflow.name}" in ${(result.ms / 1000).toFixed(1)} s.`,
+		);
+		console.log(
+			`${rows.length} spreadsheet rows → ${distinct.size} distinct customer IDs → ${requests.length} request(s) to MoEngage.\n`,
+		);
 		console.log(`Found (${found.length}) → "Update CRM"`);
 		console.log(
 			table(
@@ -66,7 +82,9 @@ async function main() {
 				['row', 'identifier_type', 'identifier'],
 			),
 		);
-		console.log(`\nMoEngage answered: ${requests.map((entry) => `${entry.status} for ${entry.identifiers?.length ?? 0} identifiers`).join(', ')}.`);
+		console.log(
+			`\nMoEngage answered: ${requests.map((entry) => `${entry.status} for ${entry.identifiers?.length ?? 0} identifiers`).join(', ')}.`,
+		);
 		if (found.length + notFound.length !== rows.length) {
 			throw new Error(`${rows.length} rows went in but ${found.length + notFound.length} came out`);
 		}

@@ -11,7 +11,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const CACHE = process.env.N8N_MOENGAGE_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-moengage');
+const CACHE =
+	process.env.N8N_MOENGAGE_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-moengage');
 
 /**
  * Raise when how a tool is installed or checked changes: folders marked by an older recipe are
@@ -80,7 +81,8 @@ function npm(args, { cwd, env = {} }) {
 		],
 		{ stdio: 'inherit', cwd, env: npmEnvironment(process.env, env) },
 	);
-	if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed with exit code ${result.status}`);
+	if (result.status !== 0)
+		throw new Error(`npm ${args.join(' ')} failed with exit code ${result.status}`);
 	say(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
@@ -105,10 +107,22 @@ function folderSize(dir) {
  *   (a short sentence) or nothing.
  * - `repair()`: optional, tried before a reinstall when the quick check fails.
  */
-async function ensureInstalled({ dir, name, why, manifest, install, quickCheck, fullCheck = async () => undefined, repair }) {
+async function ensureInstalled({
+	dir,
+	name,
+	why,
+	manifest,
+	install,
+	quickCheck,
+	fullCheck = async () => undefined,
+	repair,
+}) {
 	const check = async () => (await quickCheck()) ?? (await fullCheck());
 	const mark = () =>
-		fs.writeFileSync(path.join(dir, '.installed'), JSON.stringify({ recipe: RECIPE, name, checkedAt: new Date().toISOString() }) + '\n');
+		fs.writeFileSync(
+			path.join(dir, '.installed'),
+			JSON.stringify({ recipe: RECIPE, name, checkedAt: new Date().toISOString() }) + '\n',
+		);
 
 	const marker = readMarker(dir);
 	const hasModules = fs.existsSync(path.join(dir, 'node_modules'));
@@ -152,13 +166,18 @@ async function ensureInstalled({ dir, name, why, manifest, install, quickCheck, 
 	fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
 	fs.rmSync(path.join(dir, 'package-lock.json'), { force: true });
 	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true, ...manifest }, null, 2));
+	fs.writeFileSync(
+		path.join(dir, 'package.json'),
+		JSON.stringify({ private: true, ...manifest }, null, 2),
+	);
 	await install();
 	say(`Checking ${name}…`);
 	const problem = await check();
 	if (problem) throw new Error(`${name} was installed into ${dir} but fails its check: ${problem}`);
 	mark();
-	say(`${name} installed and checked in ${Math.round((Date.now() - started) / 1000)} s (${folderSize(dir)} in ${dir}).`);
+	say(
+		`${name} installed and checked in ${Math.round((Date.now() - started) / 1000)} s (${folderSize(dir)} in ${dir}).`,
+	);
 }
 
 /** Whether a command is on PATH. */
@@ -175,15 +194,36 @@ function ensureDebianPackages(packages, why) {
 	const asRoot = process.getuid?.() === 0;
 	const viaSudo = !asRoot && spawnSync('sudo', ['-n', 'true']).status === 0;
 	if (!hasAptGet || (!asRoot && !viaSudo)) {
-		throw new Error(`${why} Install Debian's ${packages.join(', ')} first:\n  sudo sh -c '${command}'`);
+		throw new Error(
+			`${why} Install Debian's ${packages.join(', ')} first:\n  sudo sh -c '${command}'`,
+		);
 	}
 	say(`Installing Debian's ${packages.join(', ')} (once per machine): ${why}`);
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
-		const [command, commandArgs] = asRoot ? ['apt-get', args] : ['sudo', ['-n', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]];
-		const result = spawnSync(command, commandArgs, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-		if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+	for (const args of [
+		['update', '-qq'],
+		['install', '-y', '-qq', '--no-install-recommends', ...packages],
+	]) {
+		const [command, commandArgs] = asRoot
+			? ['apt-get', args]
+			: ['sudo', ['-n', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]];
+		const result = spawnSync(command, commandArgs, {
+			env,
+			encoding: 'utf8',
+			maxBuffer: 64 * 1024 * 1024,
+		});
+		if (result.status !== 0)
+			throw new Error(`apt-get ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
 	}
 }
 
-module.exports = { CACHE, RECIPE, say, npm, npmEnvironment, ensureInstalled, ensureDebianPackages, has };
+module.exports = {
+	CACHE,
+	RECIPE,
+	say,
+	npm,
+	npmEnvironment,
+	ensureInstalled,
+	ensureDebianPackages,
+	has,
+};

@@ -36,7 +36,9 @@ function failure(problem, command, args) {
 	const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
 	if (result.status === 0) return undefined;
 	const output = `${result.stderr ?? ''}\n${result.stdout ?? ''}\n${result.error?.message ?? ''}`;
-	const line = output.split('\n').find((text) => /error|cannot|not found/i.test(text)) ?? output.trim().split('\n')[0];
+	const line =
+		output.split('\n').find((text) => /error|cannot|not found/i.test(text)) ??
+		output.trim().split('\n')[0];
 	return `${problem}: ${line.trim().slice(0, 300)}`;
 }
 
@@ -54,14 +56,19 @@ async function nodeRuntime(major) {
 		install: () => npm(['install', '--no-audit', '--no-fund', `node@${version}`], { cwd: dir }),
 		quickCheck: async () => {
 			const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
-			return result.stdout?.startsWith(`v${version}.`) ? undefined : `${node} --version did not print v${version}.x`;
+			return result.stdout?.startsWith(`v${version}.`)
+				? undefined
+				: `${node} --version did not print v${version}.x`;
 		},
 	});
 	// node-gyp builds native modules (sqlite3) against the headers that come with this Node.
 	const nodedir = path.join(pkg, 'node_modules', `node-${process.platform}-${process.arch}`);
 	return {
 		node,
-		env: { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodedir },
+		env: {
+			PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`,
+			npm_config_nodedir: nodedir,
+		},
 	};
 }
 
@@ -78,7 +85,8 @@ async function startProblem(n8n) {
 		return undefined;
 	} catch (error) {
 		const lines = error.message.split('\n');
-		const cause = lines.find((line) => /^\s*(Error|error):|not found|Cannot find/.test(line)) ?? lines[0];
+		const cause =
+			lines.find((line) => /^\s*(Error|error):|not found|Cannot find/.test(line)) ?? lines[0];
 		return `n8n start did not come up: ${cause.trim().slice(0, 300)}`;
 	} finally {
 		fs.rmSync(userFolder, { recursive: true, force: true });
@@ -93,7 +101,11 @@ async function ensureN8n(major) {
 	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 	const n8n = { major, version: runtime.n8n, node, bin, env };
 	const sqliteProblem = () =>
-		failure('sqlite3 does not load', node, ['-e', "const s = require(require.resolve('sqlite3', { paths: [process.argv[1]] })); new s.Database(':memory:').close()", path.join(dir, 'node_modules', 'n8n')]);
+		failure('sqlite3 does not load', node, [
+			'-e',
+			"const s = require(require.resolve('sqlite3', { paths: [process.argv[1]] })); new s.Database(':memory:').close()",
+			path.join(dir, 'node_modules', 'n8n'),
+		]);
 	await ensureInstalled({
 		dir,
 		name: `n8n ${runtime.n8n}`,
@@ -142,7 +154,10 @@ function packPackage() {
 		run('npm', ['run', 'build'], { cwd: ROOT });
 	}
 	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'moengage-pack-'));
-	const result = spawnSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8' });
+	const result = spawnSync('npm', ['pack', '--json', '--pack-destination', out], {
+		cwd: ROOT,
+		encoding: 'utf8',
+	});
 	if (result.status !== 0) throw new Error(`npm pack failed: ${result.stderr}`);
 	tarball = path.join(out, JSON.parse(result.stdout)[0].filename);
 	return tarball;
@@ -198,7 +213,11 @@ function cli(n8n, userFolder, args, extraEnv) {
 		child.stderr.on('data', (chunk) => stderr.push(chunk));
 		child.on('error', reject);
 		child.on('close', (code) =>
-			resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
+			resolve({
+				code,
+				stdout: Buffer.concat(stdout).toString('utf8'),
+				stderr: Buffer.concat(stderr).toString('utf8'),
+			}),
 		);
 	});
 }
@@ -208,14 +227,16 @@ async function importCredential(n8n, userFolder, credential) {
 	fs.writeFileSync(file, JSON.stringify([credential]));
 	const result = await cli(n8n, userFolder, ['import:credentials', `--input=${file}`]);
 	fs.rmSync(file);
-	if (result.code !== 0) throw new Error(`n8n import:credentials failed:\n${result.stdout}\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(`n8n import:credentials failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 async function importWorkflow(n8n, userFolder, workflow) {
 	const file = path.join(userFolder, `workflow-${workflow.id}.json`);
 	fs.writeFileSync(file, JSON.stringify(workflow));
 	const result = await cli(n8n, userFolder, ['import:workflow', `--input=${file}`]);
-	if (result.code !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 /** Several workflows in one `n8n import:workflow` (a file holding an array): one n8n start-up, not one each. */
@@ -223,7 +244,10 @@ async function importWorkflows(n8n, userFolder, workflows, label = 'batch') {
 	const file = path.join(userFolder, `workflows-${label}.json`);
 	fs.writeFileSync(file, JSON.stringify(workflows));
 	const result = await cli(n8n, userFolder, ['import:workflow', `--input=${file}`]);
-	if (result.code !== 0) throw new Error(`n8n import:workflow of ${workflows.map((workflow) => workflow.id).join(', ')} failed:\n${result.stdout}\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(
+			`n8n import:workflow of ${workflows.map((workflow) => workflow.id).join(', ')} failed:\n${result.stdout}\n${result.stderr}`,
+		);
 }
 
 /** n8n prints log lines around the run's JSON: it is the block from a line "{" to the next line "}". */
@@ -238,7 +262,12 @@ function parseRawOutput(stdout) {
 /** Runs an imported workflow with `n8n execute`; returns the run data and the CLI's own output. */
 async function executeWorkflow(n8n, userFolder, workflowId, extraEnv) {
 	const started = Date.now();
-	const result = await cli(n8n, userFolder, ['execute', `--id=${workflowId}`, '--rawOutput'], extraEnv);
+	const result = await cli(
+		n8n,
+		userFolder,
+		['execute', `--id=${workflowId}`, '--rawOutput'],
+		extraEnv,
+	);
 	return { ...result, ms: Date.now() - started, run: parseRawOutput(result.stdout) };
 }
 
@@ -267,7 +296,8 @@ async function startN8n(n8n, userFolder, { port = 5678, extraEnv = {}, onOutput 
 	child.stderr.on('data', collect);
 	const deadline = Date.now() + 180_000;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}:\n${output.join('')}`);
+		if (child.exitCode !== null)
+			throw new Error(`n8n start exited with ${child.exitCode}:\n${output.join('')}`);
 		try {
 			const response = await fetch(`http://127.0.0.1:${port}/rest/settings`);
 			if (response.ok) return { child, url: `http://127.0.0.1:${port}`, output };

@@ -29,7 +29,10 @@ if (text.includes(`## [${version}]`)) {
 	process.exit(1);
 }
 const today = new Date().toISOString().slice(0, 10);
-fs.writeFileSync(changelog, text.replace('## [Unreleased]', `## [Unreleased]\n\n## [${version}] - ${today}`));
+fs.writeFileSync(
+	changelog,
+	text.replace('## [Unreleased]', `## [Unreleased]\n\n## [${version}] - ${today}`),
+);
 execFileSync('npm', ['version', version, '--no-git-tag-version'], { cwd: ROOT, stdio: 'inherit' });
 git('add', 'CHANGELOG.md', 'package.json', 'package-lock.json');
 git('commit', '-m', `Release v${version}`);

@@ -22,16 +22,27 @@ const SCANNER_VERSION = '0.32.0';
 
 async function loadScanner() {
 	const dir = path.join(CACHE, `scan-community-package-${SCANNER_VERSION}`);
-	const entry = path.join(dir, 'node_modules', '@n8n', 'scan-community-package', 'scanner', 'scanner.mjs');
+	const entry = path.join(
+		dir,
+		'node_modules',
+		'@n8n',
+		'scan-community-package',
+		'scanner',
+		'scanner.mjs',
+	);
 	await ensureInstalled({
 		dir,
 		name: `n8n's package scanner ${SCANNER_VERSION}`,
 		why: 'npm test runs the checks n8n runs on community packages.',
-		manifest: { name: 'scan-community-package-runtime', dependencies: { '@n8n/scan-community-package': SCANNER_VERSION } },
+		manifest: {
+			name: 'scan-community-package-runtime',
+			dependencies: { '@n8n/scan-community-package': SCANNER_VERSION },
+		},
 		// eslint-plugin-n8n-nodes-base's preinstall script (`npx only-allow pnpm`) fails under npm;
 		// nothing in the scanner needs an install script.
 		install: () => npm(['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir }),
-		quickCheck: async () => (fs.existsSync(entry) ? undefined : `${path.relative(dir, entry)} is missing`),
+		quickCheck: async () =>
+			fs.existsSync(entry) ? undefined : `${path.relative(dir, entry)} is missing`,
 	});
 	return await import(pathToFileURL(entry).href);
 }
@@ -44,7 +55,10 @@ async function main() {
 	// a gate that passes everything would pass that too.
 	const canary = unpackPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'moengage-scan-')));
 	try {
-		fs.appendFileSync(path.join(canary, 'dist', 'nodes', 'MoEngage', 'MoEngage.node.js'), '\nconsole.log("canary");\n');
+		fs.appendFileSync(
+			path.join(canary, 'dist', 'nodes', 'MoEngage', 'MoEngage.node.js'),
+			'\nconsole.log("canary");\n',
+		);
 		const legs = [
 			['sources', await scanner.analyzePackage(ROOT, scanner.SOURCE_FILE_PATTERNS)],
 			[tarball, await scanner.analyzePackage(packed, ['**/*.js', 'package.json'])],
@@ -57,10 +71,14 @@ async function main() {
 			passed &&= result.passed;
 		}
 		if (canaryResult.passed || !/no-console/.test(canaryResult.details ?? '')) {
-			say('scanner check FAILED: it passed a copy of the package with console.log in the node, so it checks nothing.');
+			say(
+				'scanner check FAILED: it passed a copy of the package with console.log in the node, so it checks nothing.',
+			);
 			passed = false;
 		} else {
-			say('scanner on a copy with console.log added to the node: refused it (no-console), as it should.');
+			say(
+				'scanner on a copy with console.log added to the node: refused it (no-console), as it should.',
+			);
 		}
 		if (!passed) process.exitCode = 1;
 	} finally {

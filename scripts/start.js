@@ -14,7 +14,12 @@ const { createSimulator } = require('../simulator/simulator');
 const runtime = require('./n8n');
 
 const ROOT = path.resolve(__dirname, '..');
-const OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'MoEngage-demo-1' };
+const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Demo',
+	lastName: 'Owner',
+	password: 'MoEngage-demo-1',
+};
 
 async function setUpOwner(url, owner = OWNER) {
 	// n8n answers /rest/settings a moment before all its REST routes are registered: a 404 here
@@ -60,7 +65,11 @@ async function main() {
 	const { values } = parseArgs({
 		options: { n8n: { type: 'string', default: '1' }, port: { type: 'string', default: '5678' } },
 	});
-	const session = await start({ major: Number(values.n8n), port: Number(values.port), simulatorPort: 4010 });
+	const session = await start({
+		major: Number(values.n8n),
+		port: Number(values.port),
+		simulatorPort: 4010,
+	});
 	const { n8n, editor, simulator, simulatorUrl, workflow } = session;
 	console.log(`
 n8n ${n8n.version} is running with n8n-nodes-moengage installed.

@@ -34,7 +34,9 @@ async function main() {
 	console.log(`  Data center:   Custom URL → ${url}`);
 	console.log(`  Workspace ID:  ${config.workspaceId}`);
 	console.log(`  Data API key:  ${config.apiKey}`);
-	console.log(`  Users:         ${users.length} (e.g. customer_id "${users[0].customer_id}", id "${users[0].id}")`);
+	console.log(
+		`  Users:         ${users.length} (e.g. customer_id "${users[0].customer_id}", id "${users[0].id}")`,
+	);
 	console.log(`  Rate limit:    ${config.usersPerWindow} users per ${config.windowMs / 1000} s`);
 	const stop = async () => {
 		await simulator.stop();

@@ -6,12 +6,31 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-import type { DeletionEntry, DroppedEntry, IgnoredEntry, MergeEntry, RecordedEvent, WriteEndpoint, WriteLimits } from './writes';
+import type {
+	DeletionEntry,
+	DroppedEntry,
+	IgnoredEntry,
+	MergeEntry,
+	RecordedEvent,
+	WriteEndpoint,
+	WriteLimits,
+} from './writes';
 
-export type { BulkDrop, DeletionEntry, DroppedEntry, IgnoredEntry, MergeDrop, MergeEntry, RecordedEvent, WriteEndpoint, WriteLimits } from './writes';
+export type {
+	BulkDrop,
+	DeletionEntry,
+	DroppedEntry,
+	IgnoredEntry,
+	MergeDrop,
+	MergeEntry,
+	RecordedEvent,
+	WriteEndpoint,
+	WriteLimits,
+} from './writes';
 
 /** A value JSON.parse can give: what a request body, and every value in it, is. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+	string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 /** A seeded user, as makeUsers makes them: every seventh has a numeric customer ID ("100007"). */
@@ -32,10 +51,25 @@ export type SeededUser = {
  * A profile: the two identifiers, then any attributes. The live profiles Get User reads and the
  * writes change are such; so must be every user of a `userList`.
  */
-export type Profile = { customer_id: string; id: string; [attribute: string]: JsonValue | undefined };
+export type Profile = {
+	customer_id: string;
+	id: string;
+	[attribute: string]: JsonValue | undefined;
+};
 
 /** Every way MoEngage, or a proxy in front of it, has been seen to misbehave; none applies the request. */
-export type FaultKind = '429' | '429-retry-after' | '429-title' | '500' | '502' | '503' | 'html' | 'reset' | 'hang' | 'truncated' | 'not-json';
+export type FaultKind =
+	| '429'
+	| '429-retry-after'
+	| '429-title'
+	| '500'
+	| '502'
+	| '503'
+	| 'html'
+	| 'reset'
+	| 'hang'
+	| 'truncated'
+	| 'not-json';
 /** Answers lost after a write took effect (Get User, which changes nothing, just meets the twin without `applied-`). */
 export type AppliedFaultKind = 'applied-reset' | 'applied-hang' | 'applied-truncated';
 
@@ -88,7 +122,12 @@ export interface SimulatorOptions<U extends Profile = SeededUser> {
 	/** Test Connection answers 200 {"status": "error", "message": <it>} to a request it would accept. */
 	testConnectionError?: string;
 	/** A seeded share (`rate`, default 0) of requests answered with a fault drawn from `kinds` (default FAULT_KINDS); 'hang' lasts hangMs (default 2000). */
-	faults?: { rate?: number; seed?: number; kinds?: ReadonlyArray<FaultKind | AppliedFaultKind>; hangMs?: number };
+	faults?: {
+		rate?: number;
+		seed?: number;
+		kinds?: ReadonlyArray<FaultKind | AppliedFaultKind>;
+		hangMs?: number;
+	};
 	/** Each write endpoint's allowance per window; give only the ones to change. */
 	limits?: Partial<WriteLimits>;
 	/** Merge's "50 users per call": a pair is 2 users ('users', default) or 1 ('pairs'). */
@@ -115,7 +154,12 @@ export interface SimulatorConfig {
 	idSpelling: 'id' | 'moengage_id' | 'both';
 	answerKeys: Record<string, string>;
 	rateLimitHeaders: 'delta' | 'epoch' | undefined;
-	faults: { rate: number; seed: number; kinds: ReadonlyArray<FaultKind | AppliedFaultKind>; hangMs?: number };
+	faults: {
+		rate: number;
+		seed: number;
+		kinds: ReadonlyArray<FaultKind | AppliedFaultKind>;
+		hangMs?: number;
+	};
 	limits: WriteLimits;
 	mergeReading: 'users' | 'pairs';
 	moeAttributes: 'blocked' | 'standard';
@@ -222,7 +266,9 @@ export interface Simulator<U extends Profile = SeededUser> {
 	stop(): Promise<void>;
 }
 
-export function createSimulator<U extends Profile = SeededUser>(options?: SimulatorOptions<U>): Simulator<U>;
+export function createSimulator<U extends Profile = SeededUser>(
+	options?: SimulatorOptions<U>,
+): Simulator<U>;
 
 /** `count` users, the same for the same seed. */
 export function makeUsers(count: number, seed: number): SeededUser[];

@@ -29,7 +29,18 @@ function randomFrom(seed) {
 }
 
 const FIRST_NAMES = ['Asha', 'Ben', 'Chen', 'Dana', 'Elif', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jon'];
-const LAST_NAMES = ['Rao', 'Okafor', 'Silva', 'Novak', 'Kim', 'Haddad', 'Berg', 'Mensah', 'Ortiz', 'Lee'];
+const LAST_NAMES = [
+	'Rao',
+	'Okafor',
+	'Silva',
+	'Novak',
+	'Kim',
+	'Haddad',
+	'Berg',
+	'Mensah',
+	'Ortiz',
+	'Lee',
+];
 const CITIES = ['Bengaluru', 'Berlin', 'Jakarta', 'Singapore', 'New York', 'Dublin'];
 
 /**
@@ -74,7 +85,12 @@ function failBody(status, type, message, attribute) {
 }
 
 /** MoEngage's documented 401 for a wrong Workspace ID or key. */
-const keyMismatch = () => failBody(401, 'Authentication required', 'App Secret key mismatch. Please login to the dashboard to verify key');
+const keyMismatch = () =>
+	failBody(
+		401,
+		'Authentication required',
+		'App Secret key mismatch. Please login to the dashboard to verify key',
+	);
 
 /** Every way MoEngage, or a proxy in front of it, has been seen to misbehave; none applies the request. */
 const FAULT_KINDS = [
@@ -107,24 +123,47 @@ function faultAnswer(kind, config, validBody) {
 		case '429':
 			return failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace');
 		case '429-retry-after':
-			return { ...failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace'), headers: { 'Retry-After': '1' } };
+			return {
+				...failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace'),
+				headers: { 'Retry-After': '1' },
+			};
 		case '429-title':
-			return { status: 429, body: { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' } };
+			return {
+				status: 429,
+				body: {
+					status: 'fail',
+					title: 'Rate limit exceeded',
+					description: 'Exceeded rate limit for this url',
+				},
+			};
 		case '500':
 			return failBody(500, 'ServerError', 'Internal Error');
 		case '502':
-			return { status: 502, body: { status: 'fail', title: 'Bad Gateway', description: 'Upstream error' } };
+			return {
+				status: 502,
+				body: { status: 'fail', title: 'Bad Gateway', description: 'Upstream error' },
+			};
 		case '503':
-			return { status: 503, body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' } };
+			return {
+				status: 503,
+				body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' },
+			};
 		case 'html':
-			return { status: 503, body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' };
+			return {
+				status: 503,
+				body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>',
+			};
 		case 'reset':
 			return { status: 0, destroy: true };
 		case 'hang':
 			return { status: 0, destroy: true, delayMs: config.faults.hangMs ?? 2000 };
 		case 'truncated': {
 			const text = JSON.stringify(validBody);
-			return { status: 200, body: text.slice(0, Math.floor(text.length / 2)), contentType: 'application/json' };
+			return {
+				status: 200,
+				body: text.slice(0, Math.floor(text.length / 2)),
+				contentType: 'application/json',
+			};
 		}
 		case 'not-json':
 			return { status: 200, body: 'OK', contentType: 'text/plain' };
@@ -182,7 +221,8 @@ function createSimulator(options = {}) {
 		blocked: options.blocked ?? false,
 		keyNotSet: options.keyNotSet ?? false,
 		poison: new Set(options.poison ?? []),
-		poisonAttribute: options.poisonAttribute === undefined ? 'identifiers' : options.poisonAttribute,
+		poisonAttribute:
+			options.poisonAttribute === undefined ? 'identifiers' : options.poisonAttribute,
 		idSpelling: options.idSpelling ?? 'id',
 		answerKeys: options.answerKeys ?? {},
 		rateLimitHeaders: options.rateLimitHeaders,
@@ -196,7 +236,9 @@ function createSimulator(options = {}) {
 		testConnectionError: options.testConnectionError,
 	};
 	if (!['enabled', 'refused-401', 'refused-403'].includes(config.getUser)) {
-		throw new Error(`getUser must be 'enabled', 'refused-401' or 'refused-403', not ${JSON.stringify(config.getUser)}`);
+		throw new Error(
+			`getUser must be 'enabled', 'refused-401' or 'refused-403', not ${JSON.stringify(config.getUser)}`,
+		);
 	}
 	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
 	const clockNow = options.now ?? Date.now;
@@ -217,13 +259,15 @@ function createSimulator(options = {}) {
 			return profile;
 		},
 		remove(profile) {
-			if (byType.customer_id.get(String(profile.customer_id)) === profile) byType.customer_id.delete(String(profile.customer_id));
+			if (byType.customer_id.get(String(profile.customer_id)) === profile)
+				byType.customer_id.delete(String(profile.customer_id));
 			if (byType.id.get(String(profile.id)) === profile) byType.id.delete(String(profile.id));
 		},
 		/** A fresh MoEngage ID: 24 hex characters like the seeded ones, never one in use. */
 		newId() {
 			let id;
-			do id = Array.from({ length: 24 }, () => Math.floor(newIdRandom() * 16).toString(16)).join('');
+			do
+				id = Array.from({ length: 24 }, () => Math.floor(newIdRandom() * 16).toString(16)).join('');
 			while (byType.id.has(id));
 			return id;
 		},
@@ -270,7 +314,11 @@ function createSimulator(options = {}) {
 		if (config.rateLimitShape === 'title') {
 			return {
 				status: 429,
-				body: { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' },
+				body: {
+					status: 'fail',
+					title: 'Rate limit exceeded',
+					description: 'Exceeded rate limit for this url',
+				},
 			};
 		}
 		return failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace');
@@ -288,7 +336,11 @@ function createSimulator(options = {}) {
 		return user;
 	}
 
-	const contentTypeOf = (headers) => String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	const contentTypeOf = (headers) =>
+		String(headers['content-type'] ?? '')
+			.split(';')[0]
+			.trim()
+			.toLowerCase();
 
 	/** The seeded fault for this request, if its turn has come (one sequence for every endpoint). */
 	function pickFault(request) {
@@ -320,7 +372,8 @@ function createSimulator(options = {}) {
 			return answerTestConnection(request);
 		}
 		const routed = writes.route(request);
-		if (!routed) return failBody(404, 'NotFound', `No route for ${request.method} ${request.url.pathname}`);
+		if (!routed)
+			return failBody(404, 'NotFound', `No route for ${request.method} ${request.url.pathname}`);
 		request.endpoint = routed.endpoint.name;
 		request.appId = routed.appId;
 		return answerWrite(request, routed.endpoint);
@@ -332,7 +385,8 @@ function createSimulator(options = {}) {
 		const appId = url.searchParams.get('app_id');
 		if (!appId) return failBody(400, 'ParamsRequired', 'app_id is required', 'app_id');
 		const user = authenticatedUser(headers);
-		if (user === undefined) return failBody(401, 'Authentication required', 'Authentication required');
+		if (user === undefined)
+			return failBody(401, 'Authentication required', 'Authentication required');
 		if (config.keyNotSet || appId !== user) {
 			return failBody(409, 'Authentication required.', 'Authentication required.');
 		}
@@ -364,33 +418,66 @@ function createSimulator(options = {}) {
 			return failBody(400, 'MissingAttributeError', 'identifiers is required', 'identifiers');
 		}
 		if (identifiers.length > MAX_IDENTIFIERS) {
-			return failBody(400, 'LimitBreached', `max limit allowed is ${MAX_IDENTIFIERS}`, 'identifiers');
+			return failBody(
+				400,
+				'LimitBreached',
+				`max limit allowed is ${MAX_IDENTIFIERS}`,
+				'identifiers',
+			);
 		}
 		request.identifiers = identifiers;
 		const types = ['customer_id', ...ID_SPELLINGS[config.idSpelling]];
 		for (const entry of identifiers) {
 			if (typeof entry !== 'object' || entry === null || !types.includes(entry.identifier_type)) {
-				return failBody(400, 'InvalidParams', `identifier_type must be ${types.join(' or ')}`, 'identifiers');
+				return failBody(
+					400,
+					'InvalidParams',
+					`identifier_type must be ${types.join(' or ')}`,
+					'identifiers',
+				);
 			}
 			if (typeof entry.identifier !== 'string' || entry.identifier === '') {
-				return failBody(400, 'InvalidParams', 'identifier must be a non-empty string', 'identifiers');
+				return failBody(
+					400,
+					'InvalidParams',
+					'identifier must be a non-empty string',
+					'identifiers',
+				);
 			}
 		}
-		if (fields !== undefined && (!Array.isArray(fields) || !fields.every((field) => typeof field === 'string'))) {
-			return failBody(400, 'InvalidParams', 'user_fields_to_export must be a list of strings', 'user_fields_to_export');
+		if (
+			fields !== undefined &&
+			(!Array.isArray(fields) || !fields.every((field) => typeof field === 'string'))
+		) {
+			return failBody(
+				400,
+				'InvalidParams',
+				'user_fields_to_export must be a list of strings',
+				'user_fields_to_export',
+			);
 		}
 		const poisoned = identifiers.find((entry) => config.poison.has(entry.identifier));
 		if (poisoned) {
-			return failBody(400, 'InvalidParams', `identifier ${JSON.stringify(poisoned.identifier)} is not valid`, config.poisonAttribute);
+			return failBody(
+				400,
+				'InvalidParams',
+				`identifier ${JSON.stringify(poisoned.identifier)} is not valid`,
+				config.poisonAttribute,
+			);
 		}
 		const fault = pickFault(request);
 		if (fault) return faultAnswer(fault, config, lookUp(identifiers, fields));
 		const override = intercepted(request);
 		if (override) return override;
 		const now = clockNow();
-		if (!exportWindow.fits(now, identifiers.length)) return withRateLimitHeaders(rateLimited(), now, exportWindow);
+		if (!exportWindow.fits(now, identifiers.length))
+			return withRateLimitHeaders(rateLimited(), now, exportWindow);
 		exportWindow.spend(now, identifiers.length);
-		return withRateLimitHeaders({ status: 200, body: lookUp(identifiers, fields) }, now, exportWindow);
+		return withRateLimitHeaders(
+			{ status: 200, body: lookUp(identifiers, fields) },
+			now,
+			exportWindow,
+		);
 	}
 
 	/**
@@ -402,10 +489,19 @@ function createSimulator(options = {}) {
 		try {
 			request.body = JSON.parse(request.raw.toString('utf8'));
 		} catch {
-			return { refusal: failBody(400, 'Malformed JSON', 'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.') };
+			return {
+				refusal: failBody(
+					400,
+					'Malformed JSON',
+					'Could not decode the request body. The JSON was incorrect or not encoded as UTF-8.',
+				),
+			};
 		}
 		const payload = request.body;
-		return { object: payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {} };
+		return {
+			object:
+				payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {},
+		};
 	}
 
 	/**
@@ -422,18 +518,40 @@ function createSimulator(options = {}) {
 		const user = authenticatedUser(headers);
 		if (user === undefined || config.keyNotSet) return keyMismatch();
 		const appKey = headers['moe-appkey'];
-		if (appKey === undefined) return failBody(401, 'Authentication required', 'Authentication Header Required');
-		if (appKey !== user) return failBody(401, 'Authentication Mismatch', 'App key mismatch in params and authentication');
-		if (config.blocked) return failBody(403, 'BlockedClient', 'Your account is suspended. Please contact MoEngage team.');
-		if (contentTypeOf(headers) !== 'application/json') return failBody(415, 'MediaTypeError', 'Unsupported Media Type');
+		if (appKey === undefined)
+			return failBody(401, 'Authentication required', 'Authentication Header Required');
+		if (appKey !== user)
+			return failBody(
+				401,
+				'Authentication Mismatch',
+				'App key mismatch in params and authentication',
+			);
+		if (config.blocked)
+			return failBody(
+				403,
+				'BlockedClient',
+				'Your account is suspended. Please contact MoEngage team.',
+			);
+		if (contentTypeOf(headers) !== 'application/json')
+			return failBody(415, 'MediaTypeError', 'Unsupported Media Type');
 		const { refusal, object: body } = readBody(request);
 		if (refusal) return refusal;
 		for (const field of ['app_id', 'app_secret', 'source', 'region']) {
 			if (typeof body[field] !== 'string' || body[field] === '') {
-				return failBody(400, 'MissingAttributeError', `${field} is not found in the payload`, field);
+				return failBody(
+					400,
+					'MissingAttributeError',
+					`${field} is not found in the payload`,
+					field,
+				);
 			}
 		}
-		if (body.app_id !== user) return failBody(401, 'Authentication Mismatch', 'App key mismatch in params and authentication');
+		if (body.app_id !== user)
+			return failBody(
+				401,
+				'Authentication Mismatch',
+				'App key mismatch in params and authentication',
+			);
 		if (body.app_secret !== config.apiKey) return keyMismatch();
 		const override = intercepted(request);
 		if (override) return override;
@@ -451,15 +569,26 @@ function createSimulator(options = {}) {
 	 */
 	function answerWrite(request, endpoint) {
 		const { headers, raw, appId } = request;
-		if (!appId) return failBody(400, 'ParamsRequired', 'app_id is required in path/query params.', 'app_id');
+		if (!appId)
+			return failBody(400, 'ParamsRequired', 'app_id is required in path/query params.', 'app_id');
 		const user = authenticatedUser(headers);
 		if (user === undefined) return keyMismatch();
 		if (config.keyNotSet) {
-			return failBody(409, 'Authentication required.', 'App Secret key is not set. Please login to the dashboard to set a key.');
+			return failBody(
+				409,
+				'Authentication required.',
+				'App Secret key is not set. Please login to the dashboard to set a key.',
+			);
 		}
-		if (appId !== user) return failBody(409, 'Authentication required.', 'App key mismatch in params and authentication.');
+		if (appId !== user)
+			return failBody(
+				409,
+				'Authentication required.',
+				'App key mismatch in params and authentication.',
+			);
 		if (config.blocked) return endpoint.blocked();
-		if (headers['content-type'] === undefined && endpoint.missingContentType) return endpoint.missingContentType();
+		if (headers['content-type'] === undefined && endpoint.missingContentType)
+			return endpoint.missingContentType();
 		if (contentTypeOf(headers) !== 'application/json') return endpoint.unsupported();
 		if (raw.length > endpoint.maxBytes) return endpoint.tooLarge();
 		const { refusal, object } = readBody(request);
@@ -483,7 +612,11 @@ function createSimulator(options = {}) {
 		}
 		for (const [window, count] of costs) window.spend(now, count);
 		const refusal = endpoint.apply(plan, now);
-		return withRateLimitHeaders(refusal ?? { status: 200, body: endpoint.accepted() }, now, endpoint.headerWindow(now));
+		return withRateLimitHeaders(
+			refusal ?? { status: 200, body: endpoint.accepted() },
+			now,
+			endpoint.headerWindow(now),
+		);
 	}
 
 	/** The answer a write earned, lost on its way back as an applied-* fault's twin loses one. */
@@ -495,7 +628,8 @@ function createSimulator(options = {}) {
 	/** Faults as Get User has them, but a 429 or 500 in the words of the endpoint that answers. */
 	function writeFaultAnswer(kind, endpoint) {
 		if (kind === '429') return endpoint.rateLimited();
-		if (kind === '429-retry-after') return { ...endpoint.rateLimited(), headers: { 'Retry-After': '1' } };
+		if (kind === '429-retry-after')
+			return { ...endpoint.rateLimited(), headers: { 'Retry-After': '1' } };
 		if (kind === '500' && endpoint.serverError) return endpoint.serverError();
 		return faultAnswer(kind, config, endpoint.accepted());
 	}
@@ -506,7 +640,9 @@ function createSimulator(options = {}) {
 		const used = window.used(now);
 		const freesAt = window.freesAt(now);
 		const reset =
-			config.rateLimitHeaders === 'epoch' ? Math.ceil(freesAt / 1000) : Math.max(0, Math.ceil((freesAt - now) / 1000));
+			config.rateLimitHeaders === 'epoch'
+				? Math.ceil(freesAt / 1000)
+				: Math.max(0, Math.ceil((freesAt - now) / 1000));
 		return {
 			...result,
 			headers: {
@@ -539,7 +675,11 @@ function createSimulator(options = {}) {
 			const j = Math.floor(shuffle() * (i + 1));
 			[found[i], found[j]] = [found[j], found[i]];
 		}
-		return { status: 'success', type: 'export_users', data: { users_not_found: notFound, users: found } };
+		return {
+			status: 'success',
+			type: 'export_users',
+			data: { users_not_found: notFound, users: found },
+		};
 	}
 
 	/**
@@ -559,7 +699,9 @@ function createSimulator(options = {}) {
 		};
 		if (request.endpoint === 'export' || request.endpoint === undefined) {
 			entry.identifiers = request.identifiers;
-			entry.fields = request.identifiers ? JSON.parse(request.raw.toString('utf8')).data.user_fields_to_export : undefined;
+			entry.fields = request.identifiers
+				? JSON.parse(request.raw.toString('utf8')).data.user_fields_to_export
+				: undefined;
 		} else {
 			entry.body = request.body ?? parsedOrUndefined(request.raw);
 		}
@@ -592,7 +734,9 @@ function createSimulator(options = {}) {
 				}
 				const text = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
 				res.writeHead(result.status, {
-					'Content-Type': result.contentType ?? (typeof result.body === 'string' ? 'text/html' : 'application/json'),
+					'Content-Type':
+						result.contentType ??
+						(typeof result.body === 'string' ? 'text/html' : 'application/json'),
 					...(result.headers ?? {}),
 				});
 				res.end(text);
@@ -676,4 +820,12 @@ function createSimulator(options = {}) {
 	};
 }
 
-module.exports = { createSimulator, makeUsers, randomFrom, FAULT_KINDS, APPLIED_FAULT_KINDS, MAX_IDENTIFIERS, MAX_PAYLOAD_BYTES };
+module.exports = {
+	createSimulator,
+	makeUsers,
+	randomFrom,
+	FAULT_KINDS,
+	APPLIED_FAULT_KINDS,
+	MAX_IDENTIFIERS,
+	MAX_PAYLOAD_BYTES,
+};

@@ -129,7 +129,10 @@ export interface WriteEndpointHandler {
 	rateLimited(): Answer;
 	serverError?(): Answer;
 	missingContentType?(): Answer;
-	check(payload: JsonObject, now: number): { refusal: Answer; plan?: undefined } | { refusal?: undefined; plan: unknown };
+	check(
+		payload: JsonObject,
+		now: number,
+	): { refusal: Answer; plan?: undefined } | { refusal?: undefined; plan: unknown };
 	cost(plan: unknown): Array<[RateWindow, number]>;
 	headerWindow(now: number): RateWindow;
 	/** Applies a checked plan; an answer when it is refused after all (Delete's unknown user). */

@@ -33,8 +33,28 @@ const ACCEPTED = 'Your request has been accepted and will be processed soon.';
 
 /** Section D: values MoEngage refuses as a customer_id (besides any of one character or less). */
 const DISALLOWED_CUSTOMER_IDS = new Set([
-	'unknown', 'guest', 'null', '0', '1', 'true', 'false', 'user_attribute_unique_id', '(empty)', 'na', 'n/a', '',
-	'dummy_seller_code', 'user_id', 'id', 'customer_id', 'uid', 'userid', 'none', '-2', '-1', '2',
+	'unknown',
+	'guest',
+	'null',
+	'0',
+	'1',
+	'true',
+	'false',
+	'user_attribute_unique_id',
+	'(empty)',
+	'na',
+	'n/a',
+	'',
+	'dummy_seller_code',
+	'user_id',
+	'id',
+	'customer_id',
+	'uid',
+	'userid',
+	'none',
+	'-2',
+	'-1',
+	'2',
 ]);
 const BLOCKED_ATTRIBUTE_NAMES = new Set(['id', '_id', '']);
 /**
@@ -43,8 +63,17 @@ const BLOCKED_ATTRIBUTE_NAMES = new Set(['id', '_id', '']);
  * 'standard'` reading lets these through although "the moe_ prefix is reserved".
  */
 const STANDARD_MOE_KEYS = new Set([
-	'moe_wa_subscription', 'moe_em_unsub_categories', 'moe_sub_w', 'moe_spam', 'moe_unsubscribe', 'moe_hard_bounce',
-	'moe_sms_subscription', 'moe_gaid', 'moe_mweb', 'moe_email_optin_status', 'moe_mobile',
+	'moe_wa_subscription',
+	'moe_em_unsub_categories',
+	'moe_sub_w',
+	'moe_spam',
+	'moe_unsubscribe',
+	'moe_hard_bounce',
+	'moe_sms_subscription',
+	'moe_gaid',
+	'moe_mweb',
+	'moe_email_optin_status',
+	'moe_mobile',
 ]);
 /** The enum, plus "Android": the spelling MoEngage's own Track Event example sends. */
 const PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV', 'unknown', 'Android'];
@@ -52,7 +81,8 @@ const PLATFORMS = ['ANDROID', 'iOS', 'web', 'TV', 'unknown', 'Android'];
  * ISO 8601 as the simulator takes it: a date, or a date-time with `T` or a space between date and
  * time, and an optional zone designator `Z`, `+05`, `+0530` or `+05:30`.
  */
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const ISO_8601 =
+	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 const MOE_PREFIX = /^moe_/i;
 /** Section E: the two operators that change an array attribute instead of setting it. */
 const ARRAY_OPERATORS = ['addValueToArrayField', 'removeValueFromArrayField'];
@@ -62,7 +92,8 @@ const OPERATOR_RESERVED = new Set(['platforms']);
 const USER_PLATFORMS = ['ANDROID', 'iOS', 'web'];
 const PLATFORM_ACTIVE = ['true', 'false'];
 
-const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value) =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 const violation = (type, message, attribute) => ({ type, message, attribute });
 
 /**
@@ -92,7 +123,8 @@ function wallClockOf(year, month, day, hours, minutes, seconds, milliseconds) {
  * neither reading and are refused.
  */
 function readTime(value) {
-	const epoch = (milliseconds) => (Number.isNaN(milliseconds) ? undefined : { wall: milliseconds, zoneMs: 0 });
+	const epoch = (milliseconds) =>
+		Number.isNaN(milliseconds) ? undefined : { wall: milliseconds, zoneMs: 0 };
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value) || value < 0) return undefined;
 		if (value >= 1e12 && value < 1e13) return epoch(value);
@@ -105,13 +137,34 @@ function readTime(value) {
 	}
 	const match = ISO_8601.exec(value);
 	if (!match) return undefined;
-	const [, year, month, day, hours = '0', minutes = '0', seconds = '0', fraction = '', , sign, zoneHours, zoneMinutes = '0'] = match;
+	const [
+		,
+		year,
+		month,
+		day,
+		hours = '0',
+		minutes = '0',
+		seconds = '0',
+		fraction = '',
+		,
+		sign,
+		zoneHours,
+		zoneMinutes = '0',
+	] = match;
 	const wall = wallClockOf(
-		Number(year), Number(month), Number(day), Number(hours), Number(minutes), Number(seconds),
+		Number(year),
+		Number(month),
+		Number(day),
+		Number(hours),
+		Number(minutes),
+		Number(seconds),
 		Number(fraction.slice(0, 3).padEnd(3, '0')),
 	);
-	if (Number.isNaN(wall) || Number(zoneHours ?? 0) > 23 || Number(zoneMinutes) > 59) return undefined;
-	const zoneMs = sign ? (sign === '-' ? -1 : 1) * (Number(zoneHours) * 3600 + Number(zoneMinutes) * 60) * 1000 : 0;
+	if (Number.isNaN(wall) || Number(zoneHours ?? 0) > 23 || Number(zoneMinutes) > 59)
+		return undefined;
+	const zoneMs = sign
+		? (sign === '-' ? -1 : 1) * (Number(zoneHours) * 3600 + Number(zoneMinutes) * 60) * 1000
+		: 0;
 	return { wall, zoneMs };
 }
 
@@ -138,29 +191,48 @@ function eventTimes(action, fallbackOffset, arrival) {
 const isoOf = (milliseconds) => new Date(milliseconds).toISOString().replace('.000Z', 'Z');
 
 function typeViolation(value, expected) {
-	if (value === undefined) return violation('MissingAttributeError', 'type is not found in the payload', 'type');
+	if (value === undefined)
+		return violation('MissingAttributeError', 'type is not found in the payload', 'type');
 	if (value !== expected) return violation('InvalidParams', `type should be ${expected}`, 'type');
 	return undefined;
 }
 
 function customerIdViolation(value) {
 	if (value === undefined) {
-		return violation('MissingAttributeError', 'customer_id is not found in the payload', 'customer_id');
+		return violation(
+			'MissingAttributeError',
+			'customer_id is not found in the payload',
+			'customer_id',
+		);
 	}
 	if (typeof value !== 'string') {
-		return violation('MissingAttributeError', 'customer_id is expected to be String or Unicode String.', 'customer_id');
+		return violation(
+			'MissingAttributeError',
+			'customer_id is expected to be String or Unicode String.',
+			'customer_id',
+		);
 	}
-	if (value === '') return violation('MissingAttributeError', 'customer_id can not be empty Unicode String', 'customer_id');
+	if (value === '')
+		return violation(
+			'MissingAttributeError',
+			'customer_id can not be empty Unicode String',
+			'customer_id',
+		);
 	// The list is lower case; MoEngage's placeholders arrive in any case ("NULL", "Guest").
 	if (value.length <= 1 || DISALLOWED_CUSTOMER_IDS.has(value.trim().toLowerCase())) {
-		return violation('InvalidParams', `customer_id ${JSON.stringify(value)} is not allowed`, 'customer_id');
+		return violation(
+			'InvalidParams',
+			`customer_id ${JSON.stringify(value)} is not allowed`,
+			'customer_id',
+		);
 	}
 	return undefined;
 }
 
 /** A user attribute name Track User refuses (docs/moengage-api.md#attribute-names): blocked, or moe_ under `moeAttributes`. */
 function refusedAttributeName(name, config) {
-	const reservedMoe = MOE_PREFIX.test(name) && !(config.moeAttributes === 'standard' && STANDARD_MOE_KEYS.has(name));
+	const reservedMoe =
+		MOE_PREFIX.test(name) && !(config.moeAttributes === 'standard' && STANDARD_MOE_KEYS.has(name));
 	return BLOCKED_ATTRIBUTE_NAMES.has(name) || reservedMoe;
 }
 
@@ -185,15 +257,25 @@ const validPlatforms = (platforms) =>
 function arrayOperatorViolation(attributes, config) {
 	const wrong = (message) => violation('ArrayFieldError', message, 'attributes');
 	const [add, remove] = ARRAY_OPERATORS.map((operator) => attributes[operator]);
-	const operator = ARRAY_OPERATORS.find((key) => attributes[key] !== undefined && !isPlainObject(attributes[key]));
+	const operator = ARRAY_OPERATORS.find(
+		(key) => attributes[key] !== undefined && !isPlainObject(attributes[key]),
+	);
 	if (operator) return wrong(`${operator} is expected to be an object of attribute names`);
 	const both = Object.keys(add ?? {}).find((name) => Object.hasOwn(remove ?? {}, name));
 	if (both !== undefined) return wrong(`Cannot add and remove '${both}' at the same time`);
 	const named = [...Object.keys(add ?? {}), ...Object.keys(remove ?? {})];
-	const setToo = named.find((name) => !ARRAY_OPERATORS.includes(name) && Object.hasOwn(attributes, name));
-	if (setToo !== undefined) return wrong(`Cannot set and add to or remove from '${setToo}' at the same time`);
-	const reserved = named.find((name) => OPERATOR_RESERVED.has(name) || refusedAttributeName(name, config));
-	if (reserved !== undefined) return wrong(`'${reserved}' is reserved and can not be changed by ${ARRAY_OPERATORS.join(' or ')}`);
+	const setToo = named.find(
+		(name) => !ARRAY_OPERATORS.includes(name) && Object.hasOwn(attributes, name),
+	);
+	if (setToo !== undefined)
+		return wrong(`Cannot set and add to or remove from '${setToo}' at the same time`);
+	const reserved = named.find(
+		(name) => OPERATOR_RESERVED.has(name) || refusedAttributeName(name, config),
+	);
+	if (reserved !== undefined)
+		return wrong(
+			`'${reserved}' is reserved and can not be changed by ${ARRAY_OPERATORS.join(' or ')}`,
+		);
 	return undefined;
 }
 
@@ -206,8 +288,15 @@ function userViolation(element, config) {
 		return violation('InvalidParams', 'attributes is expected to be an object', 'attributes');
 	}
 	// The operator keys are instructions, not attribute names.
-	const name = Object.keys(attributes ?? {}).find((key) => !ARRAY_OPERATORS.includes(key) && refusedAttributeName(key, config));
-	if (name !== undefined) return violation('InvalidParams', `attribute name ${JSON.stringify(name)} is not allowed`, 'attributes');
+	const name = Object.keys(attributes ?? {}).find(
+		(key) => !ARRAY_OPERATORS.includes(key) && refusedAttributeName(key, config),
+	);
+	if (name !== undefined)
+		return violation(
+			'InvalidParams',
+			`attribute name ${JSON.stringify(name)} is not allowed`,
+			'attributes',
+		);
 	// The schema puts platforms at the element's top level; every example puts it inside attributes.
 	for (const platforms of [element.platforms, attributes?.platforms]) {
 		if (platforms !== undefined && !validPlatforms(platforms)) {
@@ -220,18 +309,35 @@ function userViolation(element, config) {
 	}
 	const operators = arrayOperatorViolation(attributes ?? {}, config);
 	if (operators) return operators;
-	if (element.update_existing_only !== undefined && typeof element.update_existing_only !== 'boolean') {
-		return violation('InvalidParams', 'update_existing_only is expected to be a boolean', 'update_existing_only');
+	if (
+		element.update_existing_only !== undefined &&
+		typeof element.update_existing_only !== 'boolean'
+	) {
+		return violation(
+			'InvalidParams',
+			'update_existing_only is expected to be a boolean',
+			'update_existing_only',
+		);
 	}
 	return undefined;
 }
 
 /** What a valid user (a Track User body or a Bulk customer element) does to its profile. */
 function userPlan(element) {
-	const { addValueToArrayField: add = {}, removeValueFromArrayField: remove = {}, ...set } = element.attributes ?? {};
+	const {
+		addValueToArrayField: add = {},
+		removeValueFromArrayField: remove = {},
+		...set
+	} = element.attributes ?? {};
 	// A top-level platforms (the schema's place for it) lands on the profile like one in attributes.
 	if (element.platforms !== undefined) set.platforms = element.platforms;
-	return { customer_id: element.customer_id, set, add, remove, updateExistingOnly: element.update_existing_only === true };
+	return {
+		customer_id: element.customer_id,
+		set,
+		add,
+		remove,
+		updateExistingOnly: element.update_existing_only === true,
+	};
 }
 
 function actionNameViolation(action) {
@@ -239,9 +345,14 @@ function actionNameViolation(action) {
 		return violation('MissingAttributeError', 'action is not found in the payload', 'action');
 	}
 	if (typeof action.action !== 'string') {
-		return violation('InvalidParams', 'action is expected to be String or Unicode String.', 'action');
+		return violation(
+			'InvalidParams',
+			'action is expected to be String or Unicode String.',
+			'action',
+		);
 	}
-	if (action.action === '') return violation('MissingAttributeError', 'action can not be empty Unicode String', 'action');
+	if (action.action === '')
+		return violation('MissingAttributeError', 'action can not be empty Unicode String', 'action');
 	return undefined;
 }
 
@@ -252,22 +363,44 @@ function actionNameViolation(action) {
  */
 function actionRuleViolation(action, now, config) {
 	if (MOE_PREFIX.test(action.action)) {
-		return violation('InvalidParams', `action ${JSON.stringify(action.action)}: the moe_ prefix is reserved`, 'action');
+		return violation(
+			'InvalidParams',
+			`action ${JSON.stringify(action.action)}: the moe_ prefix is reserved`,
+			'action',
+		);
 	}
 	if (action.attributes !== undefined && !isPlainObject(action.attributes)) {
 		return violation('InvalidParams', 'attributes is expected to be an object', 'attributes');
 	}
 	const reserved = Object.keys(action.attributes ?? {}).find((name) => MOE_PREFIX.test(name));
 	if (reserved !== undefined) {
-		return violation('InvalidParams', `attribute ${JSON.stringify(reserved)}: the moe_ prefix is reserved`, 'attributes');
+		return violation(
+			'InvalidParams',
+			`attribute ${JSON.stringify(reserved)}: the moe_ prefix is reserved`,
+			'attributes',
+		);
 	}
 	if (action.platform !== undefined && !PLATFORMS.includes(action.platform)) {
-		return violation('InvalidParams', 'platform should be one of ANDROID, iOS, web, TV, unknown', 'platform');
+		return violation(
+			'InvalidParams',
+			'platform should be one of ANDROID, iOS, web, TV, unknown',
+			'platform',
+		);
 	}
-	const unreadable = ['user_time', 'current_time'].find((key) => action[key] !== undefined && !readTime(action[key]));
-	if (unreadable) return violation('InvalidParams', `${unreadable} should be ISO 8601 or epoch seconds`, unreadable);
+	const unreadable = ['user_time', 'current_time'].find(
+		(key) => action[key] !== undefined && !readTime(action[key]),
+	);
+	if (unreadable)
+		return violation(
+			'InvalidParams',
+			`${unreadable} should be ISO 8601 or epoch seconds`,
+			unreadable,
+		);
 	const offset = action.user_timezone_offset;
-	if (offset !== undefined && (!Number.isInteger(offset) || Math.abs(offset) > MAX_TIMEZONE_OFFSET)) {
+	if (
+		offset !== undefined &&
+		(!Number.isInteger(offset) || Math.abs(offset) > MAX_TIMEZONE_OFFSET)
+	) {
 		return violation(
 			'InvalidParams',
 			`user_timezone_offset should be an integer from -${MAX_TIMEZONE_OFFSET} to ${MAX_TIMEZONE_OFFSET}`,
@@ -310,12 +443,20 @@ function createWrites({ config, store, failBody, createWindow }) {
 	/** profile → the time its hard delete happens. */
 	const pendingDeletions = new Map();
 	const windows = {};
-	for (const name of Object.keys(WRITE_LIMITS)) windows[name] = createWindow(() => config.limits[name]);
+	for (const name of Object.keys(WRITE_LIMITS))
+		windows[name] = createWindow(() => config.limits[name]);
 
-	const refuse = (found) => ({ refusal: failBody(400, found.type, found.message, found.attribute) });
-	const accepted = () => ({ status: 'success', message: ACCEPTED, request_id: crypto.randomUUID() });
+	const refuse = (found) => ({
+		refusal: failBody(400, found.type, found.message, found.attribute),
+	});
+	const accepted = () => ({
+		status: 'success',
+		message: ACCEPTED,
+		request_id: crypto.randomUUID(),
+	});
 	const usualRefusals = {
-		blocked: () => failBody(403, 'BlockedClient', 'Your account is suspended. Please contact MoEngage team.'),
+		blocked: () =>
+			failBody(403, 'BlockedClient', 'Your account is suspended. Please contact MoEngage team.'),
 		tooLarge: () => failBody(413, 'PayloadTooLarge', 'Payload size exceeds 128 KB'),
 		unsupported: () => failBody(415, 'MediaTypeError', 'Unsupported Media Type'),
 		rateLimited: () => failBody(429, 'RateLimitError', 'Rate limit exceeded'),
@@ -323,10 +464,17 @@ function createWrites({ config, store, failBody, createWindow }) {
 
 	/** The user Track Event and Bulk write to, created if unknown (Track User creates its own). */
 	function profileFor(customerId) {
-		return store.find('customer_id', customerId) ?? store.add({ customer_id: customerId, id: store.newId() });
+		return (
+			store.find('customer_id', customerId) ??
+			store.add({ customer_id: customerId, id: store.newId() })
+		);
 	}
 
-	function upsert({ customer_id: customerId, set, add, remove, updateExistingOnly }, endpoint, now) {
+	function upsert(
+		{ customer_id: customerId, set, add, remove, updateExistingOnly },
+		endpoint,
+		now,
+	) {
 		const existing = store.find('customer_id', customerId);
 		if (!existing && updateExistingOnly) {
 			ignored.push({ endpoint, customer_id: customerId, at: now });
@@ -344,7 +492,9 @@ function createWrites({ config, store, failBody, createWindow }) {
 		}
 		for (const [name, given] of Object.entries(remove)) {
 			if (!Array.isArray(profile[name])) continue;
-			profile[name] = profile[name].filter((element) => !valuesOf(given).some((value) => isDeepStrictEqual(element, value)));
+			profile[name] = profile[name].filter(
+				(element) => !valuesOf(given).some((value) => isDeepStrictEqual(element, value)),
+			);
 		}
 		Object.assign(profile, identity);
 	}
@@ -392,16 +542,26 @@ function createWrites({ config, store, failBody, createWindow }) {
 		maxBytes: TRACK_MAX_BYTES,
 		...usualRefusals,
 		unsupported: () => failBody(415, 'Unsupported media type', 'Content type is not supported'),
-		rateLimited: () => failBody(429, 'Rate Limits Exceeded', 'Rate limits for customers exceeded. Please Try After Some Time'),
+		rateLimited: () =>
+			failBody(
+				429,
+				'Rate Limits Exceeded',
+				'Rate limits for customers exceeded. Please Try After Some Time',
+			),
 		check(payload, now) {
-			const found = typeViolation(payload.type, 'event') ?? customerIdViolation(payload.customer_id);
+			const found =
+				typeViolation(payload.type, 'event') ?? customerIdViolation(payload.customer_id);
 			if (found) return refuse(found);
 			const { actions } = payload;
 			if (actions === undefined) {
-				return refuse(violation('MissingAttributeError', 'actions is not found in the payload', 'actions'));
+				return refuse(
+					violation('MissingAttributeError', 'actions is not found in the payload', 'actions'),
+				);
 			}
 			if (!Array.isArray(actions) || actions.length === 0) {
-				return refuse(violation('MissingAttributeError', 'actions can not be empty Array', 'actions'));
+				return refuse(
+					violation('MissingAttributeError', 'actions can not be empty Array', 'actions'),
+				);
 			}
 			for (const action of actions) {
 				const wrong = actionNameViolation(action) ?? actionRuleViolation(action, now, config);
@@ -432,18 +592,35 @@ function createWrites({ config, store, failBody, createWindow }) {
 			if (found) return refuse(found);
 			const { elements } = payload;
 			if (!Array.isArray(elements) || elements.length === 0) {
-				return refuse(violation('MissingAttributeError', "'elements cannot be empty array", 'elements'));
+				return refuse(
+					violation('MissingAttributeError', "'elements cannot be empty array", 'elements'),
+				);
 			}
 			for (const element of elements) {
 				if (!isPlainObject(element) || !['customer', 'event', 'device'].includes(element.type)) {
-					return refuse(violation('AttributeError', "'type in elements should be customer/event/device", 'type'));
+					return refuse(
+						violation(
+							'AttributeError',
+							"'type in elements should be customer/event/device",
+							'type',
+						),
+					);
 				}
 				if (element.customer_id === undefined) {
-					return refuse(violation('MissingAttributeError', "'customer_id not found in the payload", 'customer_id'));
+					return refuse(
+						violation(
+							'MissingAttributeError',
+							"'customer_id not found in the payload",
+							'customer_id',
+						),
+					);
 				}
-				const actions = element.type === 'event' && Array.isArray(element.actions) ? element.actions : [];
+				const actions =
+					element.type === 'event' && Array.isArray(element.actions) ? element.actions : [];
 				if (actions.some((action) => actionNameViolation(action))) {
-					return refuse(violation('MissingAttributeError', "'action cannot be empty Unicode string", 'action'));
+					return refuse(
+						violation('MissingAttributeError', "'action cannot be empty Unicode string", 'action'),
+					);
 				}
 			}
 			const steps = [];
@@ -451,7 +628,8 @@ function createWrites({ config, store, failBody, createWindow }) {
 			let users = 0;
 			let actionCount = 0;
 			elements.forEach((element, index) => {
-				const drop = (reason, extra = {}) => drops.push({ element: index, customer_id: element.customer_id, reason, ...extra });
+				const drop = (reason, extra = {}) =>
+					drops.push({ element: index, customer_id: element.customer_id, reason, ...extra });
 				if (element.type === 'customer') {
 					users++;
 					const wrong = userViolation(element, config);
@@ -470,7 +648,8 @@ function createWrites({ config, store, failBody, createWindow }) {
 						if (rule) drop(rule.message, { action: actionIndex, name: action.action });
 						return !rule;
 					});
-					if (kept.length > 0) steps.push({ kind: 'event', customer_id: element.customer_id, actions: kept });
+					if (kept.length > 0)
+						steps.push({ kind: 'event', customer_id: element.customer_id, actions: kept });
 				}
 				// Device elements are accepted and change nothing here: no device store is simulated.
 			});
@@ -483,7 +662,9 @@ function createWrites({ config, store, failBody, createWindow }) {
 		],
 		/** Two windows but one set of headers: they describe whichever is closer to its limit. */
 		headerWindow: (now) =>
-			windows.bulkUsers.remaining(now) <= windows.bulkEvents.remaining(now) ? windows.bulkUsers : windows.bulkEvents,
+			windows.bulkUsers.remaining(now) <= windows.bulkEvents.remaining(now)
+				? windows.bulkUsers
+				: windows.bulkEvents,
 		apply(plan, now) {
 			for (const drop of plan.drops) dropped.push({ endpoint: 'bulk', ...drop, at: now });
 			for (const step of plan.steps) {
@@ -502,25 +683,57 @@ function createWrites({ config, store, failBody, createWindow }) {
 		blocked: () => failBody(403, 'InvalidParams', 'given app_id is invalid/blocked'),
 		rateLimited: () => ({
 			status: 429,
-			body: { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' },
+			body: {
+				status: 'fail',
+				title: 'Rate limit exceeded',
+				description: 'Exceeded rate limit for this url',
+			},
 		}),
 		serverError: () => ({
 			status: 500,
-			body: { status: 'fail', title: 'Internal Error', description: 'Please contact the MoEngage team.' },
+			body: {
+				status: 'fail',
+				title: 'Internal Error',
+				description: 'Please contact the MoEngage team.',
+			},
 		}),
 		check(payload) {
 			const { identity_type: type, identity_value: value } = payload;
 			if (type === undefined) {
-				return refuse(violation('MissingAttributeError', 'identity_type is not found in the payload', 'identity_type'));
+				return refuse(
+					violation(
+						'MissingAttributeError',
+						'identity_type is not found in the payload',
+						'identity_type',
+					),
+				);
 			}
 			if (!(type in IDENTITY_TYPES)) {
-				return refuse(violation('InvalidParams', 'identity_type should be customer_id or moengage_id', 'identity_type'));
+				return refuse(
+					violation(
+						'InvalidParams',
+						'identity_type should be customer_id or moengage_id',
+						'identity_type',
+					),
+				);
 			}
 			if (value === undefined) {
-				return refuse(violation('MissingAttributeError', 'identity_value is not found in the payload', 'identity_value'));
+				return refuse(
+					violation(
+						'MissingAttributeError',
+						'identity_value is not found in the payload',
+						'identity_value',
+					),
+				);
 			}
 			if (typeof value !== 'string' || value === '') {
-				return refuse(violation('InvalidParams', 'identity_value is expected to be a non-empty String', 'identity_value'));
+				return refuse(
+					violation(
+						'InvalidParams',
+						'identity_value is expected to be a non-empty String',
+						'identity_value',
+					),
+				);
 			}
 			return { plan: { type, value } };
 		},
@@ -529,7 +742,12 @@ function createWrites({ config, store, failBody, createWindow }) {
 		/** The lookup runs after the rate window: an unknown user still costs MoEngage a request. */
 		apply({ type, value }, now) {
 			const profile = store.find(type === 'customer_id' ? 'customer_id' : 'id', value);
-			if (!profile) return failBody(400, 'Not Found', `User doesn't exists with ${IDENTITY_TYPES[type]} ${value}`);
+			if (!profile)
+				return failBody(
+					400,
+					'Not Found',
+					`User doesn't exists with ${IDENTITY_TYPES[type]} ${value}`,
+				);
 			// Asking again within the buffer is accepted again and does not postpone the hard delete.
 			if (!pendingDeletions.has(profile)) pendingDeletions.set(profile, now + DELETION_BUFFER_MS);
 			deletions.push({
@@ -553,24 +771,37 @@ function createWrites({ config, store, failBody, createWindow }) {
 		name: 'merge',
 		maxBytes: TRACK_MAX_BYTES,
 		...usualRefusals,
-		blocked: () => failBody(403, 'Account Temporarily Suspended.', 'Account Temporarily Suspended.'),
+		blocked: () =>
+			failBody(403, 'Account Temporarily Suspended.', 'Account Temporarily Suspended.'),
 		tooLarge: () => failBody(413, 'PayloadTooLarge', 'The payload can not exceed 128KB'),
 		// Merge documents a 400 for a missing Content-Type header, apart from its 415.
-		missingContentType: () => failBody(400, 'Missing header value', 'The Content-Type Header is required.'),
+		missingContentType: () =>
+			failBody(400, 'Missing header value', 'The Content-Type Header is required.'),
 		check(payload) {
 			const pairs = payload.merge_data;
 			if (pairs === undefined) {
-				return refuse(violation('MissingAttributeError', 'merge_data is not found in the payload', 'merge_data'));
+				return refuse(
+					violation(
+						'MissingAttributeError',
+						'merge_data is not found in the payload',
+						'merge_data',
+					),
+				);
 			}
 			if (!Array.isArray(pairs) || pairs.length === 0) {
-				return refuse(violation('MissingAttributeError', 'merge_data can not be empty Array', 'merge_data'));
+				return refuse(
+					violation('MissingAttributeError', 'merge_data can not be empty Array', 'merge_data'),
+				);
 			}
 			// "50 users per call": 25 pairs when each pair is two users, 50 when a pair counts once.
 			if (pairs.length * mergeUnit() > MERGE_MAX_USERS) {
-				return refuse(violation('LimitBreached', `max limit allowed is ${MERGE_MAX_USERS}`, 'merge_data'));
+				return refuse(
+					violation('LimitBreached', `max limit allowed is ${MERGE_MAX_USERS}`, 'merge_data'),
+				);
 			}
 			for (const pair of pairs) {
-				if (!isPlainObject(pair) || typeof pair.merged_user !== 'string') return refuse(mergeUserError('merged_user'));
+				if (!isPlainObject(pair) || typeof pair.merged_user !== 'string')
+					return refuse(mergeUserError('merged_user'));
 				if (typeof pair.retained_user !== 'string') return refuse(mergeUserError('retained_user'));
 			}
 			return { plan: { pairs } };
@@ -584,9 +815,18 @@ function createWrites({ config, store, failBody, createWindow }) {
 		apply({ pairs }, now) {
 			pairs.forEach(({ merged_user: merged, retained_user: retained }, index) => {
 				const skip = (reason) =>
-					dropped.push({ endpoint: 'merge', pair: index, merged_user: merged, retained_user: retained, reason, at: now });
+					dropped.push({
+						endpoint: 'merge',
+						pair: index,
+						merged_user: merged,
+						retained_user: retained,
+						reason,
+						at: now,
+					});
 				if (merged === retained) return skip('merged_user and retained_user are the same user');
-				const unknown = [merged, retained].find((customerId) => !store.find('customer_id', customerId));
+				const unknown = [merged, retained].find(
+					(customerId) => !store.find('customer_id', customerId),
+				);
 				if (unknown !== undefined) return skip(`user ${JSON.stringify(unknown)} does not exist`);
 				merges.push({ merged_user: merged, retained_user: retained, at: now });
 			});
@@ -604,8 +844,10 @@ function createWrites({ config, store, failBody, createWindow }) {
 		route(request) {
 			if (request.method !== 'POST') return undefined;
 			const { pathname, searchParams } = request.url;
-			if (pathname === '/v1/customer/delete') return { endpoint: deleteUser, appId: searchParams.get('app_id') };
-			if (pathname === '/v1/customer/merge') return { endpoint: merge, appId: searchParams.get('app_id') };
+			if (pathname === '/v1/customer/delete')
+				return { endpoint: deleteUser, appId: searchParams.get('app_id') };
+			if (pathname === '/v1/customer/merge')
+				return { endpoint: merge, appId: searchParams.get('app_id') };
 			const match = /^\/v1\/(customer|event|transition)\/([^/]+)$/.exec(pathname);
 			if (!match) return undefined;
 			const endpoint = { customer: trackUser, event: trackEvent, transition: bulk }[match[1]];
@@ -627,4 +869,11 @@ function createWrites({ config, store, failBody, createWindow }) {
 	};
 }
 
-module.exports = { createWrites, WRITE_LIMITS, TRACK_MAX_BYTES, BULK_MAX_BYTES, DELETION_BUFFER_MS, DISALLOWED_CUSTOMER_IDS };
+module.exports = {
+	createWrites,
+	WRITE_LIMITS,
+	TRACK_MAX_BYTES,
+	BULK_MAX_BYTES,
+	DELETION_BUFFER_MS,
+	DISALLOWED_CUSTOMER_IDS,
+};

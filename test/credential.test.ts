@@ -42,14 +42,25 @@ describe("the MoEngage API credential's Test", () => {
 		const { result, seen } = await testSeenBy(simulator, custom());
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(simulator.log).toHaveLength(1);
-		expect(simulator.log[0]).toMatchObject({ endpoint: 'testConnection', status: 200, path: '/v1/integrations/authentication' });
+		expect(simulator.log[0]).toMatchObject({
+			endpoint: 'testConnection',
+			status: 200,
+			path: '/v1/integrations/authentication',
+		});
 		// data.yaml: header MOE-APPKEY (the Workspace ID) plus Basic auth; body app_id, app_secret (the
 		// Data API key), source (the calling tool) and region, all required.
 		const [request] = seen;
 		const { workspaceId, apiKey } = simulator.config;
 		expect(request.headers['moe-appkey']).toBe(workspaceId);
-		expect(request.headers.authorization).toBe(`Basic ${Buffer.from(`${workspaceId}:${apiKey}`).toString('base64')}`);
-		expect(request.body).toEqual({ app_id: workspaceId, app_secret: apiKey, source: 'n8n', region: '01' });
+		expect(request.headers.authorization).toBe(
+			`Basic ${Buffer.from(`${workspaceId}:${apiKey}`).toString('base64')}`,
+		);
+		expect(request.body).toEqual({
+			app_id: workspaceId,
+			app_secret: apiKey,
+			source: 'n8n',
+			region: '01',
+		});
 		// The key goes only where MoEngage asks for it: the Basic auth and the body's app_secret.
 		const elsewhere = Object.entries(request.headers).filter(([name]) => name !== 'authorization');
 		expect(JSON.stringify(elsewhere) + request.url.href).not.toContain(apiKey);
@@ -57,14 +68,20 @@ describe("the MoEngage API credential's Test", () => {
 
 	it('passes for a workspace MoEngage has not enabled Get User for, whichever way Get User refuses it', async () => {
 		for (const getUser of ['refused-401', 'refused-403'] as const) {
-			await withSimulator({ workspaceId: 'WRITES', apiKey: 'writes-only-key-1', getUser }, async (writesOnly) => {
-				expect(await testCredential(custom({}, writesOnly))).toEqual({ status: 'OK', message: 'Connection successful!' });
-				expect(writesOnly.log.map((entry) => entry.endpoint)).toEqual(['testConnection']);
-			});
+			await withSimulator(
+				{ workspaceId: 'WRITES', apiKey: 'writes-only-key-1', getUser },
+				async (writesOnly) => {
+					expect(await testCredential(custom({}, writesOnly))).toEqual({
+						status: 'OK',
+						message: 'Connection successful!',
+					});
+					expect(writesOnly.log.map((entry) => entry.endpoint)).toEqual(['testConnection']);
+				},
+			);
 		}
 	});
 
-	it("sends as region the data center the Custom URL leads to, chosen in the form", async () => {
+	it('sends as region the data center the Custom URL leads to, chosen in the form', async () => {
 		const { result, seen } = await testSeenBy(simulator, custom({ region: '02' }));
 		expect(result.status).toBe('OK');
 		expect(seen[0].body).toHaveProperty('region', '02');
@@ -72,7 +89,9 @@ describe("the MoEngage API credential's Test", () => {
 
 	it('takes a Workspace ID and key pasted with spaces and a line break', async () => {
 		const { workspaceId, apiKey } = simulator.config;
-		const result = await testCredential(custom({ appId: ` ${workspaceId}\n`, apiKey: `${apiKey} ` }));
+		const result = await testCredential(
+			custom({ appId: ` ${workspaceId}\n`, apiKey: `${apiKey} ` }),
+		);
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
@@ -93,30 +112,45 @@ describe("the MoEngage API credential's Test", () => {
 	});
 
 	it('explains a blocked or suspended workspace', async () => {
-		await withSimulator({ workspaceId: 'B', apiKey: 'blocked-key-1', blocked: true }, async (blocked) => {
-			const result = await testCredential(custom({}, blocked));
-			expect(result).toEqual({ status: 'Error', message: expect.stringContaining('MoEngage answered 403 "BlockedClient"') });
-			expect(result.message).toContain('blocked or suspended');
-		});
+		await withSimulator(
+			{ workspaceId: 'B', apiKey: 'blocked-key-1', blocked: true },
+			async (blocked) => {
+				const result = await testCredential(custom({}, blocked));
+				expect(result).toEqual({
+					status: 'Error',
+					message: expect.stringContaining('MoEngage answered 403 "BlockedClient"'),
+				});
+				expect(result.message).toContain('blocked or suspended');
+			},
+		);
 	});
 
 	it('fails when MoEngage answers 200 with "status": "error", saying MoEngage did not confirm the workspace', async () => {
-		await withSimulator({ workspaceId: 'E', apiKey: 'error-key-1', testConnectionError: 'Something went wrong' }, async (erring) => {
-			const result = await testCredential(custom({}, erring));
-			expect(result.status).toBe('Error');
-			expect(result.message).toContain('MoEngage answered "status": "error" to Test Connection');
-		});
+		await withSimulator(
+			{ workspaceId: 'E', apiKey: 'error-key-1', testConnectionError: 'Something went wrong' },
+			async (erring) => {
+				const result = await testCredential(custom({}, erring));
+				expect(result.status).toBe('Error');
+				expect(result.message).toContain('MoEngage answered "status": "error" to Test Connection');
+			},
+		);
 	});
 
 	it("refuses an answer that is not MoEngage's, such as a proxy's error page", async () => {
 		simulator.intercept(() => ({ status: 502, body: '<html><h1>502 Bad Gateway</h1></html>' }));
 		const result = await testCredential(custom());
-		expect(result).toEqual({ status: 'Error', message: expect.stringContaining('check the data center or the Custom URL') });
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringContaining('check the data center or the Custom URL'),
+		});
 	});
 
 	it('refuses a 200 that names no workspace, such as another JSON API behind the Custom URL', async () => {
 		simulator.intercept(() => ({ status: 200, body: { status: 'success' } }));
 		const result = await testCredential(custom());
-		expect(result).toEqual({ status: 'Error', message: expect.stringContaining("did not come from MoEngage's Test Connection") });
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringContaining("did not come from MoEngage's Test Connection"),
+		});
 	});
 });

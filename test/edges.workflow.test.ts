@@ -5,22 +5,46 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { logLines, runMoEngage, testCredential, type MoEngageParameters, type RunOptions } from './engine';
+import {
+	logLines,
+	runMoEngage,
+	testCredential,
+	type MoEngageParameters,
+	type RunOptions,
+} from './engine';
 import { leakedFragments } from './support/secrets';
-import { credentialsFor, exportRequests, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
+import {
+	credentialsFor,
+	exportRequests,
+	rowsOf,
+	simulatorFactory,
+	type Simulator,
+} from './support/simulators';
 
 type User = Record<string, string | number>;
 
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'edges-secret-key-5d27c1e9' });
 
-async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) {
+async function run(
+	simulator: Simulator,
+	rows: IDataObject[],
+	parameters: MoEngageParameters = {},
+	extra: Partial<RunOptions> = {},
+) {
 	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
-const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
+const paired = (items: INodeExecutionData[]) =>
+	items.map((item) => (item.pairedItem as { item: number }).item);
 
 describe('a problem of the whole node, with On Error set to continue', () => {
-	const problems: Array<[string, (simulator: Simulator) => Partial<RunOptions> & { parameters?: MoEngageParameters }, RegExp]> = [
+	const problems: Array<
+		[
+			string,
+			(simulator: Simulator) => Partial<RunOptions> & { parameters?: MoEngageParameters },
+			RegExp,
+		]
+	> = [
 		[
 			'Users per Minute {{ 0 }}',
 			() => ({ parameters: { options: { usersPerMinute: '={{ 0 }}' } } }),
@@ -28,7 +52,9 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 		],
 		[
 			'a Custom URL without a scheme',
-			(simulator) => ({ credentials: credentialsFor(simulator, { baseUrl: simulator.url.replace('http://', '') }) }),
+			(simulator) => ({
+				credentials: credentialsFor(simulator, { baseUrl: simulator.url.replace('http://', '') }),
+			}),
 			/^Cannot call MoEngage: the credential's Base URL "127\.0\.0\.1:\d+" is not an http\(s\) URL such as http:\/\/127\.0\.0\.1:4010 \(field "Base URL"\)$/,
 		],
 		[
@@ -42,7 +68,12 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 		it('puts one error item per input item on Not Found (regular output), nothing on Found, and sends nothing', async () => {
 			const simulator = await simulatorWith();
 			const rows = rowsOf(simulator, 3);
-			const { outputs, error } = await runMoEngage({ rows, credentials: credentialsFor(simulator), onError: 'continueRegularOutput', ...setUp(simulator) });
+			const { outputs, error } = await runMoEngage({
+				rows,
+				credentials: credentialsFor(simulator),
+				onError: 'continueRegularOutput',
+				...setUp(simulator),
+			});
 			expect(error).toBeUndefined();
 			expect(outputs[0]).toEqual([]);
 			expect(paired(outputs[1])).toEqual([0, 1, 2]);
@@ -56,7 +87,12 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 		it('puts them on the error output with Continue (using error output)', async () => {
 			const simulator = await simulatorWith();
 			const rows = rowsOf(simulator, 3);
-			const { outputs, downstream } = await runMoEngage({ rows, credentials: credentialsFor(simulator), onError: 'continueErrorOutput', ...setUp(simulator) });
+			const { outputs, downstream } = await runMoEngage({
+				rows,
+				credentials: credentialsFor(simulator),
+				onError: 'continueErrorOutput',
+				...setUp(simulator),
+			});
 			expect(outputs[0]).toEqual([]);
 			expect(outputs[1]).toEqual([]);
 			expect(paired(outputs[2])).toEqual([0, 1, 2]);
@@ -67,7 +103,11 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 
 		it('fails the run without continue-on-fail, sending nothing', async () => {
 			const simulator = await simulatorWith();
-			const { error, outputs } = await runMoEngage({ rows: rowsOf(simulator, 3), credentials: credentialsFor(simulator), ...setUp(simulator) });
+			const { error, outputs } = await runMoEngage({
+				rows: rowsOf(simulator, 3),
+				credentials: credentialsFor(simulator),
+				...setUp(simulator),
+			});
 			expect(error).toBeDefined();
 			expect(outputs).toEqual([]);
 			expect(exportRequests(simulator)).toHaveLength(0);
@@ -76,7 +116,12 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 
 	it('names the parameter to fix in the error item', async () => {
 		const simulator = await simulatorWith();
-		const { outputs } = await run(simulator, rowsOf(simulator, 1), { options: { usersPerMinute: '={{ 0 }}' } }, { onError: 'continueRegularOutput' });
+		const { outputs } = await run(
+			simulator,
+			rowsOf(simulator, 1),
+			{ options: { usersPerMinute: '={{ 0 }}' } },
+			{ onError: 'continueRegularOutput' },
+		);
 		expect(outputs[1][0].json.error).toEqual({
 			message: 'The parameter "Users per Minute" is a number (0); use a whole number at least 1',
 			description: 'Fix "Users per Minute" in the node\'s parameters.',
@@ -85,23 +130,44 @@ describe('a problem of the whole node, with On Error set to continue', () => {
 
 	it('fails only the items whose Identifier expression throws; the others are looked up', async () => {
 		const simulator = await simulatorWith();
-		const rows = [{ customer_id: simulator.users[0].customer_id }, { elsewhere: true }, { customer_id: 'nobody' }];
-		const identifier = "={{ $json.elsewhere ? $('No Such Node').item.json.id : $json.customer_id }}";
-		const { outputs } = await run(simulator, rows, { identifier }, { onError: 'continueRegularOutput' });
+		const rows = [
+			{ customer_id: simulator.users[0].customer_id },
+			{ elsewhere: true },
+			{ customer_id: 'nobody' },
+		];
+		const identifier =
+			"={{ $json.elsewhere ? $('No Such Node').item.json.id : $json.customer_id }}";
+		const { outputs } = await run(
+			simulator,
+			rows,
+			{ identifier },
+			{ onError: 'continueRegularOutput' },
+		);
 		expect(paired(outputs[0])).toEqual([0]);
 		expect(paired(outputs[1])).toEqual([1, 2]);
-		expect((outputs[1][0].json.error as IDataObject).message).toMatch(/^Item 1: the expression of "Identifier" failed: /);
+		expect((outputs[1][0].json.error as IDataObject).message).toMatch(
+			/^Item 1: the expression of "Identifier" failed: /,
+		);
 	});
 });
 
 describe('secrets', () => {
 	it('a Workspace ID and key pasted with a space and a line break just work, in the node and in the credential Test', async () => {
 		const simulator = await simulatorWith();
-		const pasted = { appId: ` ${simulator.config.workspaceId} `, apiKey: `${simulator.config.apiKey}\n` };
-		const { outputs, error } = await runMoEngage({ rows: rowsOf(simulator, 2), credentials: credentialsFor(simulator, pasted) });
+		const pasted = {
+			appId: ` ${simulator.config.workspaceId} `,
+			apiKey: `${simulator.config.apiKey}\n`,
+		};
+		const { outputs, error } = await runMoEngage({
+			rows: rowsOf(simulator, 2),
+			credentials: credentialsFor(simulator, pasted),
+		});
 		expect(error).toBeUndefined();
 		expect(outputs[0]).toHaveLength(2);
-		expect(await testCredential(credentialsFor(simulator, pasted))).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await testCredential(credentialsFor(simulator, pasted))).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
 	});
 
 	it('a proxy page echoing the Authorization header leaves no 8-character piece of a secret in the error, the outputs or the log', async () => {
@@ -116,9 +182,22 @@ describe('secrets', () => {
 			}));
 			logLines.length = 0;
 			for (const onError of [undefined, 'continueRegularOutput'] as const) {
-				const result = await run(simulator, rowsOf(simulator, 1), { options: { maxRetries: 0 } }, onError ? { onError } : {});
-				const error = result.error as (Error & { description?: string; cause?: unknown }) | undefined;
-				const everything = [JSON.stringify(result.run), error?.message, error?.description, error?.stack, JSON.stringify(error?.cause), logLines.join('\n')].join('\n');
+				const result = await run(
+					simulator,
+					rowsOf(simulator, 1),
+					{ options: { maxRetries: 0 } },
+					onError ? { onError } : {},
+				);
+				const error = result.error as
+					(Error & { description?: string; cause?: unknown }) | undefined;
+				const everything = [
+					JSON.stringify(result.run),
+					error?.message,
+					error?.description,
+					error?.stack,
+					JSON.stringify(error?.cause),
+					logLines.join('\n'),
+				].join('\n');
 				expect(leakedFragments(everything, [apiKey, basic])).toEqual([]);
 				expect(everything).toContain('502');
 			}
@@ -131,12 +210,22 @@ describe('secrets', () => {
 		const result = await runMoEngage({
 			rows: [{ customer_id: 'a' }],
 			parameters: { options: { maxRetries: 0 } },
-			credentials: credentialsFor(simulator, { baseUrl: 'http://proxy-user:proxy-pass-8812@127.0.0.1:9' }),
+			credentials: credentialsFor(simulator, {
+				baseUrl: 'http://proxy-user:proxy-pass-8812@127.0.0.1:9',
+			}),
 		});
 		const error = result.error as Error & { description?: string };
 		expect(error.message).toContain('Could not reach MoEngage at http://127.0.0.1:9');
-		const everything = [JSON.stringify(result.run), error.message, error.description, error.stack, logLines.join('\n')].join('\n');
-		expect(leakedFragments(everything, ['proxy-pass-8812', 'proxy-user:proxy-pass-8812'])).toEqual([]);
+		const everything = [
+			JSON.stringify(result.run),
+			error.message,
+			error.description,
+			error.stack,
+			logLines.join('\n'),
+		].join('\n');
+		expect(leakedFragments(everything, ['proxy-pass-8812', 'proxy-user:proxy-pass-8812'])).toEqual(
+			[],
+		);
 	});
 });
 
@@ -148,11 +237,20 @@ describe('the right item is blamed, and a run that will fail stops at once', () 
 		simulator.intercept((request) => {
 			if (request.identifiers?.[0].identifier !== first || answeredFirst) return undefined;
 			answeredFirst = true;
-			return { status: 503, body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' } };
+			return {
+				status: 503,
+				body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' },
+			};
 		});
-		const rows = [{ customer_id: first }, { customer_id: 'bad-id' }, ...rowsOf(simulator, 4).slice(1)];
+		const rows = [
+			{ customer_id: first },
+			{ customer_id: 'bad-id' },
+			...rowsOf(simulator, 4).slice(1),
+		];
 		const { error } = await run(simulator, rows, { options: { batchSize: 1 } });
-		const refused = exportRequests(simulator).find((entry: { status: number }) => entry.status === 400);
+		const refused = exportRequests(simulator).find(
+			(entry: { status: number }) => entry.status === 400,
+		);
 		expect(error?.message).toBe(
 			'MoEngage rejected the request (400 InvalidParams): identifier "bad-id" is not valid (attribute "identifiers") — item 1 (customer_id "bad-id")',
 		);
@@ -166,7 +264,11 @@ describe('the right item is blamed, and a run that will fail stops at once', () 
 	// guard; the test asserts that the run ended with the refusal and sent nothing after it.
 	it('ends the waits for budget at the failure: at 2 users per minute the run fails with the refused request, sending nothing more', async () => {
 		const simulator = await simulatorWith({ poison: ['bad-id'] });
-		const rows = [{ customer_id: simulator.users[0].customer_id }, { customer_id: 'bad-id' }, ...rowsOf(simulator, 4).slice(1)];
+		const rows = [
+			{ customer_id: simulator.users[0].customer_id },
+			{ customer_id: 'bad-id' },
+			...rowsOf(simulator, 4).slice(1),
+		];
 		const { error } = await run(simulator, rows, { options: { batchSize: 1, usersPerMinute: 2 } });
 		expect(error?.message).toContain('identifier "bad-id" is not valid');
 		expect(exportRequests(simulator)).toHaveLength(2);
@@ -177,7 +279,10 @@ describe('the right item is blamed, and a run that will fail stops at once', () 
 describe('a 400 that names no attribute', () => {
 	it('costs 3 requests when every request gets it: 100 identifiers with continue-on-fail all fail with it', async () => {
 		const simulator = await simulatorWith();
-		simulator.intercept(() => ({ status: 400, body: { status: 'fail', error: { message: 'Bad Request', type: 'BadRequest' } } }));
+		simulator.intercept(() => ({
+			status: 400,
+			body: { status: 'fail', error: { message: 'Bad Request', type: 'BadRequest' } },
+		}));
 		const rows = rowsOf(simulator, 100);
 		const { outputs } = await run(simulator, rows, {}, { onError: 'continueRegularOutput' });
 		const requests = exportRequests(simulator);
@@ -207,7 +312,14 @@ describe('a 429 is never resent at once', () => {
 		let refusals = 3;
 		simulator.intercept(() =>
 			refusals-- > 0
-				? { status: 429, headers: { 'Retry-After': '0' }, body: { status: 'fail', error: { message: 'Rate limit exceeded', type: 'RateLimitError' } } }
+				? {
+						status: 429,
+						headers: { 'Retry-After': '0' },
+						body: {
+							status: 'fail',
+							error: { message: 'Rate limit exceeded', type: 'RateLimitError' },
+						},
+					}
 				: undefined,
 		);
 		const { outputs } = await run(simulator, rowsOf(simulator, 20));
@@ -220,22 +332,30 @@ describe('a 429 is never resent at once', () => {
 		expect(times[3] - times[2]).toBeGreaterThanOrEqual(1_950);
 	});
 
-	it.each(['delta', 'epoch'] as const)('with x-ratelimit headers (%s reset), waits for the reset instead of knocking on a full window', async (form) => {
-		const windowMs = 3_000;
-		const simulator = await simulatorWith({ usersPerWindow: 40, windowMs, rateLimitHeaders: form });
-		const { outputs } = await run(simulator, rowsOf(simulator, 120));
-		expect(outputs[0]).toHaveLength(120);
-		const requests = exportRequests(simulator);
-		const refused = requests.filter((entry: { status: number }) => entry.status === 429);
-		// 120 users through a window of 40: three windows; only a request already in flight when
-		// MoEngage said "none left" may meet a full window
-		expect(refused.length).toBeLessThanOrEqual(2);
-		expect(requests.length).toBeLessThanOrEqual(6 + refused.length);
-	});
+	it.each(['delta', 'epoch'] as const)(
+		'with x-ratelimit headers (%s reset), waits for the reset instead of knocking on a full window',
+		async (form) => {
+			const windowMs = 3_000;
+			const simulator = await simulatorWith({
+				usersPerWindow: 40,
+				windowMs,
+				rateLimitHeaders: form,
+			});
+			const { outputs } = await run(simulator, rowsOf(simulator, 120));
+			expect(outputs[0]).toHaveLength(120);
+			const requests = exportRequests(simulator);
+			const refused = requests.filter((entry: { status: number }) => entry.status === 429);
+			// 120 users through a window of 40: three windows; only a request already in flight when
+			// MoEngage said "none left" may meet a full window
+			expect(refused.length).toBeLessThanOrEqual(2);
+			expect(requests.length).toBeLessThanOrEqual(6 + refused.length);
+		},
+	);
 });
 
 describe('MoEngage IDs in either spelling', () => {
-	const idRows = (simulator: Simulator, count: number) => simulator.users.slice(0, count).map((user: User) => ({ mid: user.id }));
+	const idRows = (simulator: Simulator, count: number) =>
+		simulator.users.slice(0, count).map((user: User) => ({ mid: user.id }));
 	const byId = { identifierType: 'id', identifier: '={{ $json.mid }}' };
 
 	it('sends "id"; a server that takes only "moengage_id" gets that batch again so spelled, and the workspace keeps it', async () => {
@@ -243,14 +363,16 @@ describe('MoEngage IDs in either spelling', () => {
 		const rows = [...idRows(simulator, 30), { mid: 'f'.repeat(24) }];
 		const { outputs } = await run(simulator, rows, byId);
 		expect(paired(outputs[0])).toEqual(rows.slice(0, 30).map((_, index) => index));
-		expect(outputs[1]).toEqual([{ json: { identifier_type: 'id', identifier: 'f'.repeat(24) }, pairedItem: { item: 30 } }]);
+		expect(outputs[1]).toEqual([
+			{ json: { identifier_type: 'id', identifier: 'f'.repeat(24) }, pairedItem: { item: 30 } },
+		]);
 		const types = exportRequests(simulator).map((entry) => entry.identifiers?.[0].identifier_type);
 		expect(types).toEqual(['id', 'moengage_id', 'moengage_id']);
 		simulator.reset();
 		await run(simulator, idRows(simulator, 5), byId);
-		expect(exportRequests(simulator).map((entry) => entry.identifiers?.[0].identifier_type)).toEqual([
-			'moengage_id',
-		]);
+		expect(
+			exportRequests(simulator).map((entry) => entry.identifiers?.[0].identifier_type),
+		).toEqual(['moengage_id']);
 	});
 
 	it('keeps "id" with a server that takes it: no request is sent twice', async () => {
@@ -263,15 +385,23 @@ describe('MoEngage IDs in either spelling', () => {
 	it.each([
 		['uid and _id', { customer_id: 'uid', id: '_id' }],
 		['moengage_id', { id: 'moengage_id' }],
-	])('matches answers that name the keys %s, with and without Fields, returning only the fields asked', async (_name, answerKeys) => {
-		const simulator = await simulatorWith({ answerKeys });
-		const rows = [...rowsOf(simulator, 3), ...idRows(simulator, 6).slice(3)];
-		const parameters = { identifierType: '={{ $json.mid ? "id" : "customer_id" }}', identifier: '={{ $json.mid ?? $json.customer_id }}' };
-		const all = await run(simulator, rows, parameters);
-		expect(paired(all.outputs[0])).toEqual([0, 1, 2, 3, 4, 5]);
-		expect(all.outputs[0][0].json.name).toBe(simulator.users[0].name);
-		const some = await run(simulator, rows, { ...parameters, fields: 'email' });
-		expect(paired(some.outputs[0])).toEqual([0, 1, 2, 3, 4, 5]);
-		expect(some.outputs[0].map((item) => item.json)).toEqual(simulator.users.slice(0, 6).map((user: User) => ({ email: user.email })));
-	});
+	])(
+		'matches answers that name the keys %s, with and without Fields, returning only the fields asked',
+		async (_name, answerKeys) => {
+			const simulator = await simulatorWith({ answerKeys });
+			const rows = [...rowsOf(simulator, 3), ...idRows(simulator, 6).slice(3)];
+			const parameters = {
+				identifierType: '={{ $json.mid ? "id" : "customer_id" }}',
+				identifier: '={{ $json.mid ?? $json.customer_id }}',
+			};
+			const all = await run(simulator, rows, parameters);
+			expect(paired(all.outputs[0])).toEqual([0, 1, 2, 3, 4, 5]);
+			expect(all.outputs[0][0].json.name).toBe(simulator.users[0].name);
+			const some = await run(simulator, rows, { ...parameters, fields: 'email' });
+			expect(paired(some.outputs[0])).toEqual([0, 1, 2, 3, 4, 5]);
+			expect(some.outputs[0].map((item) => item.json)).toEqual(
+				simulator.users.slice(0, 6).map((user: User) => ({ email: user.email })),
+			);
+		},
+	);
 });

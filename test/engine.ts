@@ -93,7 +93,8 @@ const nodeTypeList: Record<string, INodeType> = {
 
 const nodeTypes: INodeTypes = {
 	getByName: (type) => nodeTypeList[type],
-	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(nodeTypeList[type], version),
+	getByNameAndVersion: (type, version) =>
+		NodeHelpers.getVersionedNodeType(nodeTypeList[type], version),
 	getKnownTypes: () => ({}),
 };
 
@@ -113,7 +114,14 @@ class CredentialsHelper extends ICredentialsHelper {
 		node: INode,
 	): Promise<IHttpRequestOptions> {
 		const resolve = (value: string) =>
-			workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '');
+			workflow.expression.getSimpleParameterValue(
+				node,
+				value,
+				'internal',
+				{ $credentials: credentials },
+				undefined,
+				'',
+			);
 		const options = requestOptions as unknown as Record<string, Record<string, unknown>>;
 		for (const [outerKey, inner] of Object.entries(credentialType.authenticate.properties)) {
 			options[outerKey] ??= {};
@@ -194,7 +202,6 @@ export interface RunResult {
 	nodeMs: number;
 }
 
-
 function additionalDataFor(
 	credentials: ICredentialDataDecryptedObject,
 	hooks: ExecutionLifecycleHooks,
@@ -252,7 +259,14 @@ export async function runMoEngage({
 		...(onError ? { onError } : {}),
 	};
 	const nodes: INode[] = [
-		{ id: 'rows', name: 'Rows', type: 'test.rows', typeVersion: 1, position: [0, 0], parameters: { rows: JSON.stringify(rows) } },
+		{
+			id: 'rows',
+			name: 'Rows',
+			type: 'test.rows',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { rows: JSON.stringify(rows) },
+		},
 		moengage,
 		// One after every output the operation may have; n8n sends nothing to one it does not have.
 		...Array.from({ length: downstream ? MAX_OUTPUTS : 0 }, (_, output) => ({
@@ -276,7 +290,11 @@ export async function runMoEngage({
 	}
 	const workflow = new Workflow({ id: 'test', nodes, connections, nodeTypes, active: false });
 
-	const hooks = new ExecutionLifecycleHooks('manual', '1', { id: 'test', nodes, connections } as unknown as IWorkflowBase);
+	const hooks = new ExecutionLifecycleHooks('manual', '1', {
+		id: 'test',
+		nodes,
+		connections,
+	} as unknown as IWorkflowBase);
 	const finished = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
 
@@ -294,20 +312,30 @@ export async function runMoEngage({
 			nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: {} }]] }, source: null }],
 		},
 	});
-	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const execution = new WorkflowExecute(
+		additionalData,
+		'manual',
+		runExecutionData,
+	).processRunExecutionData(workflow);
 	onStarted?.(() => execution.cancel());
 	const run = await execution.catch(() => finished.promise);
 	const { runData } = run.data.resultData;
 	const outputsOf = (name: string) => runData[name]?.[0]?.data?.main ?? [];
 	const received = (output: number) => outputsOf(downstreamName(output))[0] ?? [];
 	// The operation's outputs as n8n counts them: the error output, when there is one, is the last.
-	const outputCount = NodeHelpers.getNodeOutputs(workflow, moengage, nodeTypeList[moengage.type].description).length;
+	const outputCount = NodeHelpers.getNodeOutputs(
+		workflow,
+		moengage,
+		nodeTypeList[moengage.type].description,
+	).length;
 	const regularOutputs = onError === 'continueErrorOutput' ? outputCount - 1 : outputCount;
 	return {
 		run,
 		outputs: outputsOf('MoEngage') as INodeExecutionData[][],
 		downstream: {
-			outputs: downstream ? Array.from({ length: regularOutputs }, (_, output) => received(output)) : [],
+			outputs: downstream
+				? Array.from({ length: regularOutputs }, (_, output) => received(output))
+				: [],
 			errors: downstream && onError === 'continueErrorOutput' ? received(regularOutputs) : [],
 		},
 		error: run.data.resultData.error as Error | undefined,
@@ -317,7 +345,12 @@ export async function runMoEngage({
 
 /** lodash's get, as the credential tester uses it: a dotted path into the answer. */
 const get = (value: unknown, path: string): unknown =>
-	path.split('.').reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as IDataObject)[key] : undefined), value);
+	path
+		.split('.')
+		.reduce<unknown>(
+			(at, key) => (at !== null && typeof at === 'object' ? (at as IDataObject)[key] : undefined),
+			value,
+		);
 
 /**
  * The "Test" button: the declarative branch of n8n's CredentialsTester (packages/cli), which fills
@@ -328,7 +361,14 @@ export async function testCredential(
 	typed: ICredentialDataDecryptedObject,
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	const testRequest = credentialType.test;
-	const data = NodeHelpers.getNodeParameters(credentialType.properties, typed as INodeParameters, true, false, null, null) as ICredentialDataDecryptedObject;
+	const data = NodeHelpers.getNodeParameters(
+		credentialType.properties,
+		typed as INodeParameters,
+		true,
+		false,
+		null,
+		null,
+	) as ICredentialDataDecryptedObject;
 	const node: INode = {
 		id: 'temp',
 		name: 'Temp-Node',
@@ -349,7 +389,15 @@ export async function testCredential(
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			credentials: [{ name: 'moEngageApi', required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: testRequest.request }, default: '' }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: testRequest.request },
+					default: '',
+				},
+			],
 		},
 	};
 	const types: INodeTypes = {
@@ -357,8 +405,17 @@ export async function testCredential(
 		getByNameAndVersion: () => nodeType,
 		getKnownTypes: () => ({}),
 	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: types });
-	const hooks = new ExecutionLifecycleHooks('internal', '1', { id: 'test', nodes: [node], connections: {} } as unknown as IWorkflowBase);
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: types,
+	});
+	const hooks = new ExecutionLifecycleHooks('internal', '1', {
+		id: 'test',
+		nodes: [node],
+		connections: {},
+	} as unknown as IWorkflowBase);
 	const context = new ExecuteContext(
 		workflow,
 		node,
@@ -373,20 +430,33 @@ export async function testCredential(
 	);
 	let response: INodeExecutionData[][] | undefined;
 	try {
-		response = await new RoutingNode(context, nodeType, { id: '1', name: 'MoEngage account', type: 'moEngageApi', data }).runNode();
+		response = await new RoutingNode(context, nodeType, {
+			id: '1',
+			name: 'MoEngage account',
+			type: 'moEngageApi',
+			data,
+		}).runNode();
 	} catch (error) {
-		const response = (error as { cause?: { response?: { status: number; statusText: string } } }).cause?.response;
+		const response = (error as { cause?: { response?: { status: number; statusText: string } } })
+			.cause?.response;
 		if (response) {
 			const rule = testRequest.rules?.find(
-				(candidate) => candidate.type === 'responseCode' && candidate.properties.value === response.status,
+				(candidate) =>
+					candidate.type === 'responseCode' && candidate.properties.value === response.status,
 			);
 			if (rule) return { status: 'Error', message: rule.properties.message };
-			return { status: 'Error', message: response.statusText || `Received HTTP status code: ${response.status}` };
+			return {
+				status: 'Error',
+				message: response.statusText || `Received HTTP status code: ${response.status}`,
+			};
 		}
 		return { status: 'Error', message: String((error as Error).message) };
 	}
 	for (const rule of testRequest.rules ?? []) {
-		if (rule.type === 'responseSuccessBody' && get(response?.[0]?.[0]?.json, rule.properties.key) === rule.properties.value) {
+		if (
+			rule.type === 'responseSuccessBody' &&
+			get(response?.[0]?.[0]?.json, rule.properties.key) === rule.properties.value
+		) {
 			return { status: 'Error', message: rule.properties.message };
 		}
 	}

@@ -44,27 +44,38 @@ describe('examples/', () => {
 		]);
 	});
 
-	it.each(examples.map(({ file, workflow }) => [file, workflow]))('%s uses only what the node defines', (_, workflow) => {
-		const moengageNodes = workflow.nodes.filter((node: { type: string }) => node.type.startsWith('n8n-nodes-moengage.'));
-		expect(moengageNodes.length).toBeGreaterThan(0);
-		for (const node of moengageNodes) {
-			expect(['n8n-nodes-moengage.moEngage', 'n8n-nodes-moengage.moEngageTool']).toContain(node.type);
-			expect(node.typeVersion).toBe(1);
-			expect(Object.keys(node.credentials)).toEqual(['moEngageApi']);
-			for (const [name, value] of Object.entries(node.parameters as Record<string, unknown>)) {
-				if (node.type.endsWith('Tool') && TOOL_PARAMETERS.includes(name)) continue;
-				const property = propertyOf(name, node.parameters);
-				expect([name, property]).toEqual([name, expect.anything()]);
-				if (property!.type === 'options' && !String(value).startsWith('=')) expect(optionValues(property!)).toContain(value);
-				if (property!.type === 'collection') {
-					const options = property!.options as Array<INodeProperties | INodePropertyCollection>;
-					for (const [optionName, optionValue] of Object.entries(value as Record<string, unknown>)) {
-						const option = options.find((candidate) => candidate.name === optionName) as INodeProperties | undefined;
-						expect(option).toBeDefined();
-						if (option!.type === 'options') expect(optionValues(option!)).toContain(optionValue);
+	it.each(examples.map(({ file, workflow }) => [file, workflow]))(
+		'%s uses only what the node defines',
+		(_, workflow) => {
+			const moengageNodes = workflow.nodes.filter((node: { type: string }) =>
+				node.type.startsWith('n8n-nodes-moengage.'),
+			);
+			expect(moengageNodes.length).toBeGreaterThan(0);
+			for (const node of moengageNodes) {
+				expect(['n8n-nodes-moengage.moEngage', 'n8n-nodes-moengage.moEngageTool']).toContain(
+					node.type,
+				);
+				expect(node.typeVersion).toBe(1);
+				expect(Object.keys(node.credentials)).toEqual(['moEngageApi']);
+				for (const [name, value] of Object.entries(node.parameters as Record<string, unknown>)) {
+					if (node.type.endsWith('Tool') && TOOL_PARAMETERS.includes(name)) continue;
+					const property = propertyOf(name, node.parameters);
+					expect([name, property]).toEqual([name, expect.anything()]);
+					if (property!.type === 'options' && !String(value).startsWith('='))
+						expect(optionValues(property!)).toContain(value);
+					if (property!.type === 'collection') {
+						const options = property!.options as Array<INodeProperties | INodePropertyCollection>;
+						for (const [optionName, optionValue] of Object.entries(
+							value as Record<string, unknown>,
+						)) {
+							const option = options.find((candidate) => candidate.name === optionName) as
+								INodeProperties | undefined;
+							expect(option).toBeDefined();
+							if (option!.type === 'options') expect(optionValues(option!)).toContain(optionValue);
+						}
 					}
 				}
 			}
-		}
-	});
+		},
+	);
 });

@@ -13,19 +13,30 @@ const { npmEnvironment, ensureInstalled, RECIPE } = require('../scripts/install'
 
 /** What npm itself reads for a setting, run the way the installers run it: in a folder outside the project. */
 function npmSetting(name: string, env: NodeJS.ProcessEnv): string {
-	return spawnSync('npm', ['config', 'get', name], { cwd: os.tmpdir(), env, encoding: 'utf8' }).stdout.trim();
+	return spawnSync('npm', ['config', 'get', name], {
+		cwd: os.tmpdir(),
+		env,
+		encoding: 'utf8',
+	}).stdout.trim();
 }
 
 describe("the runtime installers' npm", () => {
 	// `npm exec` from the project root exports the project's .npmrc to its child exactly as
 	// `npm run demo` does: the environment the installers are called in.
 	const underNpmRun = (() => {
-		const script = "console.log(JSON.stringify({ inherited: process.env, installer: require('./scripts/install').npmEnvironment() }))";
-		const child = spawnSync('npm', ['exec', '--', 'node', '-e', script], { cwd: ROOT, encoding: 'utf8' });
-		return JSON.parse(child.stdout) as { inherited: NodeJS.ProcessEnv; installer: NodeJS.ProcessEnv };
+		const script =
+			"console.log(JSON.stringify({ inherited: process.env, installer: require('./scripts/install').npmEnvironment() }))";
+		const child = spawnSync('npm', ['exec', '--', 'node', '-e', script], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		});
+		return JSON.parse(child.stdout) as {
+			inherited: NodeJS.ProcessEnv;
+			installer: NodeJS.ProcessEnv;
+		};
 	})();
 
-	it('is called, under npm run, in an environment that carries the project\'s ignore-scripts and legacy-peer-deps', () => {
+	it("is called, under npm run, in an environment that carries the project's ignore-scripts and legacy-peer-deps", () => {
 		expect(npmSetting('ignore-scripts', underNpmRun.inherited)).toBe('true');
 		expect(npmSetting('legacy-peer-deps', underNpmRun.inherited)).toBe('true');
 	});
@@ -33,12 +44,21 @@ describe("the runtime installers' npm", () => {
 	it('runs install scripts (sqlite3 gets built) and resolves peers: neither setting reaches it', () => {
 		expect(npmSetting('ignore-scripts', underNpmRun.installer)).toBe('false');
 		expect(npmSetting('legacy-peer-deps', underNpmRun.installer)).toBe('false');
-		expect(Object.keys(underNpmRun.installer).filter((name) => /^npm_config_(ignore_scripts|legacy_peer_deps)$/i.test(name))).toEqual([]);
+		expect(
+			Object.keys(underNpmRun.installer).filter((name) =>
+				/^npm_config_(ignore_scripts|legacy_peer_deps)$/i.test(name),
+			),
+		).toEqual([]);
 	});
 
 	it("keeps the user's registry, proxy and PATH, and what the installer adds (Node 24's headers)", () => {
 		const env = npmEnvironment(
-			{ PATH: '/bin', npm_config_registry: 'http://127.0.0.1:4873/', npm_config_https_proxy: 'http://proxy:3128', npm_config_force: 'true' },
+			{
+				PATH: '/bin',
+				npm_config_registry: 'http://127.0.0.1:4873/',
+				npm_config_https_proxy: 'http://proxy:3128',
+				npm_config_force: 'true',
+			},
 			{ npm_config_nodedir: '/opt/node-24' },
 		);
 		expect(env).toEqual({
@@ -68,7 +88,13 @@ describe('a runtime folder in the cache', () => {
 	});
 
 	/** A fake tool: `install` writes node_modules/tool, the checks read it. */
-	const tool = (state: { quick?: string; full?: string; installs?: number; repairs?: number; fixedByInstall?: boolean }) => ({
+	const tool = (state: {
+		quick?: string;
+		full?: string;
+		installs?: number;
+		repairs?: number;
+		fixedByInstall?: boolean;
+	}) => ({
 		dir,
 		name: 'the tool',
 		why: 'tests need it.',
@@ -98,7 +124,9 @@ describe('a runtime folder in the cache', () => {
 
 	it('is not marked when the install fails its check, so the next run tries again', async () => {
 		const state = { full: 'n8n start did not come up: Error: Command "start" not found' };
-		await expect(ensureInstalled(tool(state))).rejects.toThrow(/fails its check: n8n start did not come up: Error: Command "start" not found/);
+		await expect(ensureInstalled(tool(state))).rejects.toThrow(
+			/fails its check: n8n start did not come up: Error: Command "start" not found/,
+		);
 		expect(fs.existsSync(path.join(dir, '.installed'))).toBe(false);
 	});
 
@@ -107,7 +135,9 @@ describe('a runtime folder in the cache', () => {
 		const state = { quick: 'sqlite3 failed: Cannot find module node_sqlite3.node' };
 		await ensureInstalled(tool(state));
 		expect(state).toEqual({ repairs: 1 });
-		expect(log.join('')).toMatch(/the tool in .* is broken \(sqlite3 failed: Cannot find module node_sqlite3.node\): repairing it\.\n.*the tool repaired\./);
+		expect(log.join('')).toMatch(
+			/the tool in .* is broken \(sqlite3 failed: Cannot find module node_sqlite3.node\): repairing it\.\n.*the tool repaired\./,
+		);
 	});
 
 	it('is reinstalled when the repair does not fix it', async () => {
@@ -116,17 +146,24 @@ describe('a runtime folder in the cache', () => {
 		const broken = tool(state);
 		await ensureInstalled({ ...broken, repair: async () => undefined });
 		expect(state).toMatchObject({ installs: 1 });
-		expect(log.join('')).toMatch(/still fails after the repair \(sqlite3 failed\): reinstalling it/);
+		expect(log.join('')).toMatch(
+			/still fails after the repair \(sqlite3 failed\): reinstalling it/,
+		);
 		expect(marker().recipe).toBe(RECIPE);
 	});
 
 	it('written by an earlier installer (a date as marker, no check) is checked in full and reinstalled when n8n start fails', async () => {
 		fs.mkdirSync(path.join(dir, 'node_modules', 'tool'), { recursive: true });
 		fs.writeFileSync(path.join(dir, '.installed'), '2026-11-01T10:00:00.000Z');
-		const state = { full: 'n8n start did not come up: Error: Command "start" not found', fixedByInstall: true };
+		const state = {
+			full: 'n8n start did not come up: Error: Command "start" not found',
+			fixedByInstall: true,
+		};
 		await ensureInstalled(tool(state));
 		expect(state).toMatchObject({ installs: 1 });
-		expect(log.join('')).toMatch(/has no record of a checked install[\s\S]*fails its check \(n8n start did not come up: Error: Command "start" not found\): reinstalling it/);
+		expect(log.join('')).toMatch(
+			/has no record of a checked install[\s\S]*fails its check \(n8n start did not come up: Error: Command "start" not found\): reinstalling it/,
+		);
 		expect(marker().recipe).toBe(RECIPE);
 	});
 

@@ -6,7 +6,10 @@ import path from 'node:path';
 const ROOT = path.join(__dirname, '..');
 
 const packed = (): string[] => {
-	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+	const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+		cwd: ROOT,
+		encoding: 'utf8',
+	});
 	return (JSON.parse(output)[0].files as Array<{ path: string }>).map((file) => file.path).sort();
 };
 
@@ -36,14 +39,18 @@ describe('the npm package', () => {
 			(file) =>
 				/\.ts$/.test(file) ||
 				/\.map$/.test(file) ||
-				/(^|\/)(test|tests|__tests__|fixtures|examples|scripts|simulator|\.ci|\.github)\//.test(file) ||
+				/(^|\/)(test|tests|__tests__|fixtures|examples|scripts|simulator|\.ci|\.github)\//.test(
+					file,
+				) ||
 				/(^|\/)\.env|\.npmrc$|\.pem$|\.key$/.test(file),
 		);
 		expect(unwanted).toEqual([]);
 	});
 
 	it('every file n8n loads from package.json is in it', () => {
-		const { n8n } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+		const { n8n } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+			n8n: { nodes: string[]; credentials: string[] };
+		};
 		expect(files).toEqual(expect.arrayContaining([...n8n.nodes, ...n8n.credentials]));
 	});
 });

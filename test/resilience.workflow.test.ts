@@ -5,17 +5,29 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { logLines, runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
-import { credentialsFor, exportRequests, rowsOf, simulatorFactory, type Simulator } from './support/simulators';
+import {
+	credentialsFor,
+	exportRequests,
+	rowsOf,
+	simulatorFactory,
+	type Simulator,
+} from './support/simulators';
 
 type User = Record<string, string | number>;
 
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'resilience-secret-key-93f1' });
 
-async function run(simulator: Simulator, rows: IDataObject[], parameters: MoEngageParameters = {}, extra: Partial<RunOptions> = {}) {
+async function run(
+	simulator: Simulator,
+	rows: IDataObject[],
+	parameters: MoEngageParameters = {},
+	extra: Partial<RunOptions> = {},
+) {
 	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
 }
 
-const paired = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
+const paired = (items: INodeExecutionData[]) =>
+	items.map((item) => (item.pairedItem as { item: number }).item);
 
 describe('MoEngage says "too many"', () => {
 	it('waits as long as Retry-After asks, logs why, and then gets every user', async () => {
@@ -27,7 +39,10 @@ describe('MoEngage says "too many"', () => {
 			return {
 				status: 429,
 				headers: { 'Retry-After': '3' },
-				body: { status: 'fail', error: { message: 'Rate limit exceeded', type: 'RateLimitError', request_id: 'r-429' } },
+				body: {
+					status: 'fail',
+					error: { message: 'Rate limit exceeded', type: 'RateLimitError', request_id: 'r-429' },
+				},
 			};
 		});
 		logLines.length = 0;
@@ -38,17 +53,23 @@ describe('MoEngage says "too many"', () => {
 		expect(first.status).toBe(429);
 		expect(second.at - first.at).toBeGreaterThanOrEqual(2900);
 		expect(logLines).toContainEqual(
-			expect.stringMatching(/MoEngage: waiting 3\.0 s after MoEngage's rate limit \(429\), as its Retry-After asks, before sending 5 users again/),
+			expect.stringMatching(
+				/MoEngage: waiting 3\.0 s after MoEngage's rate limit \(429\), as its Retry-After asks, before sending 5 users again/,
+			),
 		);
 	});
 
 	it("backs off when its real window is full, in both of MoEngage's 429 shapes, and loses nobody", async () => {
 		for (const rateLimitShape of ['error', 'title'] as const) {
 			const simulator = await simulatorWith({ usersPerWindow: 10, windowMs: 1500, rateLimitShape });
-			const { outputs, error } = await run(simulator, rowsOf(simulator, 30), { options: { batchSize: 10 } });
+			const { outputs, error } = await run(simulator, rowsOf(simulator, 30), {
+				options: { batchSize: 10 },
+			});
 			expect(error).toBeUndefined();
 			expect(paired(outputs[0])).toEqual(Array.from({ length: 30 }, (_, index) => index));
-			expect(exportRequests(simulator).some((entry: { status: number }) => entry.status === 429)).toBe(true);
+			expect(
+				exportRequests(simulator).some((entry: { status: number }) => entry.status === 429),
+			).toBe(true);
 		}
 	});
 });
@@ -61,10 +82,16 @@ describe('MoEngage or the network fails', () => {
 			const next = script.shift();
 			if (next === 'hang') return { status: 0, destroy: true, delayMs: 2000 };
 			if (next === 'reset') return { status: 0, destroy: true };
-			if (next) return { status: Number(next), body: { status: 'fail', title: 'Internal Error', description: 'Try later' } };
+			if (next)
+				return {
+					status: Number(next),
+					body: { status: 'fail', title: 'Internal Error', description: 'Try later' },
+				};
 			return undefined;
 		});
-		const { outputs, error } = await run(simulator, rowsOf(simulator, 3), { options: { timeout: 500 } });
+		const { outputs, error } = await run(simulator, rowsOf(simulator, 3), {
+			options: { timeout: 500 },
+		});
 		expect(error).toBeUndefined();
 		expect(paired(outputs[0])).toEqual([0, 1, 2]);
 		expect(exportRequests(simulator).length).toBeGreaterThanOrEqual(4);
@@ -87,7 +114,10 @@ describe('MoEngage or the network fails', () => {
 		[415, 'MediaTypeError'],
 	])('never retries a %i', async (status, type) => {
 		const simulator = await simulatorWith({});
-		simulator.intercept(() => ({ status, body: { status: 'fail', error: { message: type, type, request_id: 'r' } } }));
+		simulator.intercept(() => ({
+			status,
+			body: { status: 'fail', error: { message: type, type, request_id: 'r' } },
+		}));
 		const { error } = await run(simulator, rowsOf(simulator, 45));
 		expect((error as { httpCode?: string }).httpCode).toBe(String(status));
 		expect(exportRequests(simulator).length).toBeLessThanOrEqual(3);
@@ -101,13 +131,21 @@ describe('MoEngage or the network fails', () => {
 		simulator.intercept(() => {
 			// after the second 503 the node backs off for at least a second: cancel inside that wait
 			if (++answered === 2) setTimeout(() => cancelExecution(), 200);
-			return { status: 503, body: { status: 'fail', title: 'Service Unavailable', description: 'x' } };
+			return {
+				status: 503,
+				body: { status: 'fail', title: 'Service Unavailable', description: 'x' },
+			};
 		});
-		const { error } = await run(simulator, rowsOf(simulator, 3), { options: { maxRetries: 10 } }, {
-			onStarted: (cancel) => {
-				cancelExecution = cancel;
+		const { error } = await run(
+			simulator,
+			rowsOf(simulator, 3),
+			{ options: { maxRetries: 10 } },
+			{
+				onStarted: (cancel) => {
+					cancelExecution = cancel;
+				},
 			},
-		});
+		);
 		// the node's own backoff ended on the cancel, and ended the run; no try went out after it
 		expect(error?.message).toBe('The execution was cancelled while waiting to retry MoEngage');
 		expect(exportRequests(simulator)).toHaveLength(2);
@@ -120,14 +158,17 @@ describe('MoEngage rejects one identifier of a batch', () => {
 		const rows: IDataObject[] = rowsOf(simulator, 19);
 		rows.splice(7, 0, { customer_id: 'bad&id' });
 		const { outputs } = await run(simulator, rows, {}, { onError: 'continueErrorOutput' });
-		expect(paired(outputs[0])).toEqual(rows.map((_, index) => index).filter((index) => index !== 7));
+		expect(paired(outputs[0])).toEqual(
+			rows.map((_, index) => index).filter((index) => index !== 7),
+		);
 		expect(outputs[2]).toEqual([
 			{
 				// n8n's error output merges the input item in
 				json: {
 					customer_id: 'bad&id',
 					error: expect.objectContaining({
-						message: 'MoEngage rejected the request (400 InvalidParams): identifier "bad&id" is not valid (attribute "identifiers")',
+						message:
+							'MoEngage rejected the request (400 InvalidParams): identifier "bad&id" is not valid (attribute "identifiers")',
 						identifier: 'bad&id',
 						httpCode: 400,
 					}),
@@ -147,7 +188,7 @@ describe('MoEngage rejects one identifier of a batch', () => {
 		);
 	});
 
-	it('stops the workflow naming the item and MoEngage\'s message when not continuing', async () => {
+	it("stops the workflow naming the item and MoEngage's message when not continuing", async () => {
 		const simulator = await simulatorWith({ poison: ['bad-id'] });
 		const rows: IDataObject[] = [...rowsOf(simulator, 4), { customer_id: 'bad-id' }];
 		const { error } = await run(simulator, rows);
@@ -159,15 +200,33 @@ describe('MoEngage rejects one identifier of a batch', () => {
 
 describe('bad input', () => {
 	it.each([
-		[{ options: { batchSize: 'abc' } }, 'The parameter "Batch Size" is "abc"; use a whole number from 1 to 20'],
-		[{ options: { usersPerMinute: 0 } }, 'The parameter "Users per Minute" is a number (0); use a whole number at least 1'],
-		[{ options: { maxRetries: -1 } }, 'The parameter "Max Retries" is a number (-1); use a whole number from 0 to 20'],
-		[{ options: { timeout: 'soon' } }, 'The parameter "Timeout" is "soon"; use a whole number from 100 to 600000'],
-		[{ options: { xForwardedFor: '203.0.113.7,,10.0.0.1' } }, 'The parameter "X-Forwarded-For" has an empty entry'],
+		[
+			{ options: { batchSize: 'abc' } },
+			'The parameter "Batch Size" is "abc"; use a whole number from 1 to 20',
+		],
+		[
+			{ options: { usersPerMinute: 0 } },
+			'The parameter "Users per Minute" is a number (0); use a whole number at least 1',
+		],
+		[
+			{ options: { maxRetries: -1 } },
+			'The parameter "Max Retries" is a number (-1); use a whole number from 0 to 20',
+		],
+		[
+			{ options: { timeout: 'soon' } },
+			'The parameter "Timeout" is "soon"; use a whole number from 100 to 600000',
+		],
+		[
+			{ options: { xForwardedFor: '203.0.113.7,,10.0.0.1' } },
+			'The parameter "X-Forwarded-For" has an empty entry',
+		],
 		[{ fields: '={{ { name: true } }}' }, 'The parameter "Fields" is an object'],
 		[{ fields: '={{ ["name", 7] }}' }, 'The parameter "Fields" contains a number (7)'],
 		[{ options: { outputFormat: 'xml' } }, 'The parameter "Output Format" is "xml"'],
-		[{ options: { outputFormat: 'enrich', userField: ' ' } }, 'The parameter "User Field" is empty'],
+		[
+			{ options: { outputFormat: 'enrich', userField: ' ' } },
+			'The parameter "User Field" is empty',
+		],
 	])('%p is refused with a message naming the parameter', async (parameters, message) => {
 		const simulator = await simulatorWith({});
 		const { error } = await run(simulator, rowsOf(simulator, 1), parameters as MoEngageParameters);
@@ -180,11 +239,20 @@ describe('soak', () => {
 	it('5,000 items against ~20% mixed faults give exactly the fault-free outputs, item for item', async () => {
 		const users = 3000;
 		const calm = await simulatorWith({ users, usersPerWindow: 1e9 });
-		const stormy = await simulatorWith({ users, usersPerWindow: 1e9, faults: { rate: 0.2, seed: 2026, hangMs: 1500 } });
+		const stormy = await simulatorWith({
+			users,
+			usersPerWindow: 1e9,
+			faults: { rate: 0.2, seed: 2026, hangMs: 1500 },
+		});
 		const pool: IDataObject[] = [
-			...calm.users.slice(0, 2500).map((user: User) => ({ kind: 'customer_id', key: user.customer_id })),
+			...calm.users
+				.slice(0, 2500)
+				.map((user: User) => ({ kind: 'customer_id', key: user.customer_id })),
 			...calm.users.slice(2500, 3000).map((user: User) => ({ kind: 'id', key: user.id })),
-			...Array.from({ length: 700 }, (_, n) => ({ kind: n % 2 ? 'id' : 'customer_id', key: `unknown-${n}` })),
+			...Array.from({ length: 700 }, (_, n) => ({
+				kind: n % 2 ? 'id' : 'customer_id',
+				key: `unknown-${n}`,
+			})),
 		];
 		const rows = [...pool, ...pool.slice(0, 1300).map((row, n) => pool[(n * 7919) % pool.length])];
 		expect(rows).toHaveLength(5000);

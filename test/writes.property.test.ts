@@ -53,16 +53,22 @@ type FaultPlan = { rate: number; seed: number; kinds: Array<FaultKind | AppliedF
 
 /** Any fault, those after which MoEngage had recorded the write included; now and then none. */
 const faults: fc.Arbitrary<FaultPlan> = fc.record({
-	rate: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 4, arbitrary: fc.double({ min: 0.05, max: 0.45, noNaN: true }) }),
+	rate: fc.oneof(
+		{ weight: 1, arbitrary: fc.constant(0) },
+		{ weight: 4, arbitrary: fc.double({ min: 0.05, max: 0.45, noNaN: true }) },
+	),
 	seed: fc.nat(),
-	kinds: fc.subarray<FaultKind | AppliedFaultKind>([...FAULT_KINDS, ...APPLIED_FAULT_KINDS], { minLength: 1 }),
+	kinds: fc.subarray<FaultKind | AppliedFaultKind>([...FAULT_KINDS, ...APPLIED_FAULT_KINDS], {
+		minLength: 1,
+	}),
 });
 
 /** High enough that a random schedule almost never outlasts it; when it does, the item says so. */
 const maxRetries = fc.integer({ min: 12, max: 20 });
 
 /** A per-minute limit low enough to split a run into many requests (its waits cost no real time), or the default. */
-const perMinute = (min: number) => fc.option(fc.integer({ min, max: 12 }), { nil: undefined, freq: 2 });
+const perMinute = (min: number) =>
+	fc.option(fc.integer({ min, max: 12 }), { nil: undefined, freq: 2 });
 
 const pairsPerRequest = fc.integer({ min: 1, max: 25 });
 
@@ -79,7 +85,9 @@ const itemsFrom = <C extends Candidate>(candidate: fc.Arbitrary<C>) =>
 	fc
 		.array(candidate, { minLength: 1, maxLength: 20, size: 'max' })
 		.chain((pool) =>
-			fc.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 60, size: 'max' }).map((picks) => picks.map((pick) => pool[pick])),
+			fc
+				.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 60, size: 'max' })
+				.map((picks) => picks.map((pick) => pool[pick])),
 		);
 
 /** A valid customer ID as items carry it (a number, with spaces around), and as MoEngage gets it. */
@@ -101,23 +109,31 @@ const badCustomer = fc.constantFrom<{ raw: unknown; mentions: string }>(
 );
 
 /** Items of a customer ID and what else they carry: valid ones, and ones refused for their ID or for `bad`. */
-function customerItems(valid: fc.Arbitrary<Row>, bad: fc.Arbitrary<{ json: Row; mentions: string }>): fc.Arbitrary<Candidate> {
+function customerItems(
+	valid: fc.Arbitrary<Row>,
+	bad: fc.Arbitrary<{ json: Row; mentions: string }>,
+): fc.Arbitrary<Candidate> {
 	return fc.oneof(
 		{
 			weight: 8,
-			arbitrary: fc.tuple(customer, valid).map(([c, json]): Candidate => ({ json: { customer_id: c.raw, ...json }, expected: { valid: true, key: c.id } })),
+			arbitrary: fc.tuple(customer, valid).map(([c, json]): Candidate => ({
+				json: { customer_id: c.raw, ...json },
+				expected: { valid: true, key: c.id },
+			})),
 		},
 		{
 			weight: 1,
-			arbitrary: fc
-				.tuple(badCustomer, valid)
-				.map(([c, json]): Candidate => ({ json: { customer_id: c.raw, ...json }, expected: { valid: false, mentions: c.mentions } })),
+			arbitrary: fc.tuple(badCustomer, valid).map(([c, json]): Candidate => ({
+				json: { customer_id: c.raw, ...json },
+				expected: { valid: false, mentions: c.mentions },
+			})),
 		},
 		{
 			weight: 1,
-			arbitrary: fc
-				.tuple(customer, bad)
-				.map(([c, refused]): Candidate => ({ json: { customer_id: c.raw, ...refused.json }, expected: { valid: false, mentions: refused.mentions } })),
+			arbitrary: fc.tuple(customer, bad).map(([c, refused]): Candidate => ({
+				json: { customer_id: c.raw, ...refused.json },
+				expected: { valid: false, mentions: refused.mentions },
+			})),
 		},
 	);
 }
@@ -140,17 +156,38 @@ interface Run {
 	simulator: Simulator;
 }
 
-async function run(module: OperationModule, items: Row[], parameters: INodeParameters, faultPlan: FaultPlan): Promise<Run> {
+async function run(
+	module: OperationModule,
+	items: Row[],
+	parameters: INodeParameters,
+	faultPlan: FaultPlan,
+): Promise<Run> {
 	const clock = new FakeClock();
 	// MoEngage drops events dated after its own clock: the simulator's runs from today.
 	clock.time = Date.now();
-	const simulator = createSimulator({ ...freshWorkspace(), userList: USERS, faults: faultPlan, now: clock.now });
-	const { context } = fakeExecuteFunctions({ simulator, items, parameters, properties: module.properties, continueOnFail: true, clock });
+	const simulator = createSimulator({
+		...freshWorkspace(),
+		userList: USERS,
+		faults: faultPlan,
+		now: clock.now,
+	});
+	const { context } = fakeExecuteFunctions({
+		simulator,
+		items,
+		parameters,
+		properties: module.properties,
+		continueOnFail: true,
+		clock,
+	});
 	const outputs = await module.execute(context, { clock, random: Math.random });
 	return { outputs, simulator };
 }
 
-type Placed = { output: number; json: IDataObject; error?: { message: string; identifier?: string } };
+type Placed = {
+	output: number;
+	json: IDataObject;
+	error?: { message: string; identifier?: string };
+};
 
 /** (a) Each input item exactly once across the outputs, by pairedItem; then, by item index, where it went. */
 function placements(outputs: INodeExecutionData[][], count: number): Placed[] {
@@ -160,7 +197,9 @@ function placements(outputs: INodeExecutionData[][], count: number): Placed[] {
 			{ output, json: item.json, error: item.json.error as Placed['error'] },
 		]),
 	);
-	expect(placed.map(([index]) => index).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, index) => index));
+	expect(placed.map(([index]) => index).sort((a, b) => a - b)).toEqual(
+		Array.from({ length: count }, (_, index) => index),
+	);
 	const byIndex: Placed[] = [];
 	for (const [index, place] of placed) byIndex[index] = place;
 	return byIndex;
@@ -181,7 +220,10 @@ function checkPlaces(
 	items.forEach(({ expected }, index) => {
 		const { output, error } = placed[index];
 		if (!expected.valid) {
-			claims.that(output === lastOutput && error !== undefined, `item ${index} (invalid) is an error item`);
+			claims.that(
+				output === lastOutput && error !== undefined,
+				`item ${index} (invalid) is an error item`,
+			);
 			const message = error?.message ?? '';
 			claims.that(
 				message.startsWith(`Item ${index}: `) && message.includes(expected.mentions),
@@ -189,18 +231,27 @@ function checkPlaces(
 			);
 		} else if (error !== undefined) {
 			claims.that(output === lastOutput, `item ${index}'s error is on the last output`);
-			claims.that(OUTLASTED.test(error.message) || garbled(index, error.message), `item ${index} (valid) failed only as the faults explain: ${error.message}`);
+			claims.that(
+				OUTLASTED.test(error.message) || garbled(index, error.message),
+				`item ${index} (valid) failed only as the faults explain: ${error.message}`,
+			);
 		}
 	});
 }
 
 /** One output (Accepted): every item placed by checkPlaces, and each accepted item passed on as it came in. */
-function acceptedAsTheyCame(claims: Claims, outputs: INodeExecutionData[][], items: readonly Candidate[], rows: readonly object[]): Placed[] {
+function acceptedAsTheyCame(
+	claims: Claims,
+	outputs: INodeExecutionData[][],
+	items: readonly Candidate[],
+	rows: readonly object[],
+): Placed[] {
 	expect(outputs).toHaveLength(1);
 	const placed = placements(outputs, items.length);
 	checkPlaces(claims, items, placed, 0);
 	placed.forEach(({ json, error }, index) => {
-		if (error === undefined) claims.that(isDeepStrictEqual(json, rows[index]), `item ${index} is passed on as it came`);
+		if (error === undefined)
+			claims.that(isDeepStrictEqual(json, rows[index]), `item ${index} is passed on as it came`);
 	});
 	return placed;
 }
@@ -231,19 +282,36 @@ function checkRequests(
 		const answered = requests.answered.filter((entry) => carries(entry, index)).length;
 		const lost = requests.recordedThenLost.filter((entry) => carries(entry, index)).length;
 		if (error === undefined) {
-			claims.that(answered === 1, `item ${index} (Accepted) went in exactly one request answered 200, not ${answered}`);
+			claims.that(
+				answered === 1,
+				`item ${index} (Accepted) went in exactly one request answered 200, not ${answered}`,
+			);
 		} else {
-			claims.that(answered === 0, `item ${index} (an error) went in no request answered 200, not ${answered}: ${error.message}`);
-			claims.that(lost === 0 || MAYBE.test(error.message), `item ${index}'s error says MoEngage may have recorded it (${lost} lost answers): ${error.message}`);
+			claims.that(
+				answered === 0,
+				`item ${index} (an error) went in no request answered 200, not ${answered}: ${error.message}`,
+			);
+			claims.that(
+				lost === 0 || MAYBE.test(error.message),
+				`item ${index}'s error says MoEngage may have recorded it (${lost} lost answers): ${error.message}`,
+			);
 		}
 		return answered + lost;
 	});
 }
 
-type Element = { type: string; customer_id: string; attributes?: IDataObject; actions?: IDataObject[] };
-const elementsOf = (entry: LogEntry) => (entry.body as { elements?: Element[] } | undefined)?.elements ?? [];
-const changesArrays = (attributes: IDataObject) => 'addValueToArrayField' in attributes || 'removeValueFromArrayField' in attributes;
-const listIn = (value: unknown): unknown[] => ((value as IDataObject | undefined)?.tags as unknown[] | undefined) ?? [];
+type Element = {
+	type: string;
+	customer_id: string;
+	attributes?: IDataObject;
+	actions?: IDataObject[];
+};
+const elementsOf = (entry: LogEntry) =>
+	(entry.body as { elements?: Element[] } | undefined)?.elements ?? [];
+const changesArrays = (attributes: IDataObject) =>
+	'addValueToArrayField' in attributes || 'removeValueFromArrayField' in attributes;
+const listIn = (value: unknown): unknown[] =>
+	((value as IDataObject | undefined)?.tags as unknown[] | undefined) ?? [];
 
 describe('every write item ends in exactly one place, and MoEngage holds what the outputs say', () => {
 	it('Create or Update: profiles, a later value wins, array changes at most once more after a lost answer', async () => {
@@ -254,7 +322,9 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 			fc.constantFrom('a', 'b', 'c').map((value) => ({ addValueToArrayField: { tags: [value] } })),
 			fc.constantFrom('a', 'b').map((value) => ({ removeValueFromArrayField: { tags: [value] } })),
 			fc.constantFrom(['x'], ['a', 'x']).map((tags) => ({ tags })),
-			fc.constantFrom('gold', 'silver').map((plan) => ({ plan, addValueToArrayField: { tags: ['c'] } })),
+			fc
+				.constantFrom('gold', 'silver')
+				.map((plan) => ({ plan, addValueToArrayField: { tags: ['c'] } })),
 		);
 		const badChange = fc.constantFrom<{ json: Row; mentions: string }>(
 			{ json: { id: 'abc' }, mentions: 'the attribute name "id" is blocked' },
@@ -281,7 +351,11 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 						{
 							customerId: '={{ $json.customer_id }}',
 							attributesFrom: 'item',
-							options: { maxRetries: retries, resendAfterLostAnswer: resend, ...(usersPerMinute ? { usersPerMinute } : {}) },
+							options: {
+								maxRetries: retries,
+								resendAfterLostAnswer: resend,
+								...(usersPerMinute ? { usersPerMinute } : {}),
+							},
 						},
 						faultPlan,
 					);
@@ -290,37 +364,67 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 					const placed = acceptedAsTheyCame(claims, outputs, items, rows);
 					placed.forEach(({ error }, index) => {
 						const { expected } = items[index];
-						if (error !== undefined && expected.valid) claims.that(error.identifier === expected.key, `item ${index}'s error names customer_id "${expected.key}"`);
+						if (error !== undefined && expected.valid)
+							claims.that(
+								error.identifier === expected.key,
+								`item ${index}'s error names customer_id "${expected.key}"`,
+							);
 					});
 
 					// (b) Found by its marker in the elements of the Bulk requests.
 					const requests = requestsOf(simulator, 'bulk');
 					const elementOf = (entry: LogEntry, index: number) =>
-						elementsOf(entry).find((element) => element.type === 'customer' && element.attributes?.[`m${index}`] !== undefined);
-					const copies = checkRequests(claims, placed, requests, (entry, index) => elementOf(entry, index) !== undefined);
+						elementsOf(entry).find(
+							(element) =>
+								element.type === 'customer' && element.attributes?.[`m${index}`] !== undefined,
+						);
+					const copies = checkRequests(
+						claims,
+						placed,
+						requests,
+						(entry, index) => elementOf(entry, index) !== undefined,
+					);
 					items.forEach(({ expected }, index) => {
-						const elements = requests.all.map((entry) => elementOf(entry, index)).filter((element) => element !== undefined);
-						claims.that(expected.valid || elements.length === 0, `item ${index} (invalid) was never sent`);
+						const elements = requests.all
+							.map((entry) => elementOf(entry, index))
+							.filter((element) => element !== undefined);
+						claims.that(
+							expected.valid || elements.length === 0,
+							`item ${index} (invalid) was never sent`,
+						);
 						claims.that(
 							elements.every((element) => expected.valid && element.customer_id === expected.key),
 							`item ${index} went as customer_id "${(expected as { key?: string }).key}"`,
 						);
 						// An array change is recorded at most once more after a lost answer, and never with resending off.
 						claims.that(
-							!elements.some((element) => changesArrays(element.attributes ?? {})) || copies[index] <= 1 + resends,
+							!elements.some((element) => changesArrays(element.attributes ?? {})) ||
+								copies[index] <= 1 + resends,
 							`item ${index}'s array change was recorded ${copies[index]} times (resend ${resend ? 'on' : 'off'})`,
 						);
 					});
 
 					// (c) The profiles: each Accepted item's marker is there, a failed one's only where its error says "may have".
-					const customers = new Set(items.flatMap(({ expected }) => (expected.valid ? [expected.key] : [])));
+					const customers = new Set(
+						items.flatMap(({ expected }) => (expected.valid ? [expected.key] : [])),
+					);
 					for (const customerId of customers) {
 						const profile = simulator.userByCustomerId(customerId);
-						const mine = items.flatMap(({ expected }, index) => (expected.valid && expected.key === customerId ? [index] : []));
+						const mine = items.flatMap(({ expected }, index) =>
+							expected.valid && expected.key === customerId ? [index] : [],
+						);
 						for (const index of mine) {
 							const { error } = placed[index];
-							if (error === undefined) claims.that(profile?.[`m${index}`] === 1, `item ${index} (Accepted) is in the profile of "${customerId}"`);
-							else if (!MAYBE.test(error.message)) claims.that(profile?.[`m${index}`] === undefined, `item ${index} (failed) is not in the profile of "${customerId}"`);
+							if (error === undefined)
+								claims.that(
+									profile?.[`m${index}`] === 1,
+									`item ${index} (Accepted) is in the profile of "${customerId}"`,
+								);
+							else if (!MAYBE.test(error.message))
+								claims.that(
+									profile?.[`m${index}`] === undefined,
+									`item ${index} (failed) is not in the profile of "${customerId}"`,
+								);
 						}
 						if (mine.some((index) => placed[index].error !== undefined)) continue;
 						// Every item of the customer Accepted: the profile is its items applied in order, a later
@@ -333,11 +437,16 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 							if (json.plan !== undefined && json.plan !== '') plan = json.plan;
 							if (json.score !== undefined) score = json.score;
 							if (Array.isArray(json.tags)) tags = [...(json.tags as unknown[])];
-							for (let copy = 0; copy < copies[index]; copy++) tags.push(...listIn(json.addValueToArrayField));
+							for (let copy = 0; copy < copies[index]; copy++)
+								tags.push(...listIn(json.addValueToArrayField));
 							const removed = listIn(json.removeValueFromArrayField);
 							tags = tags.filter((tag) => !removed.includes(tag));
 						}
-						const held = { plan: profile?.plan, score: profile?.score, tags: [...((profile?.tags as unknown[] | undefined) ?? [])].sort() };
+						const held = {
+							plan: profile?.plan,
+							score: profile?.score,
+							tags: [...((profile?.tags as unknown[] | undefined) ?? [])].sort(),
+						};
 						const wanted = { plan, score, tags: tags.sort() };
 						claims.that(
 							isDeepStrictEqual(held, wanted),
@@ -345,7 +454,10 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 						);
 					}
 					// The node checked every element first: MoEngage dropped none of what it accepted.
-					claims.that(simulator.dropped.length === 0, `MoEngage dropped ${JSON.stringify(simulator.dropped)}`);
+					claims.that(
+						simulator.dropped.length === 0,
+						`MoEngage dropped ${JSON.stringify(simulator.dropped)}`,
+					);
 					expect(claims.broken).toEqual([]);
 				},
 			),
@@ -355,8 +467,12 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 
 	it('Track: one event per item, at most once more after a lost answer, never with resending off', async () => {
 		const event = fc.oneof(
-			fc.constantFrom<unknown>('Order Placed', ' Signed Up ', 42).map((name): Row => ({ event: name })),
-			fc.constantFrom('Order Placed', 'Viewed').map((name): Row => ({ event: name, amount: '12.50' })),
+			fc
+				.constantFrom<unknown>('Order Placed', ' Signed Up ', 42)
+				.map((name): Row => ({ event: name })),
+			fc
+				.constantFrom('Order Placed', 'Viewed')
+				.map((name): Row => ({ event: name, amount: '12.50' })),
 			fc.constant<Row>({ event: 'Order Placed', at: '2026-05-31T16:33:35Z' }),
 		);
 		const badEvent = fc.constantFrom<{ json: Row; mentions: string }>(
@@ -385,7 +501,11 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 							eventName: '={{ $json.event }}',
 							eventTime: '={{ $json.at }}',
 							attributesFrom: 'item',
-							options: { maxRetries: retries, resendAfterLostAnswer: resend, ...(eventsPerMinute ? { eventsPerMinute } : {}) },
+							options: {
+								maxRetries: retries,
+								resendAfterLostAnswer: resend,
+								...(eventsPerMinute ? { eventsPerMinute } : {}),
+							},
 						},
 						faultPlan,
 					);
@@ -398,23 +518,42 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 					const carries = (entry: LogEntry, index: number) =>
 						elementsOf(entry).some(
 							(element) =>
-								element.type === 'event' && (element.actions ?? []).some((action) => (action.attributes as IDataObject | undefined)?.row === index),
+								element.type === 'event' &&
+								(element.actions ?? []).some(
+									(action) => (action.attributes as IDataObject | undefined)?.row === index,
+								),
 						);
 					const copies = checkRequests(claims, placed, requests, carries);
 
 					// (c) The events MoEngage recorded: an Accepted item's once, or once more after a lost
 					// answer with resending on; a failed one's never, unless its error says "may have".
 					const byRow = new Map<unknown, typeof simulator.events>();
-					for (const recorded of simulator.events) byRow.set(recorded.attributes?.row, [...(byRow.get(recorded.attributes?.row) ?? []), recorded]);
+					for (const recorded of simulator.events)
+						byRow.set(recorded.attributes?.row, [
+							...(byRow.get(recorded.attributes?.row) ?? []),
+							recorded,
+						]);
 					items.forEach(({ expected, json }, index) => {
 						const events = byRow.get(index) ?? [];
 						const { error } = placed[index];
-						claims.that(events.length === copies[index], `item ${index}: ${events.length} events recorded, ${copies[index]} requests recorded it`);
-						claims.that(events.length <= 1 + resends, `item ${index}'s event was recorded ${events.length} times (resend ${resend ? 'on' : 'off'})`);
-						if (error === undefined) claims.that(events.length >= 1, `item ${index} (Accepted) was recorded`);
-						else if (!MAYBE.test(error.message)) claims.that(events.length === 0, `item ${index} (failed) was not recorded`);
-						claims.that(expected.valid || events.length === 0, `item ${index} (invalid) was not recorded`);
-						const attributes = json.amount === undefined ? { row: index } : { row: index, amount: json.amount };
+						claims.that(
+							events.length === copies[index],
+							`item ${index}: ${events.length} events recorded, ${copies[index]} requests recorded it`,
+						);
+						claims.that(
+							events.length <= 1 + resends,
+							`item ${index}'s event was recorded ${events.length} times (resend ${resend ? 'on' : 'off'})`,
+						);
+						if (error === undefined)
+							claims.that(events.length >= 1, `item ${index} (Accepted) was recorded`);
+						else if (!MAYBE.test(error.message))
+							claims.that(events.length === 0, `item ${index} (failed) was not recorded`);
+						claims.that(
+							expected.valid || events.length === 0,
+							`item ${index} (invalid) was not recorded`,
+						);
+						const attributes =
+							json.amount === undefined ? { row: index } : { row: index, amount: json.amount };
 						for (const recorded of events) {
 							claims.that(
 								recorded.customer_id === (expected as { key?: string }).key &&
@@ -425,7 +564,10 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 							);
 						}
 					});
-					claims.that(simulator.dropped.length === 0, `MoEngage dropped ${JSON.stringify(simulator.dropped)}`);
+					claims.that(
+						simulator.dropped.length === 0,
+						`MoEngage dropped ${JSON.stringify(simulator.dropped)}`,
+					);
 					expect(claims.broken).toEqual([]);
 				},
 			),
@@ -436,7 +578,12 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 	it('Delete: each distinct user once, Deleted or Not Found as MoEngage answered', async () => {
 		type DeleteCandidate = Candidate & { known?: boolean };
 		const user = fc.constantFrom(...USERS.slice(0, 14));
-		const sent = (type: string, identifier: unknown, key: string, known: boolean): DeleteCandidate => ({
+		const sent = (
+			type: string,
+			identifier: unknown,
+			key: string,
+			known: boolean,
+		): DeleteCandidate => ({
 			json: { type, identifier },
 			expected: { valid: true, key },
 			known,
@@ -447,75 +594,130 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 		});
 		const candidate: fc.Arbitrary<DeleteCandidate> = fc.oneof(
 			user.map((u) => sent('customer_id', u.customer_id, `customer_id:${u.customer_id}`, true)),
-			fc.constantFrom(...NUMERIC).map((id) => sent('customer_id', Number(id), `customer_id:${id}`, true)),
-			user.map((u) => sent('customer_id', ` ${u.customer_id}  `, `customer_id:${u.customer_id}`, true)),
+			fc
+				.constantFrom(...NUMERIC)
+				.map((id) => sent('customer_id', Number(id), `customer_id:${id}`, true)),
+			user.map((u) =>
+				sent('customer_id', ` ${u.customer_id}  `, `customer_id:${u.customer_id}`, true),
+			),
 			user.map((u) => sent('moengage_id', u.id, `moengage_id:${u.id}`, true)),
 			fc.nat(10).map((n) => sent('customer_id', `nobody-${n}`, `customer_id:nobody-${n}`, false)),
 			fc.nat(10).map((n) => sent('moengage_id', `ffff${n}`, `moengage_id:ffff${n}`, false)),
-			fc.constantFrom<unknown>('', '   ', null, true).map((bad) => refused('customer_id', bad, 'the identifier is')),
+			fc
+				.constantFrom<unknown>('', '   ', null, true)
+				.map((bad) => refused('customer_id', bad, 'the identifier is')),
 			fc.constant(refused('email', 'a@b.c', 'the identifier type is "email"')),
 		);
 
 		await fc.assert(
-			fc.asyncProperty(itemsFrom(candidate), faults, maxRetries, perMinute(1), async (items, faultPlan, retries, requestsPerMinute) => {
-				const { outputs, simulator } = await run(
-					del,
-					items.map((item) => item.json),
-					{
-						identifierType: '={{ $json.type }}',
-						identifier: '={{ $json.identifier }}',
-						options: { maxRetries: retries, ...(requestsPerMinute ? { requestsPerMinute } : {}) },
-					},
-					faultPlan,
-				);
-				const claims = new Claims();
-				expect(outputs).toHaveLength(2);
-				const placed = placements(outputs, items.length);
-				const keyOf = (entry: LogEntry) => {
-					const body = entry.body as { identity_type?: string; identity_value?: string } | undefined;
-					return `${body?.identity_type}:${body?.identity_value}`;
-				};
-				const requests = requestsOf(simulator, 'delete').all;
-				const keyOfItem = (index: number) => (items[index].expected as { key?: string }).key;
-				// MoEngage's 400 "Not Found" with its body cut off (applied-truncated) is a refusal the node
-				// cannot read: the item fails with MoEngage's words as far as they came, instead of Not Found.
-				const garbled = (index: number, message: string) =>
-					items[index].known === false &&
-					message.startsWith('MoEngage rejected the request (400): ') &&
-					requests.some((entry) => keyOf(entry) === keyOfItem(index) && entry.fault === 'applied-truncated' && entry.status === 400);
-				checkPlaces(claims, items, placed, 1, garbled);
+			fc.asyncProperty(
+				itemsFrom(candidate),
+				faults,
+				maxRetries,
+				perMinute(1),
+				async (items, faultPlan, retries, requestsPerMinute) => {
+					const { outputs, simulator } = await run(
+						del,
+						items.map((item) => item.json),
+						{
+							identifierType: '={{ $json.type }}',
+							identifier: '={{ $json.identifier }}',
+							options: { maxRetries: retries, ...(requestsPerMinute ? { requestsPerMinute } : {}) },
+						},
+						faultPlan,
+					);
+					const claims = new Claims();
+					expect(outputs).toHaveLength(2);
+					const placed = placements(outputs, items.length);
+					const keyOf = (entry: LogEntry) => {
+						const body = entry.body as
+							{ identity_type?: string; identity_value?: string } | undefined;
+						return `${body?.identity_type}:${body?.identity_value}`;
+					};
+					const requests = requestsOf(simulator, 'delete').all;
+					const keyOfItem = (index: number) => (items[index].expected as { key?: string }).key;
+					// MoEngage's 400 "Not Found" with its body cut off (applied-truncated) is a refusal the node
+					// cannot read: the item fails with MoEngage's words as far as they came, instead of Not Found.
+					const garbled = (index: number, message: string) =>
+						items[index].known === false &&
+						message.startsWith('MoEngage rejected the request (400): ') &&
+						requests.some(
+							(entry) =>
+								keyOf(entry) === keyOfItem(index) &&
+								entry.fault === 'applied-truncated' &&
+								entry.status === 400,
+						);
+					checkPlaces(claims, items, placed, 1, garbled);
 
-				// (b) Deleted: exactly one request answered 200; Not Found: exactly one answered 400 "Not Found";
-				// a failed item: none answered 200.
-				// (c) MoEngage's deletions: a Deleted user's request is there (again only where an answer
-				// was lost: harmless, still within the 24 hours); nothing for Not Found, nor for a failed
-				// item unless its error says "may have".
-				items.forEach((item, index) => {
-					const { output, error, json } = placed[index];
-					const mine = requests.filter((entry) => keyOf(entry) === keyOfItem(index));
-					const answered = mine.filter((entry) => entry.status === 200 && entry.fault === undefined).length;
-					const notFound = mine.filter((entry) => entry.status === 400 && entry.fault === undefined).length;
-					const recordable = mine.filter((entry) => (entry.status === 200 && entry.fault === undefined) || entry.fault?.startsWith('applied-')).length;
-					const deletions = simulator.deletions.filter((entry) => `${entry.identity_type}:${entry.identity_value}` === keyOfItem(index)).length;
-					claims.that(item.expected.valid || mine.length === 0, `item ${index} (invalid) was never sent`);
-					if (error === undefined) {
-						// A user MoEngage has is Deleted, one it does not is Not Found: the item as it came in.
-						claims.that(output === (item.known ? 0 : 1), `item ${index} is on ${item.known ? 'Deleted' : 'Not Found'}`);
-						claims.that(isDeepStrictEqual(json, item.json), `item ${index} is passed on as it came`);
-					}
-					if (error === undefined && output === 0) {
-						claims.that(answered === 1 && notFound === 0, `item ${index} (Deleted): ${answered} answered 200, ${notFound} answered Not Found`);
-						claims.that(deletions >= 1 && deletions <= recordable, `item ${index} (Deleted): ${deletions} deletions recorded, ${recordable} requests may have`);
-					} else if (error === undefined) {
-						claims.that(answered === 0 && notFound === 1, `item ${index} (Not Found): ${answered} answered 200, ${notFound} answered Not Found`);
-						claims.that(deletions === 0, `item ${index} (Not Found): ${deletions} deletions recorded`);
-					} else {
-						claims.that(answered === 0, `item ${index} (an error) went in no request answered 200: ${error.message}`);
-						claims.that(deletions === 0 || MAYBE.test(error.message), `item ${index}'s error says MoEngage may have deleted it: ${error.message}`);
-					}
-				});
-				expect(claims.broken).toEqual([]);
-			}),
+					// (b) Deleted: exactly one request answered 200; Not Found: exactly one answered 400 "Not Found";
+					// a failed item: none answered 200.
+					// (c) MoEngage's deletions: a Deleted user's request is there (again only where an answer
+					// was lost: harmless, still within the 24 hours); nothing for Not Found, nor for a failed
+					// item unless its error says "may have".
+					items.forEach((item, index) => {
+						const { output, error, json } = placed[index];
+						const mine = requests.filter((entry) => keyOf(entry) === keyOfItem(index));
+						const answered = mine.filter(
+							(entry) => entry.status === 200 && entry.fault === undefined,
+						).length;
+						const notFound = mine.filter(
+							(entry) => entry.status === 400 && entry.fault === undefined,
+						).length;
+						const recordable = mine.filter(
+							(entry) =>
+								(entry.status === 200 && entry.fault === undefined) ||
+								entry.fault?.startsWith('applied-'),
+						).length;
+						const deletions = simulator.deletions.filter(
+							(entry) => `${entry.identity_type}:${entry.identity_value}` === keyOfItem(index),
+						).length;
+						claims.that(
+							item.expected.valid || mine.length === 0,
+							`item ${index} (invalid) was never sent`,
+						);
+						if (error === undefined) {
+							// A user MoEngage has is Deleted, one it does not is Not Found: the item as it came in.
+							claims.that(
+								output === (item.known ? 0 : 1),
+								`item ${index} is on ${item.known ? 'Deleted' : 'Not Found'}`,
+							);
+							claims.that(
+								isDeepStrictEqual(json, item.json),
+								`item ${index} is passed on as it came`,
+							);
+						}
+						if (error === undefined && output === 0) {
+							claims.that(
+								answered === 1 && notFound === 0,
+								`item ${index} (Deleted): ${answered} answered 200, ${notFound} answered Not Found`,
+							);
+							claims.that(
+								deletions >= 1 && deletions <= recordable,
+								`item ${index} (Deleted): ${deletions} deletions recorded, ${recordable} requests may have`,
+							);
+						} else if (error === undefined) {
+							claims.that(
+								answered === 0 && notFound === 1,
+								`item ${index} (Not Found): ${answered} answered 200, ${notFound} answered Not Found`,
+							);
+							claims.that(
+								deletions === 0,
+								`item ${index} (Not Found): ${deletions} deletions recorded`,
+							);
+						} else {
+							claims.that(
+								answered === 0,
+								`item ${index} (an error) went in no request answered 200: ${error.message}`,
+							);
+							claims.that(
+								deletions === 0 || MAYBE.test(error.message),
+								`item ${index}'s error says MoEngage may have deleted it: ${error.message}`,
+							);
+						}
+					});
+					expect(claims.broken).toEqual([]);
+				},
+			),
 			{ numRuns: NUM_RUNS },
 		);
 	});
@@ -541,14 +743,20 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 				weight: 1,
 				arbitrary: fc.tuple(badCustomer, id).map(([bad, retained]): Candidate => ({
 					json: { merged: bad.raw, retained: retained.raw },
-					expected: { valid: false, mentions: bad.mentions.replace('the Customer ID', 'the Merged Customer ID') },
+					expected: {
+						valid: false,
+						mentions: bad.mentions.replace('the Customer ID', 'the Merged Customer ID'),
+					},
 				})),
 			},
 			{
 				weight: 1,
 				arbitrary: fc.tuple(id, badCustomer).map(([merged, bad]): Candidate => ({
 					json: { merged: merged.raw, retained: bad.raw },
-					expected: { valid: false, mentions: bad.mentions.replace('the Customer ID', 'the Retained Customer ID') },
+					expected: {
+						valid: false,
+						mentions: bad.mentions.replace('the Customer ID', 'the Retained Customer ID'),
+					},
 				})),
 			},
 		);
@@ -570,12 +778,20 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 						const [merged, retained] = item.expected.key.split(' → ');
 						const earlier = mergedBy.get(merged);
 						if (earlier !== undefined && earlier.into === retained) return item;
-						const refused = (mentions: string): Candidate => ({ ...item, expected: { valid: false, mentions } });
-						if (earlier !== undefined) return refused(`"${merged}" is merged into "${earlier.into}" by item ${earlier.index}`);
+						const refused = (mentions: string): Candidate => ({
+							...item,
+							expected: { valid: false, mentions },
+						});
+						if (earlier !== undefined)
+							return refused(
+								`"${merged}" is merged into "${earlier.into}" by item ${earlier.index}`,
+							);
 						const kept = retainedBy.get(merged);
-						if (kept !== undefined) return refused(`"${merged}" is the retained user of item ${kept}`);
+						if (kept !== undefined)
+							return refused(`"${merged}" is the retained user of item ${kept}`);
 						const gone = mergedBy.get(retained);
-						if (gone !== undefined) return refused(`"${retained}" is merged into "${gone.into}" by item ${gone.index}`);
+						if (gone !== undefined)
+							return refused(`"${retained}" is merged into "${gone.into}" by item ${gone.index}`);
 						mergedBy.set(merged, { index, into: retained });
 						if (!retainedBy.has(retained)) retainedBy.set(retained, index);
 						return item;
@@ -586,7 +802,11 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 						{
 							mergedCustomerId: '={{ $json.merged }}',
 							retainedCustomerId: '={{ $json.retained }}',
-							options: { maxRetries: retries, pairsPerRequest: pairs, ...(userUpdatesPerMinute ? { userUpdatesPerMinute } : {}) },
+							options: {
+								maxRetries: retries,
+								pairsPerRequest: pairs,
+								...(userUpdatesPerMinute ? { userUpdatesPerMinute } : {}),
+							},
 						},
 						faultPlan,
 					);
@@ -598,11 +818,21 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 					// (b) Found by its pair in merge_data.
 					const requests = requestsOf(simulator, 'merge');
 					const pairOf = (index: number) => (items[index].expected as { key?: string }).key;
-					const pairsIn = (entry: LogEntry) => (entry.body as { merge_data: Array<{ merged_user: string; retained_user: string }> }).merge_data;
-					checkRequests(claims, placed, requests, (entry, index) => pairsIn(entry).some((pair) => `${pair.merged_user} → ${pair.retained_user}` === pairOf(index)));
+					const pairsIn = (entry: LogEntry) =>
+						(entry.body as { merge_data: Array<{ merged_user: string; retained_user: string }> })
+							.merge_data;
+					checkRequests(claims, placed, requests, (entry, index) =>
+						pairsIn(entry).some(
+							(pair) => `${pair.merged_user} → ${pair.retained_user}` === pairOf(index),
+						),
+					);
 					// Within Pairs per Request, and within the per-minute limit: a pair counts 2 user updates.
 					const most = Math.min(pairs, Math.floor((userUpdatesPerMinute ?? Infinity) / 2));
-					for (const entry of requests.all) claims.that(pairsIn(entry).length <= most, `a request carried ${pairsIn(entry).length} pairs, at most ${most}`);
+					for (const entry of requests.all)
+						claims.that(
+							pairsIn(entry).length <= most,
+							`a request carried ${pairsIn(entry).length} pairs, at most ${most}`,
+						);
 
 					// (c) What MoEngage did with each pair: an Accepted pair of two users it has is merged
 					// (again only after a lost answer: harmless), one naming a user it does not have is skipped,
@@ -610,14 +840,22 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 					const known = new Set(USERS.map((user) => user.customer_id));
 					items.forEach((item, index) => {
 						const pair = pairOf(index);
-						const merges = simulator.merges.filter((entry) => `${entry.merged_user} → ${entry.retained_user}` === pair).length;
+						const merges = simulator.merges.filter(
+							(entry) => `${entry.merged_user} → ${entry.retained_user}` === pair,
+						).length;
 						const skipped = simulator.dropped.filter(
-							(entry) => entry.endpoint === 'merge' && `${entry.merged_user} → ${entry.retained_user}` === pair,
+							(entry) =>
+								entry.endpoint === 'merge' &&
+								`${entry.merged_user} → ${entry.retained_user}` === pair,
 						).length;
 						const { error } = placed[index];
-						if (!item.expected.valid) claims.that(merges + skipped === 0, `item ${index} (refused) reached MoEngage`);
+						if (!item.expected.valid)
+							claims.that(merges + skipped === 0, `item ${index} (refused) reached MoEngage`);
 						else if (error !== undefined) {
-							claims.that(merges + skipped === 0 || MAYBE.test(error.message), `item ${index}'s error says MoEngage may have merged it: ${error.message}`);
+							claims.that(
+								merges + skipped === 0 || MAYBE.test(error.message),
+								`item ${index}'s error says MoEngage may have merged it: ${error.message}`,
+							);
 						} else {
 							const [merged, retained] = (pair as string).split(' → ');
 							const both = known.has(merged) && known.has(retained);

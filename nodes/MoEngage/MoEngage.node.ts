@@ -9,7 +9,10 @@ import {
 import { DEFAULT_RESOURCE, resources } from './resources';
 import { router } from './router';
 
-type OutputTable = Record<string, { defaultOperation: string; outputs: Record<string, readonly string[]> }>;
+type OutputTable = Record<
+	string,
+	{ defaultOperation: string; outputs: Record<string, readonly string[]> }
+>;
 
 /** Each operation's outputs, by resource: Get has Found and Not Found, Delete Deleted and Not Found. */
 const outputTable: OutputTable = Object.fromEntries(
@@ -17,7 +20,9 @@ const outputTable: OutputTable = Object.fromEntries(
 		resource.value,
 		{
 			defaultOperation: resource.defaultOperation,
-			outputs: Object.fromEntries(resource.operations.map((operation) => [operation.value, operation.outputs])),
+			outputs: Object.fromEntries(
+				resource.operations.map((operation) => [operation.value, operation.outputs]),
+			),
 		},
 	]),
 );
@@ -26,9 +31,15 @@ const outputTable: OutputTable = Object.fromEntries(
  * The outputs of the chosen operation. n8n evaluates this in the editor and the engine, so it must
  * be self-contained: the table comes in as its argument.
  */
-function outputsOf(parameters: { resource?: string; operation?: string }, table: OutputTable, fallback: string) {
+function outputsOf(
+	parameters: { resource?: string; operation?: string },
+	table: OutputTable,
+	fallback: string,
+) {
 	const resource = table[parameters.resource || fallback] || table[fallback];
-	const names = resource.outputs[parameters.operation || resource.defaultOperation] || resource.outputs[resource.defaultOperation];
+	const names =
+		resource.outputs[parameters.operation || resource.defaultOperation] ||
+		resource.outputs[resource.defaultOperation];
 	return names.map(function (displayName) {
 		return { type: 'main', displayName };
 	});
@@ -37,20 +48,15 @@ function outputsOf(parameters: { resource?: string; operation?: string }, table:
 /** As an expression's literal: spaced, so that two closing braces never end the expression early. */
 const literal = (value: unknown) => JSON.stringify(value, null, 1);
 
-const subtitles = Object.fromEntries(
-	resources.flatMap((resource) => resource.operations.map((operation) => [operation.value, operation.action])),
-);
-
 export class MoEngage implements INodeType {
-	// The subtitle is built from the resources' operations; the rule reads only a literal one.
-	// eslint-disable-next-line n8n-nodes-base/node-class-description-missing-subtitle
 	description: INodeTypeDescription = {
 		displayName: 'MoEngage',
 		name: 'moEngage',
 		icon: { light: 'file:moengage.svg', dark: 'file:moengage.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: `={{ ${literal(subtitles)}[$parameter["operation"]] ?? $parameter["operation"] }}`,
+		// n8n's convention ("get: user"), which needs no list of the operations.
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Look up, create, update, delete and merge MoEngage users, and track their events',
 		defaults: { name: 'MoEngage' },
 		usableAsTool: true,
@@ -63,7 +69,9 @@ export class MoEngage implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: resources.map(({ name, value }) => ({ name, value })).sort((a, b) => a.name.localeCompare(b.name)),
+				options: resources
+					.map(({ name, value }) => ({ name, value }))
+					.sort((a, b) => a.name.localeCompare(b.name)),
 				// The rule checks a default against literal options only; these are built from the resources.
 				// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 				default: DEFAULT_RESOURCE,

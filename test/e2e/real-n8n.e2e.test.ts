@@ -15,18 +15,33 @@ const runtime = require('../../scripts/n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { setUpOwner } = require('../../scripts/start');
 
-type Item = { json: Record<string, unknown>; pairedItem?: { item: number } | Array<{ item: number }> };
+type Item = {
+	json: Record<string, unknown>;
+	pairedItem?: { item: number } | Array<{ item: number }>;
+};
 
 const majors = (process.env.N8N_MAJORS ?? '1,2').split(',').map(Number);
 const report: string[] = [];
 
-const DEMO = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'demo-get-users.json'), 'utf8'));
+const DEMO = JSON.parse(
+	readFileSync(path.join(__dirname, '..', '..', 'examples', 'demo-get-users.json'), 'utf8'),
+);
 const CREDENTIAL = { id: 'moengageDemoCred', name: 'MoEngage (local simulator)' };
 const WRONG_CREDENTIAL = { id: 'moengageWrongKey', name: 'MoEngage (wrong key)' };
 const WRONG_KEY = 'wrong-data-api-key-5c2e';
 
-const node = (name: string, type: string, typeVersion: number, x: number, y: number, parameters: object, extra: object = {}) => ({
-	id: `00000000-0000-4000-8000-${String(Math.abs(hash(name))).padStart(12, '0').slice(0, 12)}`,
+const node = (
+	name: string,
+	type: string,
+	typeVersion: number,
+	x: number,
+	y: number,
+	parameters: object,
+	extra: object = {},
+) => ({
+	id: `00000000-0000-4000-8000-${String(Math.abs(hash(name)))
+		.padStart(12, '0')
+		.slice(0, 12)}`,
 	name,
 	type,
 	typeVersion,
@@ -51,7 +66,12 @@ const ROWS = [
 ];
 
 /** Manual Trigger → Code emitting `rows` → the MoEngage node → `downstream[i]` on its output i. */
-function rowsInto(id: string, rows: object[], moengage: ReturnType<typeof node>, downstream: Array<ReturnType<typeof node>>) {
+function rowsInto(
+	id: string,
+	rows: object[],
+	moengage: ReturnType<typeof node>,
+	downstream: Array<ReturnType<typeof node>>,
+) {
 	return {
 		id,
 		name: id,
@@ -59,21 +79,29 @@ function rowsInto(id: string, rows: object[], moengage: ReturnType<typeof node>,
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, 0, {}),
-			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, { jsCode: `return ${JSON.stringify(rows)}.map((json) => ({ json }));` }),
+			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, {
+				jsCode: `return ${JSON.stringify(rows)}.map((json) => ({ json }));`,
+			}),
 			moengage,
 			...downstream,
 		],
 		connections: {
 			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
 			Rows: { main: [[{ node: moengage.name, type: 'main', index: 0 }]] },
-			[moengage.name]: { main: downstream.map((next) => [{ node: next.name, type: 'main', index: 0 }]) },
+			[moengage.name]: {
+				main: downstream.map((next) => [{ node: next.name, type: 'main', index: 0 }]),
+			},
 		},
 		pinData: {},
 	};
 }
 
 /** Rows → Get Users → Code on Found reading $('Rows').item, NoOp on Not Found and on errors. */
-function workflow(id: string, rows: object[], moengage: { credential: typeof CREDENTIAL; onError?: string; options?: object }) {
+function workflow(
+	id: string,
+	rows: object[],
+	moengage: { credential: typeof CREDENTIAL; onError?: string; options?: object },
+) {
 	return rowsInto(
 		id,
 		rows,
@@ -83,8 +111,18 @@ function workflow(id: string, rows: object[], moengage: { credential: typeof CRE
 			1,
 			400,
 			0,
-			{ resource: 'user', operation: 'get', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', fields: 'customer_id, name', options: moengage.options ?? {} },
-			{ credentials: { moEngageApi: moengage.credential }, ...(moengage.onError ? { onError: moengage.onError } : {}) },
+			{
+				resource: 'user',
+				operation: 'get',
+				identifierType: 'customer_id',
+				identifier: '={{ $json.customer_id }}',
+				fields: 'customer_id, name',
+				options: moengage.options ?? {},
+			},
+			{
+				credentials: { moEngageApi: moengage.credential },
+				...(moengage.onError ? { onError: moengage.onError } : {}),
+			},
 		),
 		[
 			node('Source row', 'n8n-nodes-base.code', 2, 600, -100, {
@@ -99,25 +137,35 @@ function workflow(id: string, rows: object[], moengage: { credential: typeof CRE
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 const example = (file: string) => JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8'));
-type WorkflowNode = { name: string; type: string; parameters: Record<string, unknown>; credentials?: object };
+type WorkflowNode = {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	credentials?: object;
+};
 /** An example as this suite runs it: its own ID and its MoEngage nodes on the simulator's credential. */
 function onSimulator(workflow: { nodes: WorkflowNode[] }, id: string) {
 	const copy = structuredClone(workflow) as { id: string; name: string; nodes: WorkflowNode[] };
 	copy.id = id;
 	copy.name = id;
-	for (const each of copy.nodes) if (each.type === 'n8n-nodes-moengage.moEngage') each.credentials = { moEngageApi: CREDENTIAL };
+	for (const each of copy.nodes)
+		if (each.type === 'n8n-nodes-moengage.moEngage') each.credentials = { moEngageApi: CREDENTIAL };
 	return copy;
 }
 /** The parameters of an example's MoEngage node: what a user imports is what runs here. */
 const parametersOf = (file: string) =>
-	(example(file).nodes as WorkflowNode[]).find((each) => each.type === 'n8n-nodes-moengage.moEngage')!.parameters;
+	(example(file).nodes as WorkflowNode[]).find(
+		(each) => each.type === 'n8n-nodes-moengage.moEngage',
+	)!.parameters;
 
 /** Rows → MoEngage (a write operation) → a NoOp on each of its outputs. */
 function writeWorkflow(id: string, rows: object[], parameters: object, outputs: string[]) {
 	return rowsInto(
 		id,
 		rows,
-		node('MoEngage', 'n8n-nodes-moengage.moEngage', 1, 400, 0, parameters, { credentials: { moEngageApi: CREDENTIAL } }),
+		node('MoEngage', 'n8n-nodes-moengage.moEngage', 1, 400, 0, parameters, {
+			credentials: { moEngageApi: CREDENTIAL },
+		}),
 		outputs.map((name, index) => node(name, 'n8n-nodes-base.noOp', 1, 600, index * 200, {})),
 	);
 }
@@ -125,49 +173,127 @@ function writeWorkflow(id: string, rows: object[], parameters: object, outputs: 
 /** Sheet rows as the Google Sheets node gives them (with row_number): two known users, two new. */
 const SHEET_ROWS = [
 	{ row_number: 2, customer_id: 'cust-00010', plan: 'gold', city: 'Lisbon' },
-	{ row_number: 3, customer_id: 'sheet-new-01', name: 'Ada Novak', email: 'ada.novak@example.com', plan: 'free' },
+	{
+		row_number: 3,
+		customer_id: 'sheet-new-01',
+		name: 'Ada Novak',
+		email: 'ada.novak@example.com',
+		plan: 'free',
+	},
 	{ row_number: 4, customer_id: 100021, plan: 'premium', signed_up: '2024-03-01' },
-	{ row_number: 5, customer_id: 'sheet-new-02', name: 'Bo Lee', email: 'bo.lee@example.com', vip: true, orders: 3 },
+	{
+		row_number: 5,
+		customer_id: 'sheet-new-02',
+		name: 'Bo Lee',
+		email: 'bo.lee@example.com',
+		vip: true,
+		orders: 3,
+	},
 ];
 /** Webhook items ({headers, params, query, body}) with an ISO time and an epoch-milliseconds one. */
 const ORDER_HOOKS = [
-	{ customer_id: 'cust-00020', event: 'Order Placed', occurred_at: '2024-05-01T10:00:00Z', order_id: 'A-1', amount: 42.5, currency: 'EUR' },
-	{ customer_id: 'cust-00022', event: 'Order Placed', occurred_at: 1714557600000, order_id: 'A-2', amount: 10, currency: 'USD' },
-	{ customer_id: 'hook-new-01', event: 'Order Refunded', occurred_at: '2024-05-02T08:30:00+02:00', order_id: 'A-3', amount: 5, currency: 'EUR' },
+	{
+		customer_id: 'cust-00020',
+		event: 'Order Placed',
+		occurred_at: '2024-05-01T10:00:00Z',
+		order_id: 'A-1',
+		amount: 42.5,
+		currency: 'EUR',
+	},
+	{
+		customer_id: 'cust-00022',
+		event: 'Order Placed',
+		occurred_at: 1714557600000,
+		order_id: 'A-2',
+		amount: 10,
+		currency: 'USD',
+	},
+	{
+		customer_id: 'hook-new-01',
+		event: 'Order Refunded',
+		occurred_at: '2024-05-02T08:30:00+02:00',
+		order_id: 'A-3',
+		amount: 5,
+		currency: 'EUR',
+	},
 ].map((body) => ({ headers: { 'content-type': 'application/json' }, params: {}, query: {}, body }));
 
 const WORKFLOWS = {
 	demo: DEMO,
 	rows: workflow('e2eRows', ROWS, { credential: CREDENTIAL }),
 	wrongKey: workflow('e2eWrongKey', ROWS.slice(0, 2), { credential: WRONG_CREDENTIAL }),
-	errorOutput: workflow('e2eErrorOutput', [{ row: 0, customer_id: 'cust-00010' }, { row: 1, customer_id: '   ' }, { row: 2, customer_id: 'nobody-9' }], {
+	errorOutput: workflow(
+		'e2eErrorOutput',
+		[
+			{ row: 0, customer_id: 'cust-00010' },
+			{ row: 1, customer_id: '   ' },
+			{ row: 2, customer_id: 'nobody-9' },
+		],
+		{
+			credential: CREDENTIAL,
+			onError: 'continueErrorOutput',
+		},
+	),
+	// A node-wide problem must not pass the input on through Found as if MoEngage had found it.
+	nodeWideRegular: workflow('e2eNodeWideReg', ROWS.slice(0, 3), {
+		credential: CREDENTIAL,
+		onError: 'continueRegularOutput',
+		options: { usersPerMinute: '={{ 0 }}' },
+	}),
+	nodeWideError: workflow('e2eNodeWideErr', ROWS.slice(0, 3), {
 		credential: CREDENTIAL,
 		onError: 'continueErrorOutput',
+		options: { usersPerMinute: '={{ 0 }}' },
 	}),
-	// A node-wide problem must not pass the input on through Found as if MoEngage had found it.
-	nodeWideRegular: workflow('e2eNodeWideReg', ROWS.slice(0, 3), { credential: CREDENTIAL, onError: 'continueRegularOutput', options: { usersPerMinute: '={{ 0 }}' } }),
-	nodeWideError: workflow('e2eNodeWideErr', ROWS.slice(0, 3), { credential: CREDENTIAL, onError: 'continueErrorOutput', options: { usersPerMinute: '={{ 0 }}' } }),
-	upsert: writeWorkflow('e2eUpsertRows', SHEET_ROWS, parametersOf('sheet-rows-to-create-or-update.json'), ['Accepted']),
+	upsert: writeWorkflow(
+		'e2eUpsertRows',
+		SHEET_ROWS,
+		parametersOf('sheet-rows-to-create-or-update.json'),
+		['Accepted'],
+	),
 	notFoundToCreate: onSimulator(example('not-found-to-create.json'), 'e2eNotFoundNew'),
-	track: writeWorkflow('e2eTrackEvents', ORDER_HOOKS, parametersOf('webhook-track-event.json'), ['Tracked']),
+	track: writeWorkflow('e2eTrackEvents', ORDER_HOOKS, parametersOf('webhook-track-event.json'), [
+		'Tracked',
+	]),
 	delete: writeWorkflow(
 		'e2eDelete',
 		[{ customer_id: 'cust-00030' }, { customer_id: 'gone-nobody-1' }],
-		{ resource: 'user', operation: 'delete', identifierType: 'customer_id', identifier: '={{ $json.customer_id }}', options: {} },
+		{
+			resource: 'user',
+			operation: 'delete',
+			identifierType: 'customer_id',
+			identifier: '={{ $json.customer_id }}',
+			options: {},
+		},
 		['Deleted', 'Not deleted'],
 	),
 	// What users type: {{ $now }} as the event time, with the user's timezone offset.
 	trackNow: writeWorkflow(
 		'e2eTrackNow',
 		[{ customer_id: 'cust-00050' }, { customer_id: 'cust-00051' }, { customer_id: 'cust-00052' }],
-		{ resource: 'event', operation: 'track', customerId: '={{ $json.customer_id }}', eventName: 'App Opened', eventTime: '={{ $now }}', attributesFrom: 'none', additionalFields: { timezoneOffset: 19800 }, options: {} },
+		{
+			resource: 'event',
+			operation: 'track',
+			customerId: '={{ $json.customer_id }}',
+			eventName: 'App Opened',
+			eventTime: '={{ $now }}',
+			attributesFrom: 'none',
+			additionalFields: { timezoneOffset: 19800 },
+			options: {},
+		},
 		['Tracked'],
 	),
 	// A sheet row with blank cells: they must not erase what MoEngage has.
 	upsertBlanks: writeWorkflow(
 		'e2eUpsertBlanks',
 		[{ customer_id: 'cust-00060', city: '', first_name: null, plan: 'gold' }],
-		{ resource: 'user', operation: 'upsert', customerId: '={{ $json.customer_id }}', attributesFrom: 'item', options: {} },
+		{
+			resource: 'user',
+			operation: 'upsert',
+			customerId: '={{ $json.customer_id }}',
+			attributesFrom: 'item',
+			options: {},
+		},
 		['Accepted'],
 	),
 	merge: writeWorkflow(
@@ -176,12 +302,19 @@ const WORKFLOWS = {
 			{ duplicate_id: 'cust-00040', customer_id: 'cust-00041' },
 			{ duplicate_id: 'cust-00043', customer_id: 'cust-00044' },
 		],
-		{ resource: 'user', operation: 'merge', mergedCustomerId: '={{ $json.duplicate_id }}', retainedCustomerId: '={{ $json.customer_id }}', options: {} },
+		{
+			resource: 'user',
+			operation: 'merge',
+			mergedCustomerId: '={{ $json.duplicate_id }}',
+			retainedCustomerId: '={{ $json.customer_id }}',
+			options: {},
+		},
 		['Merged'],
 	),
 };
 
-const paired = (item: Item) => (Array.isArray(item.pairedItem) ? item.pairedItem[0].item : item.pairedItem?.item);
+const paired = (item: Item) =>
+	Array.isArray(item.pairedItem) ? item.pairedItem[0].item : item.pairedItem?.item;
 
 afterAll(() => {
 	process.stdout.write(`\nReal n8n end-to-end report\n${report.join('\n')}\n`);
@@ -217,14 +350,25 @@ describe.each(majors)('n8n %i.x', (major) => {
 		simulator = createSimulator({ users: 1000, seed: 1 });
 		await simulator.start();
 		userFolder = runtime.createUserFolder();
-		const data = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
+		const data = {
+			dataCenter: 'custom',
+			baseUrl: simulator.url,
+			appId: simulator.config.workspaceId,
+			apiKey: simulator.config.apiKey,
+		};
 		await runtime.importCredential(n8n, userFolder, { ...CREDENTIAL, type: 'moEngageApi', data });
-		await runtime.importCredential(n8n, userFolder, { ...WRONG_CREDENTIAL, type: 'moEngageApi', data: { ...data, apiKey: WRONG_KEY } });
+		await runtime.importCredential(n8n, userFolder, {
+			...WRONG_CREDENTIAL,
+			type: 'moEngageApi',
+			data: { ...data, apiKey: WRONG_KEY },
+		});
 		await runtime.importWorkflows(n8n, userFolder, Object.values(WORKFLOWS), 'suite');
 	}, 20 * 60_000);
 
 	afterAll(async () => {
-		report.push(`  n8n ${n8n?.version} on Node ${nodeVersion}: time per execute: ${timings.join(', ')}`);
+		report.push(
+			`  n8n ${n8n?.version} on Node ${nodeVersion}: time per execute: ${timings.join(', ')}`,
+		);
 		await simulator?.stop();
 		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
@@ -235,12 +379,30 @@ describe.each(majors)('n8n %i.x', (major) => {
 		const found: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
 		const notFound: Item[] = runtime.outputOf(result.run, 'MoEngage', 1);
 		expect(found.map(paired)).toEqual([0, 1, 2, 3, 4, 6, 7, 9, 10]);
-		const byCustomer = new Map(simulator.users.map((user: Record<string, unknown>) => [user.customer_id, user]));
-		const expectedIds = ['cust-00001', 'cust-00002', '100007', 'cust-00003', 'cust-00001', 'cust-00004', '100014', 'cust-00002', 'cust-00005'];
+		const byCustomer = new Map(
+			simulator.users.map((user: Record<string, unknown>) => [user.customer_id, user]),
+		);
+		const expectedIds = [
+			'cust-00001',
+			'cust-00002',
+			'100007',
+			'cust-00003',
+			'cust-00001',
+			'cust-00004',
+			'100014',
+			'cust-00002',
+			'cust-00005',
+		];
 		expect(found.map((item) => item.json)).toEqual(
 			expectedIds.map((id) => {
 				const user = byCustomer.get(id) as Record<string, unknown>;
-				return { customer_id: id, name: user.name, email: user.email, city: user.city, plan: user.plan };
+				return {
+					customer_id: id,
+					name: user.name,
+					email: user.email,
+					city: user.city,
+					plan: user.plan,
+				};
 			}),
 		);
 		expect(notFound.map((item) => [paired(item), item.json])).toEqual([
@@ -248,184 +410,317 @@ describe.each(majors)('n8n %i.x', (major) => {
 			[8, { identifier_type: 'customer_id', identifier: 'ghost-002' }],
 			[11, { identifier_type: 'customer_id', identifier: 'ghost-001' }],
 		]);
-		expect(simulator.log.map((entry: { identifiers?: unknown[] }) => entry.identifiers?.length)).toEqual([9]);
+		expect(
+			simulator.log.map((entry: { identifiers?: unknown[] }) => entry.identifiers?.length),
+		).toEqual([9]);
 		expect(runtime.outputOf(result.run, 'Update CRM')).toHaveLength(9);
 		expect(runtime.outputOf(result.run, 'Add to missing list')).toHaveLength(3);
 	});
 
-	track('rows with duplicates, unknown users and numeric IDs; $("Rows").item finds each source row', async () => {
-		const result = await execute('rows');
-		expect(result.code).toBe(0);
-		const found: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
-		expect(found.map(paired)).toEqual([0, 2, 3, 4]);
-		expect(found.map((item) => item.json.customer_id)).toEqual(['cust-00010', '100021', 'cust-00010', 'cust-00011']);
-		expect(runtime.outputOf(result.run, 'Source row').map((item: Item) => item.json.sourceRow)).toEqual([0, 2, 3, 4]);
-		expect(runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => [paired(item), item.json.identifier])).toEqual([
-			[1, 'nobody-1'],
-			[5, 'nobody-2'],
-			[6, 'nobody-1'],
-		]);
-		expect(simulator.duplicateIdentifiers()).toEqual([]);
-	});
+	track(
+		'rows with duplicates, unknown users and numeric IDs; $("Rows").item finds each source row',
+		async () => {
+			const result = await execute('rows');
+			expect(result.code).toBe(0);
+			const found: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+			expect(found.map(paired)).toEqual([0, 2, 3, 4]);
+			expect(found.map((item) => item.json.customer_id)).toEqual([
+				'cust-00010',
+				'100021',
+				'cust-00010',
+				'cust-00011',
+			]);
+			expect(
+				runtime.outputOf(result.run, 'Source row').map((item: Item) => item.json.sourceRow),
+			).toEqual([0, 2, 3, 4]);
+			expect(
+				runtime
+					.outputOf(result.run, 'MoEngage', 1)
+					.map((item: Item) => [paired(item), item.json.identifier]),
+			).toEqual([
+				[1, 'nobody-1'],
+				[5, 'nobody-2'],
+				[6, 'nobody-1'],
+			]);
+			expect(simulator.duplicateIdentifiers()).toEqual([]);
+		},
+	);
 
 	track('a wrong key fails the run with the 401 hint and shows no secret', async () => {
 		const result = await execute('wrongKey');
 		expect(result.code).toBe(1);
 		const everything = result.stdout + result.stderr;
 		expect(everything).toContain('MoEngage rejected the credentials (401 Authentication required)');
-		expect(JSON.stringify(result.run?.data?.resultData?.error ?? {})).toContain('data center matches your dashboard URL');
+		expect(JSON.stringify(result.run?.data?.resultData?.error ?? {})).toContain(
+			'data center matches your dashboard URL',
+		);
 		expect(everything).not.toContain(WRONG_KEY);
-		expect(everything).not.toContain(Buffer.from(`${simulator.config.workspaceId}:${WRONG_KEY}`).toString('base64'));
+		expect(everything).not.toContain(
+			Buffer.from(`${simulator.config.workspaceId}:${WRONG_KEY}`).toString('base64'),
+		);
 	});
 
-	track('On Error: Continue (using error output) sends the invalid item to the error branch', async () => {
-		const result = await execute('errorOutput');
-		expect(result.code).toBe(0);
-		expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0]);
-		expect(runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => item.json)).toEqual([
-			{ identifier_type: 'customer_id', identifier: 'nobody-9' },
-		]);
-		const errors: Item[] = runtime.outputOf(result.run, 'MoEngage', 2);
-		expect(errors).toHaveLength(1);
-		expect(paired(errors[0])).toBe(1);
-		expect(errors[0].json.error).toMatchObject({ message: 'Item 1: the identifier is only whitespace ("   ")' });
-		expect(runtime.outputOf(result.run, 'Failed')).toHaveLength(1);
-	});
+	track(
+		'On Error: Continue (using error output) sends the invalid item to the error branch',
+		async () => {
+			const result = await execute('errorOutput');
+			expect(result.code).toBe(0);
+			expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0]);
+			expect(runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => item.json)).toEqual([
+				{ identifier_type: 'customer_id', identifier: 'nobody-9' },
+			]);
+			const errors: Item[] = runtime.outputOf(result.run, 'MoEngage', 2);
+			expect(errors).toHaveLength(1);
+			expect(paired(errors[0])).toBe(1);
+			expect(errors[0].json.error).toMatchObject({
+				message: 'Item 1: the identifier is only whitespace ("   ")',
+			});
+			expect(runtime.outputOf(result.run, 'Failed')).toHaveLength(1);
+		},
+	);
 
-	track('a node-wide problem under continue-on-fail: an error item per row, nothing on Found, nothing sent', async () => {
-		const message = 'The parameter "Users per Minute" is a number (0); use a whole number at least 1';
-		const regular = await execute('nodeWideRegular');
-		expect(regular.code).toBe(0);
-		expect(runtime.outputOf(regular.run, 'MoEngage', 0)).toEqual([]);
-		expect(runtime.outputOf(regular.run, 'Source row')).toEqual([]);
-		const notFound: Item[] = runtime.outputOf(regular.run, 'MoEngage', 1);
-		expect(notFound.map(paired)).toEqual([0, 1, 2]);
-		expect(notFound.map((item) => (item.json.error as { message: string }).message)).toEqual([message, message, message]);
-		expect(simulator.log).toEqual([]);
-		const errorOutput = await execute('nodeWideError');
-		expect(errorOutput.code).toBe(0);
-		expect(runtime.outputOf(errorOutput.run, 'MoEngage', 0)).toEqual([]);
-		expect(runtime.outputOf(errorOutput.run, 'MoEngage', 2).map(paired)).toEqual([0, 1, 2]);
-		expect(runtime.outputOf(errorOutput.run, 'Failed')).toHaveLength(3);
-		expect(simulator.log).toEqual([]);
-	});
+	track(
+		'a node-wide problem under continue-on-fail: an error item per row, nothing on Found, nothing sent',
+		async () => {
+			const message =
+				'The parameter "Users per Minute" is a number (0); use a whole number at least 1';
+			const regular = await execute('nodeWideRegular');
+			expect(regular.code).toBe(0);
+			expect(runtime.outputOf(regular.run, 'MoEngage', 0)).toEqual([]);
+			expect(runtime.outputOf(regular.run, 'Source row')).toEqual([]);
+			const notFound: Item[] = runtime.outputOf(regular.run, 'MoEngage', 1);
+			expect(notFound.map(paired)).toEqual([0, 1, 2]);
+			expect(notFound.map((item) => (item.json.error as { message: string }).message)).toEqual([
+				message,
+				message,
+				message,
+			]);
+			expect(simulator.log).toEqual([]);
+			const errorOutput = await execute('nodeWideError');
+			expect(errorOutput.code).toBe(0);
+			expect(runtime.outputOf(errorOutput.run, 'MoEngage', 0)).toEqual([]);
+			expect(runtime.outputOf(errorOutput.run, 'MoEngage', 2).map(paired)).toEqual([0, 1, 2]);
+			expect(runtime.outputOf(errorOutput.run, 'Failed')).toHaveLength(3);
+			expect(simulator.log).toEqual([]);
+		},
+	);
 
-	track('Create or Update (sheet-rows-to-create-or-update.json): every row on Accepted, new and known users in the store', async () => {
-		const result = await execute('upsert');
-		expect(result.code).toBe(0);
-		const accepted: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
-		expect(accepted.map((item) => [paired(item), item.json])).toEqual(SHEET_ROWS.map((row, index) => [index, row]));
-		expect(runtime.outputOf(result.run, 'Accepted')).toHaveLength(4);
-		const bulk = requestsTo(simulator, 'bulk');
-		expect(bulk.map((entry: { status: number }) => entry.status)).toEqual([200]);
-		expect(simulator.dropped).toEqual([]);
-		const known = simulator.userByCustomerId('cust-00010');
-		expect(known).toMatchObject({ plan: 'gold', city: 'Lisbon' });
-		expect(known?.name).toEqual(simulator.users.find((user) => user.customer_id === 'cust-00010')?.name);
-		expect(simulator.userByCustomerId('100021')).toMatchObject({ plan: 'premium', signed_up: '2024-03-01' });
-		expect(simulator.userByCustomerId('sheet-new-01')).toMatchObject({ name: 'Ada Novak', email: 'ada.novak@example.com', plan: 'free' });
-		expect(simulator.userByCustomerId('sheet-new-02')).toMatchObject({ name: 'Bo Lee', vip: true, orders: 3 });
-		// Exclude Fields: neither the sheet's row number nor the ID column became an attribute
-		for (const id of ['cust-00010', '100021', 'sheet-new-01', 'sheet-new-02']) {
-			expect(simulator.userByCustomerId(id)).not.toHaveProperty('row_number');
-		}
-		const elements = sentBody(bulk[0], 'bulk').elements as Array<{ customer_id: string; attributes: object }>;
-		expect(elements.map((element) => element.customer_id).sort()).toEqual(['100021', 'cust-00010', 'sheet-new-01', 'sheet-new-02']);
-		for (const element of elements) expect(Object.keys(element.attributes)).not.toEqual(expect.arrayContaining(['customer_id']));
-	});
+	track(
+		'Create or Update (sheet-rows-to-create-or-update.json): every row on Accepted, new and known users in the store',
+		async () => {
+			const result = await execute('upsert');
+			expect(result.code).toBe(0);
+			const accepted: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+			expect(accepted.map((item) => [paired(item), item.json])).toEqual(
+				SHEET_ROWS.map((row, index) => [index, row]),
+			);
+			expect(runtime.outputOf(result.run, 'Accepted')).toHaveLength(4);
+			const bulk = requestsTo(simulator, 'bulk');
+			expect(bulk.map((entry: { status: number }) => entry.status)).toEqual([200]);
+			expect(simulator.dropped).toEqual([]);
+			const known = simulator.userByCustomerId('cust-00010');
+			expect(known).toMatchObject({ plan: 'gold', city: 'Lisbon' });
+			expect(known?.name).toEqual(
+				simulator.users.find((user) => user.customer_id === 'cust-00010')?.name,
+			);
+			expect(simulator.userByCustomerId('100021')).toMatchObject({
+				plan: 'premium',
+				signed_up: '2024-03-01',
+			});
+			expect(simulator.userByCustomerId('sheet-new-01')).toMatchObject({
+				name: 'Ada Novak',
+				email: 'ada.novak@example.com',
+				plan: 'free',
+			});
+			expect(simulator.userByCustomerId('sheet-new-02')).toMatchObject({
+				name: 'Bo Lee',
+				vip: true,
+				orders: 3,
+			});
+			// Exclude Fields: neither the sheet's row number nor the ID column became an attribute
+			for (const id of ['cust-00010', '100021', 'sheet-new-01', 'sheet-new-02']) {
+				expect(simulator.userByCustomerId(id)).not.toHaveProperty('row_number');
+			}
+			const elements = sentBody(bulk[0], 'bulk').elements as Array<{
+				customer_id: string;
+				attributes: object;
+			}>;
+			expect(elements.map((element) => element.customer_id).sort()).toEqual([
+				'100021',
+				'cust-00010',
+				'sheet-new-01',
+				'sheet-new-02',
+			]);
+			for (const element of elements)
+				expect(Object.keys(element.attributes)).not.toEqual(
+					expect.arrayContaining(['customer_id']),
+				);
+		},
+	);
 
-	track('Get → Not Found → Create or Update (not-found-to-create.json): the unknown sign-ups are created, known users untouched', async () => {
-		simulator.reset();
-		const before = ['cust-00001', 'cust-00002'].map((id) => ({ ...simulator.userByCustomerId(id) }));
-		const result = await runtime.executeWorkflow(n8n, userFolder, WORKFLOWS.notFoundToCreate.id);
-		timings.push(`notFoundToCreate ${(result.ms / 1000).toFixed(1)} s`);
-		expect(result.code).toBe(0);
-		expect(runtime.outputOf(result.run, 'MoEngage: get users', 0).map(paired)).toEqual([0, 2]);
-		const notFound: Item[] = runtime.outputOf(result.run, 'MoEngage: get users', 1);
-		expect(notFound.map((item) => [paired(item), item.json.customer_id])).toEqual([
-			[1, 'signup-7001'],
-			[3, 'signup-7002'],
-		]);
-		const created: Item[] = runtime.outputOf(result.run, 'MoEngage: create missing users', 0);
-		expect(created.map((item) => [paired(item), item.json.customer_id])).toEqual([
-			[0, 'signup-7001'],
-			[1, 'signup-7002'],
-		]);
-		expect(simulator.userByCustomerId('signup-7001')).toMatchObject({ first_name: 'Nia', email: 'nia@example.com', plan: 'trial' });
-		expect(simulator.userByCustomerId('signup-7002')).toMatchObject({ first_name: 'Omar', email: 'omar@example.com', plan: 'free' });
-		expect(['cust-00001', 'cust-00002'].map((id) => simulator.userByCustomerId(id))).toEqual(before);
-		const bulk = requestsTo(simulator, 'bulk');
-		expect(bulk).toHaveLength(1);
-		expect(sentBody(bulk[0], 'bulk').elements.map((element) => element.customer_id)).toEqual(['signup-7001', 'signup-7002']);
-	});
+	track(
+		'Get → Not Found → Create or Update (not-found-to-create.json): the unknown sign-ups are created, known users untouched',
+		async () => {
+			simulator.reset();
+			const before = ['cust-00001', 'cust-00002'].map((id) => ({
+				...simulator.userByCustomerId(id),
+			}));
+			const result = await runtime.executeWorkflow(n8n, userFolder, WORKFLOWS.notFoundToCreate.id);
+			timings.push(`notFoundToCreate ${(result.ms / 1000).toFixed(1)} s`);
+			expect(result.code).toBe(0);
+			expect(runtime.outputOf(result.run, 'MoEngage: get users', 0).map(paired)).toEqual([0, 2]);
+			const notFound: Item[] = runtime.outputOf(result.run, 'MoEngage: get users', 1);
+			expect(notFound.map((item) => [paired(item), item.json.customer_id])).toEqual([
+				[1, 'signup-7001'],
+				[3, 'signup-7002'],
+			]);
+			const created: Item[] = runtime.outputOf(result.run, 'MoEngage: create missing users', 0);
+			expect(created.map((item) => [paired(item), item.json.customer_id])).toEqual([
+				[0, 'signup-7001'],
+				[1, 'signup-7002'],
+			]);
+			expect(simulator.userByCustomerId('signup-7001')).toMatchObject({
+				first_name: 'Nia',
+				email: 'nia@example.com',
+				plan: 'trial',
+			});
+			expect(simulator.userByCustomerId('signup-7002')).toMatchObject({
+				first_name: 'Omar',
+				email: 'omar@example.com',
+				plan: 'free',
+			});
+			expect(['cust-00001', 'cust-00002'].map((id) => simulator.userByCustomerId(id))).toEqual(
+				before,
+			);
+			const bulk = requestsTo(simulator, 'bulk');
+			expect(bulk).toHaveLength(1);
+			expect(sentBody(bulk[0], 'bulk').elements.map((element) => element.customer_id)).toEqual([
+				'signup-7001',
+				'signup-7002',
+			]);
+		},
+	);
 
-	track('Track Event (webhook-track-event.json): ISO and epoch-ms times, platform and attributes reach MoEngage', async () => {
-		const result = await execute('track');
-		expect(result.code).toBe(0);
-		const accepted: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
-		expect(accepted.map((item) => [paired(item), item.json])).toEqual(ORDER_HOOKS.map((hook, index) => [index, hook]));
-		expect(runtime.outputOf(result.run, 'Tracked')).toHaveLength(3);
-		expect(simulator.dropped).toEqual([]);
-		expect(requestsTo(simulator, 'bulk').map((entry: { status: number }) => entry.status)).toEqual([200]);
-		expect(
-			simulator.events.map((event: Record<string, unknown>) => ({
-				customer_id: event.customer_id,
-				action: event.action,
-				utc_time: event.utc_time,
-				platform: event.platform,
-				attributes: event.attributes,
-			})),
-		).toEqual([
-			{ customer_id: 'cust-00020', action: 'Order Placed', utc_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-1', amount: 42.5, currency: 'EUR' } },
-			{ customer_id: 'cust-00022', action: 'Order Placed', utc_time: '2024-05-01T10:00:00Z', platform: 'web', attributes: { order_id: 'A-2', amount: 10, currency: 'USD' } },
-			{ customer_id: 'hook-new-01', action: 'Order Refunded', utc_time: '2024-05-02T06:30:00Z', platform: 'web', attributes: { order_id: 'A-3', amount: 5, currency: 'EUR' } },
-		]);
-	});
+	track(
+		'Track Event (webhook-track-event.json): ISO and epoch-ms times, platform and attributes reach MoEngage',
+		async () => {
+			const result = await execute('track');
+			expect(result.code).toBe(0);
+			const accepted: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+			expect(accepted.map((item) => [paired(item), item.json])).toEqual(
+				ORDER_HOOKS.map((hook, index) => [index, hook]),
+			);
+			expect(runtime.outputOf(result.run, 'Tracked')).toHaveLength(3);
+			expect(simulator.dropped).toEqual([]);
+			expect(
+				requestsTo(simulator, 'bulk').map((entry: { status: number }) => entry.status),
+			).toEqual([200]);
+			expect(
+				simulator.events.map((event: Record<string, unknown>) => ({
+					customer_id: event.customer_id,
+					action: event.action,
+					utc_time: event.utc_time,
+					platform: event.platform,
+					attributes: event.attributes,
+				})),
+			).toEqual([
+				{
+					customer_id: 'cust-00020',
+					action: 'Order Placed',
+					utc_time: '2024-05-01T10:00:00Z',
+					platform: 'web',
+					attributes: { order_id: 'A-1', amount: 42.5, currency: 'EUR' },
+				},
+				{
+					customer_id: 'cust-00022',
+					action: 'Order Placed',
+					utc_time: '2024-05-01T10:00:00Z',
+					platform: 'web',
+					attributes: { order_id: 'A-2', amount: 10, currency: 'USD' },
+				},
+				{
+					customer_id: 'hook-new-01',
+					action: 'Order Refunded',
+					utc_time: '2024-05-02T06:30:00Z',
+					platform: 'web',
+					attributes: { order_id: 'A-3', amount: 5, currency: 'EUR' },
+				},
+			]);
+		},
+	);
 
 	track('Delete: a known customer on Deleted, an unknown one on Not Found', async () => {
 		const result = await execute('delete');
 		expect(result.code).toBe(0);
-		expect(runtime.outputOf(result.run, 'MoEngage', 0).map((item: Item) => [paired(item), item.json])).toEqual([[0, { customer_id: 'cust-00030' }]]);
-		expect(runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => [paired(item), item.json])).toEqual([[1, { customer_id: 'gone-nobody-1' }]]);
+		expect(
+			runtime.outputOf(result.run, 'MoEngage', 0).map((item: Item) => [paired(item), item.json]),
+		).toEqual([[0, { customer_id: 'cust-00030' }]]);
+		expect(
+			runtime.outputOf(result.run, 'MoEngage', 1).map((item: Item) => [paired(item), item.json]),
+		).toEqual([[1, { customer_id: 'gone-nobody-1' }]]);
 		expect(runtime.outputOf(result.run, 'Deleted')).toHaveLength(1);
 		expect(runtime.outputOf(result.run, 'Not deleted')).toHaveLength(1);
-		expect(simulator.deletions.map((entry: { identity_type: string; customer_id: string }) => [entry.identity_type, entry.customer_id])).toEqual([
-			['customer_id', 'cust-00030'],
-		]);
-		expect(requestsTo(simulator, 'delete').map((entry: { status: number }) => entry.status).sort()).toEqual([200, 400]);
+		expect(
+			simulator.deletions.map((entry: { identity_type: string; customer_id: string }) => [
+				entry.identity_type,
+				entry.customer_id,
+			]),
+		).toEqual([['customer_id', 'cust-00030']]);
+		expect(
+			requestsTo(simulator, 'delete')
+				.map((entry: { status: number }) => entry.status)
+				.sort(),
+		).toEqual([200, 400]);
 	});
 
-	track('Track with Event Time {{ $now }} and an offset: every event kept, at the user\'s local time', async () => {
-		const before = Date.now();
-		const result = await execute('trackNow');
-		expect(result.code).toBe(0);
-		expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0, 1, 2]);
-		expect(runtime.outputOf(result.run, 'Tracked')).toHaveLength(3);
-		expect(simulator.dropped).toEqual([]);
-		const events = simulator.events as Array<{ utc_time: string; local_time: string }>;
-		expect(events).toHaveLength(3);
-		for (const event of events) {
-			const utc = Date.parse(event.utc_time);
-			expect(utc).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
-			expect(utc).toBeLessThanOrEqual(Date.now());
-			expect(Date.parse(`${event.local_time}Z`) - utc).toBe(19_800_000);
-		}
-	});
+	track(
+		"Track with Event Time {{ $now }} and an offset: every event kept, at the user's local time",
+		async () => {
+			const before = Date.now();
+			const result = await execute('trackNow');
+			expect(result.code).toBe(0);
+			expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0, 1, 2]);
+			expect(runtime.outputOf(result.run, 'Tracked')).toHaveLength(3);
+			expect(simulator.dropped).toEqual([]);
+			const events = simulator.events as Array<{ utc_time: string; local_time: string }>;
+			expect(events).toHaveLength(3);
+			for (const event of events) {
+				const utc = Date.parse(event.utc_time);
+				expect(utc).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
+				expect(utc).toBeLessThanOrEqual(Date.now());
+				expect(Date.parse(`${event.local_time}Z`) - utc).toBe(19_800_000);
+			}
+		},
+	);
 
-	track('Create or Update from a row with blank cells: the blanks leave the profile as it was', async () => {
-		const before = { ...simulator.userByCustomerId('cust-00060') };
-		const result = await execute('upsertBlanks');
-		expect(result.code).toBe(0);
-		expect(sentBody(requestsTo(simulator, 'bulk')[0], 'bulk').elements).toEqual([{ type: 'customer', customer_id: 'cust-00060', attributes: { plan: 'gold' } }]);
-		expect(simulator.userByCustomerId('cust-00060')).toMatchObject({ city: before.city, first_name: before.first_name, plan: 'gold' });
-	});
+	track(
+		'Create or Update from a row with blank cells: the blanks leave the profile as it was',
+		async () => {
+			const before = { ...simulator.userByCustomerId('cust-00060') };
+			const result = await execute('upsertBlanks');
+			expect(result.code).toBe(0);
+			expect(sentBody(requestsTo(simulator, 'bulk')[0], 'bulk').elements).toEqual([
+				{ type: 'customer', customer_id: 'cust-00060', attributes: { plan: 'gold' } },
+			]);
+			expect(simulator.userByCustomerId('cust-00060')).toMatchObject({
+				city: before.city,
+				first_name: before.first_name,
+				plan: 'gold',
+			});
+		},
+	);
 
 	track('Merge: two pairs on Accepted, both merged in MoEngage in one request', async () => {
 		const result = await execute('merge');
 		expect(result.code).toBe(0);
 		expect(runtime.outputOf(result.run, 'MoEngage', 0).map(paired)).toEqual([0, 1]);
 		expect(runtime.outputOf(result.run, 'Merged')).toHaveLength(2);
-		expect(simulator.merges.map((entry: { merged_user: string; retained_user: string }) => [entry.merged_user, entry.retained_user])).toEqual([
+		expect(
+			simulator.merges.map((entry: { merged_user: string; retained_user: string }) => [
+				entry.merged_user,
+				entry.retained_user,
+			]),
+		).toEqual([
 			['cust-00040', 'cust-00041'],
 			['cust-00043', 'cust-00044'],
 		]);
@@ -444,60 +739,87 @@ describe.each(majors)('n8n %i.x', (major) => {
 		for (const workflow of examples) expect(listed.stdout).toContain(workflow.id);
 	});
 
-	track("the credential's Test button, through n8n's REST API, proves the key with Test Connection and explains a wrong one", async () => {
-		const editor = await runtime.startN8n(n8n, userFolder, { port: 5690 + major });
-		try {
-			const browser = { 'browser-id': 'e2e-browser', 'Content-Type': 'application/json' };
-			const owner = { email: 'owner@example.com', firstName: 'E2e', lastName: 'Owner', password: 'MoEngage-e2e-1' };
-			await setUpOwner(editor.url, owner);
-			const login = await fetch(`${editor.url}/rest/login`, {
-				method: 'POST',
-				headers: browser,
-				body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
-			});
-			expect(login.ok).toBe(true);
-			const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-			expect(cookie).toMatch(/^n8n-auth=/);
-			const testWith = async (data: Record<string, string>) => {
-				// On a busy machine n8n 2.x can answer /rest/settings before every REST route is up; until
-				// then it serves the editor's HTML page for this one.
-				let body = '';
-				for (let attempt = 0; attempt < 30; attempt++) {
-					const response = await fetch(`${editor.url}/rest/credentials/test`, {
-						method: 'POST',
-						headers: { ...browser, cookie },
-						body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'moEngageApi', data } }),
-					});
-					body = await response.text();
-					if (!body.trimStart().startsWith('<')) return (JSON.parse(body) as { data: { status: string; message: string } }).data;
-					await new Promise((resolve) => setTimeout(resolve, 1000));
-				}
-				throw new Error(`n8n never answered /rest/credentials/test with JSON: ${body.slice(0, 200)}`);
-			};
-			const good = { dataCenter: 'custom', baseUrl: simulator.url, appId: simulator.config.workspaceId, apiKey: simulator.config.apiKey };
-			const testConnections = () => simulator.log.filter((entry) => entry.endpoint === 'testConnection');
-			const before = testConnections().length;
-			expect(await testWith(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
-			// MoEngage's Test Connection, with n8n's default for the Custom URL's data center as region
-			expect(testConnections().slice(before)).toEqual([
-				expect.objectContaining({ status: 200, body: expect.objectContaining({ app_id: simulator.config.workspaceId, source: 'n8n', region: '01' }) }),
-			]);
-			// a workspace MoEngage has not enabled Get User for passes too
-			simulator.config.getUser = 'refused-403';
+	track(
+		"the credential's Test button, through n8n's REST API, proves the key with Test Connection and explains a wrong one",
+		async () => {
+			const editor = await runtime.startN8n(n8n, userFolder, { port: 5690 + major });
 			try {
-				expect(await testWith({ ...good, region: '02' })).toEqual({ status: 'OK', message: 'Connection successful!' });
+				const browser = { 'browser-id': 'e2e-browser', 'Content-Type': 'application/json' };
+				const owner = {
+					email: 'owner@example.com',
+					firstName: 'E2e',
+					lastName: 'Owner',
+					password: 'MoEngage-e2e-1',
+				};
+				await setUpOwner(editor.url, owner);
+				const login = await fetch(`${editor.url}/rest/login`, {
+					method: 'POST',
+					headers: browser,
+					body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+				});
+				expect(login.ok).toBe(true);
+				const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+				expect(cookie).toMatch(/^n8n-auth=/);
+				const testWith = async (data: Record<string, string>) => {
+					// On a busy machine n8n 2.x can answer /rest/settings before every REST route is up; until
+					// then it serves the editor's HTML page for this one.
+					let body = '';
+					for (let attempt = 0; attempt < 30; attempt++) {
+						const response = await fetch(`${editor.url}/rest/credentials/test`, {
+							method: 'POST',
+							headers: { ...browser, cookie },
+							body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'moEngageApi', data } }),
+						});
+						body = await response.text();
+						if (!body.trimStart().startsWith('<'))
+							return (JSON.parse(body) as { data: { status: string; message: string } }).data;
+						await new Promise((resolve) => setTimeout(resolve, 1000));
+					}
+					throw new Error(
+						`n8n never answered /rest/credentials/test with JSON: ${body.slice(0, 200)}`,
+					);
+				};
+				const good = {
+					dataCenter: 'custom',
+					baseUrl: simulator.url,
+					appId: simulator.config.workspaceId,
+					apiKey: simulator.config.apiKey,
+				};
+				const testConnections = () =>
+					simulator.log.filter((entry) => entry.endpoint === 'testConnection');
+				const before = testConnections().length;
+				expect(await testWith(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
+				// MoEngage's Test Connection, with n8n's default for the Custom URL's data center as region
+				expect(testConnections().slice(before)).toEqual([
+					expect.objectContaining({
+						status: 200,
+						body: expect.objectContaining({
+							app_id: simulator.config.workspaceId,
+							source: 'n8n',
+							region: '01',
+						}),
+					}),
+				]);
+				// a workspace MoEngage has not enabled Get User for passes too
+				simulator.config.getUser = 'refused-403';
+				try {
+					expect(await testWith({ ...good, region: '02' })).toEqual({
+						status: 'OK',
+						message: 'Connection successful!',
+					});
+				} finally {
+					simulator.config.getUser = 'enabled';
+				}
+				expect(testConnections().at(-1)).toMatchObject({ status: 200, body: { region: '02' } });
+				const wrong = await testWith({ ...good, apiKey: WRONG_KEY });
+				expect(wrong.status).toBe('Error');
+				expect(wrong.message).toContain('MoEngage answered 401 "Authentication required"');
+				expect(wrong.message).not.toContain(WRONG_KEY);
+				const notMoEngage = await testWith({ ...good, baseUrl: editor.url });
+				expect(notMoEngage.message).toContain("did not come from MoEngage's Test Connection");
 			} finally {
-				simulator.config.getUser = 'enabled';
+				await runtime.stopProcess(editor.child);
 			}
-			expect(testConnections().at(-1)).toMatchObject({ status: 200, body: { region: '02' } });
-			const wrong = await testWith({ ...good, apiKey: WRONG_KEY });
-			expect(wrong.status).toBe('Error');
-			expect(wrong.message).toContain('MoEngage answered 401 "Authentication required"');
-			expect(wrong.message).not.toContain(WRONG_KEY);
-			const notMoEngage = await testWith({ ...good, baseUrl: editor.url });
-			expect(notMoEngage.message).toContain("did not come from MoEngage's Test Connection");
-		} finally {
-			await runtime.stopProcess(editor.child);
-		}
-	});
+		},
+	);
 });

@@ -59,7 +59,8 @@ let workspaces = 0;
 /** A workspace no other run of this process used: its own rate budget, its own learned spelling. */
 export function freshWorkspace(): { workspaceId: string; apiKey: string } {
 	workspaces++;
-	const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${workspaces}`.toUpperCase();
+	const suffix =
+		`${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${workspaces}`.toUpperCase();
 	return { workspaceId: `FAKE${suffix}`, apiKey: `fake-data-api-key-${suffix.toLowerCase()}` };
 }
 
@@ -78,7 +79,9 @@ function evaluate(value: unknown, json: IDataObject, name: string): unknown {
 	}
 	if (Array.isArray(value)) return value.map((entry) => evaluate(entry, json, name));
 	if (typeof value === 'object' && value !== null) {
-		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, evaluate(entry, json, name)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, evaluate(entry, json, name)]),
+		);
 	}
 	return value;
 }
@@ -88,7 +91,12 @@ function shown(property: INodeProperties, parameters: INodeParameters): boolean 
 	const { show, hide } = property.displayOptions ?? {};
 	const matches = (name: string, values: unknown) =>
 		Array.isArray(values) && (values as unknown[]).includes(parameters[name] as unknown);
-	if (show && !Object.entries(show).every(([name, values]) => name === 'resource' || name === 'operation' || matches(name, values))) {
+	if (
+		show &&
+		!Object.entries(show).every(
+			([name, values]) => name === 'resource' || name === 'operation' || matches(name, values),
+		)
+	) {
 		return false;
 	}
 	if (hide && Object.entries(hide).some(([name, values]) => matches(name, values))) return false;
@@ -96,7 +104,10 @@ function shown(property: INodeProperties, parameters: INodeParameters): boolean 
 }
 
 /** The parameters n8n hands a node: those saved, and the defaults of the others it shows. */
-function withDefaults(parameters: INodeParameters, properties: readonly INodeProperties[]): INodeParameters {
+function withDefaults(
+	parameters: INodeParameters,
+	properties: readonly INodeProperties[],
+): INodeParameters {
 	const full: INodeParameters = { ...parameters };
 	// A default may decide whether another parameter shows (Attributes From): settle those first.
 	for (let pass = 0; pass < 2; pass++) {
@@ -142,7 +153,8 @@ export function fakeExecuteFunctions(options: FakeN8nOptions): FakeN8n {
 	function getNodeParameter(name: string, itemIndex: number, fallback?: unknown): unknown {
 		// A path such as "options.maxRetries", as n8n's lodash get reads it.
 		let value: unknown = parameters;
-		for (const key of name.split('.')) value = typeof value === 'object' && value !== null ? (value as IDataObject)[key] : undefined;
+		for (const key of name.split('.'))
+			value = typeof value === 'object' && value !== null ? (value as IDataObject)[key] : undefined;
 		if (value === undefined) value = fallback;
 		if (value === undefined) throw new Error(`Could not get parameter "${name}"`);
 		return evaluate(value, items[itemIndex]?.json ?? {}, name);
@@ -151,18 +163,32 @@ export function fakeExecuteFunctions(options: FakeN8nOptions): FakeN8n {
 	async function httpRequestWithAuthentication(
 		credentialType: string,
 		request: IHttpRequestOptions,
-	): Promise<{ statusCode: number; statusMessage: string; body: unknown; headers: Record<string, string> }> {
-		if (credentialType !== 'moEngageApi') throw new Error(`fake-n8n has no credential of type "${credentialType}"`);
+	): Promise<{
+		statusCode: number;
+		statusMessage: string;
+		body: unknown;
+		headers: Record<string, string>;
+	}> {
+		if (credentialType !== 'moEngageApi')
+			throw new Error(`fake-n8n has no credential of type "${credentialType}"`);
 		requests.push(request);
 		const url = new URL(request.url);
-		for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
+		for (const [key, value] of Object.entries(request.qs ?? {}))
+			url.searchParams.set(key, String(value));
 		const headers: Record<string, string> = {};
-		for (const [key, value] of Object.entries(request.headers ?? {})) headers[key.toLowerCase()] = String(value);
+		for (const [key, value] of Object.entries(request.headers ?? {}))
+			headers[key.toLowerCase()] = String(value);
 		// The credential's authenticate: Basic with the trimmed Workspace ID and key.
-		const basic = Buffer.from(`${String(credentials.appId).trim()}:${String(credentials.apiKey).trim()}`).toString('base64');
+		const basic = Buffer.from(
+			`${String(credentials.appId).trim()}:${String(credentials.apiKey).trim()}`,
+		).toString('base64');
 		headers.authorization = `Basic ${basic}`;
 		const raw = Buffer.from(
-			request.body === undefined ? '' : typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
+			request.body === undefined
+				? ''
+				: typeof request.body === 'string'
+					? request.body
+					: JSON.stringify(request.body),
 		);
 		// n8n replaces the request's abortSignal with the execution's cancel signal: so does the fake.
 		if (cancel.signal.aborted) throw networkError(node, 'canceled', 'ERR_CANCELED');
@@ -185,9 +211,11 @@ export function fakeExecuteFunctions(options: FakeN8nOptions): FakeN8n {
 			}
 		}
 		const answerHeaders: Record<string, string> = {
-			'content-type': answer.contentType ?? (typeof answer.body === 'string' ? 'text/html' : 'application/json'),
+			'content-type':
+				answer.contentType ?? (typeof answer.body === 'string' ? 'text/html' : 'application/json'),
 		};
-		for (const [key, value] of Object.entries(answer.headers ?? {})) answerHeaders[key.toLowerCase()] = value;
+		for (const [key, value] of Object.entries(answer.headers ?? {}))
+			answerHeaders[key.toLowerCase()] = value;
 		if (answer.status >= 400 && !request.ignoreHttpStatusErrors) {
 			const error = Object.assign(new Error(`Request failed with status code ${answer.status}`), {
 				response: { status: answer.status, data: body, headers: answerHeaders },

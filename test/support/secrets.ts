@@ -2,7 +2,8 @@
 export function fragmentsOf(secrets: readonly string[], length = 8): string[] {
 	const fragments = new Set<string>();
 	for (const secret of secrets) {
-		for (let start = 0; start + length <= secret.length; start++) fragments.add(secret.slice(start, start + length));
+		for (let start = 0; start + length <= secret.length; start++)
+			fragments.add(secret.slice(start, start + length));
 	}
 	return [...fragments];
 }

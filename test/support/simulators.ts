@@ -1,11 +1,19 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { createSimulator, type LogEntry, type Simulator, type SimulatorOptions } from '../../simulator/simulator';
+import {
+	createSimulator,
+	type LogEntry,
+	type Simulator,
+	type SimulatorOptions,
+} from '../../simulator/simulator';
 
 export type { Simulator };
 
 /** A simulator of its own for one test, on a free port, stopped whatever happens. */
-export async function withSimulator<T>(options: SimulatorOptions, use: (simulator: Simulator) => Promise<T>): Promise<T> {
+export async function withSimulator<T>(
+	options: SimulatorOptions,
+	use: (simulator: Simulator) => Promise<T>,
+): Promise<T> {
 	const simulator = createSimulator(options);
 	await simulator.start();
 	try {
@@ -19,7 +27,9 @@ export async function withSimulator<T>(options: SimulatorOptions, use: (simulato
  * A factory of simulators for one test file: each starts on a free port with `defaults` under the
  * test's own options, and all are stopped after the file's tests.
  */
-export function simulatorFactory(defaults: SimulatorOptions): (options?: SimulatorOptions) => Promise<Simulator> {
+export function simulatorFactory(
+	defaults: SimulatorOptions,
+): (options?: SimulatorOptions) => Promise<Simulator> {
 	const started: Simulator[] = [];
 	afterAll(async () => {
 		for (const simulator of started) await simulator.stop();
@@ -46,7 +56,10 @@ export const exportRequests = (simulator: Simulator) =>
 	simulator.log.filter((entry) => entry.path.startsWith('/v1/customers/export'));
 
 /** Rows carrying the first `count` users' customer IDs. */
-export const rowsOf = (simulator: Simulator, count: number): Array<{ customer_id: string | number }> =>
+export const rowsOf = (
+	simulator: Simulator,
+	count: number,
+): Array<{ customer_id: string | number }> =>
 	simulator.users.slice(0, count).map((user) => ({ customer_id: user.customer_id }));
 
 /** Which endpoint a simulator log entry is for: Get User or one of the write endpoints. */
@@ -77,6 +90,7 @@ export type SentBodies = {
  * so only a test that reads back the node's own requests may read it so.
  */
 export function sentBody<E extends keyof SentBodies>(entry: LogEntry, endpoint: E): SentBodies[E] {
-	if (entry.endpoint !== endpoint) throw new Error(`a request to ${String(entry.endpoint)}, not to ${endpoint}`);
+	if (entry.endpoint !== endpoint)
+		throw new Error(`a request to ${String(entry.endpoint)}, not to ${endpoint}`);
 	return entry.body as SentBodies[E];
 }

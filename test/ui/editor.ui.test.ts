@@ -20,14 +20,23 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 	let session: Awaited<ReturnType<typeof start>>;
 	let browser: Browser;
 	let page: Page;
-	const shot = async (name: string) => await page.screenshot({ path: path.join(SHOTS, `n8n${major}-${name}.png`) });
+	const shot = async (name: string) =>
+		await page.screenshot({ path: path.join(SHOTS, `n8n${major}-${name}.png`) });
 
 	beforeAll(async () => {
 		mkdirSync(SHOTS, { recursive: true });
 		session = await start({ major, port: 5700 + major });
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
-			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run',
+			],
 		});
 		page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 		// A busy CI machine can take far longer than a desktop to serve the editor's first page.
@@ -49,14 +58,18 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.waitForURL((url) => !url.pathname.includes('signin'));
 		// the owner's home, with its workflows: the imported demo is listed (1.x and 2.x alike)
 		await page.locator('[data-test-id=project-home-menu-item]').waitFor();
-		await page.locator('[data-test-id=workflow-card-name]', { hasText: session.workflow.name }).waitFor();
+		await page
+			.locator('[data-test-id=workflow-card-name]', { hasText: session.workflow.name })
+			.waitFor();
 	});
 
 	it('2. creates a MoEngage API credential: data centers, Custom URL, a failing and a passing Test (Test Connection)', async () => {
 		await page.goto(`${session.editor.url}/home/credentials`);
 		await page.click('[data-test-id=add-resource-credential]');
 		await page.keyboard.type('MoEngage');
-		await page.locator('[data-test-id=new-credential-type-select-option]', { hasText: 'MoEngage API' }).click();
+		await page
+			.locator('[data-test-id=new-credential-type-select-option]', { hasText: 'MoEngage API' })
+			.click();
 		await page.click('[data-test-id=new-credential-type-button]');
 		await page.waitForSelector('[data-test-id=parameter-input-dataCenter]');
 		expect(await page.locator('[data-test-id=parameter-input-baseUrl]').count()).toBe(0);
@@ -77,9 +90,13 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await options.filter({ hasText: 'Custom URL' }).click();
 		await page.locator('[data-test-id=parameter-input-baseUrl] input').waitFor();
 		// the data center a proxy leads to, sent by the Test as Test Connection's region
-		expect(await page.locator('[data-test-id=parameter-input-region] input').inputValue()).toBe('DC-01 (US)');
+		expect(await page.locator('[data-test-id=parameter-input-region] input').inputValue()).toBe(
+			'DC-01 (US)',
+		);
 		await page.locator('[data-test-id=parameter-input-baseUrl] input').fill(session.simulatorUrl);
-		await page.locator('[data-test-id=parameter-input-appId] input').fill(session.simulator.config.workspaceId);
+		await page
+			.locator('[data-test-id=parameter-input-appId] input')
+			.fill(session.simulator.config.workspaceId);
 		await page.locator('[data-test-id=parameter-input-apiKey] input').fill('not-the-key');
 		await page.click('[data-test-id=credential-save-button]');
 		await page.getByText('Couldn’t connect with these settings').waitFor();
@@ -87,13 +104,19 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.getByText('MoEngage answered 401 "Authentication required"').waitFor();
 		expect(await page.getByText('dashboard-02.moengage.com → DC-02').count()).toBeGreaterThan(0);
 		await shot('03-credential-wrong-key');
-		await page.locator('[data-test-id=parameter-input-apiKey] input').fill(session.simulator.config.apiKey);
+		await page
+			.locator('[data-test-id=parameter-input-apiKey] input')
+			.fill(session.simulator.config.apiKey);
 		await page.click('[data-test-id=credential-save-button]');
 		await page.getByText('Connection tested successfully').waitFor();
 		// the Test is MoEngage's Test Connection, not a Get User request
-		const tests = session.simulator.log.filter((entry: { endpoint: string }) => entry.endpoint === 'testConnection');
+		const tests = session.simulator.log.filter(
+			(entry: { endpoint: string }) => entry.endpoint === 'testConnection',
+		);
 		expect(tests.map((entry: { status: number }) => entry.status).slice(-2)).toEqual([401, 200]);
-		expect(session.simulator.log.some((entry: { endpoint: string }) => entry.endpoint === 'export')).toBe(false);
+		expect(
+			session.simulator.log.some((entry: { endpoint: string }) => entry.endpoint === 'export'),
+		).toBe(false);
 		await shot('04-credential-ok');
 		await page.keyboard.press('Escape');
 	});
@@ -105,9 +128,16 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		const item = page.locator('[data-test-id=node-creator-action-item]', { hasText: 'MoEngage' });
 		await item.waitFor();
 		const icon = item.locator('img').first();
-		expect(await icon.getAttribute('src')).toContain('/icons/n8n-nodes-moengage/dist/nodes/MoEngage/moengage.svg');
-		await page.waitForFunction((element) => (element as HTMLImageElement).complete, await icon.elementHandle());
-		expect(await icon.evaluate((image) => (image as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+		expect(await icon.getAttribute('src')).toContain(
+			'/icons/n8n-nodes-moengage/dist/nodes/MoEngage/moengage.svg',
+		);
+		await page.waitForFunction(
+			(element) => (element as HTMLImageElement).complete,
+			await icon.elementHandle(),
+		);
+		expect(
+			await icon.evaluate((image) => (image as HTMLImageElement).naturalWidth),
+		).toBeGreaterThan(0);
 		await shot('05-node-panel');
 		await item.click();
 		const action = page.locator('[data-test-id=node-creator-item-name]', { hasText: 'Get users' });
@@ -118,7 +148,9 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		for (const name of ['resource', 'operation', 'identifierType', 'identifier', 'fields']) {
 			await page.locator(`[data-test-id=parameter-input-${name}]`).waitFor();
 		}
-		const identifierLabel = page.locator('[data-test-id=parameter-item]', { hasText: 'Identifier' }).filter({ hasNotText: 'Identifier Type' });
+		const identifierLabel = page
+			.locator('[data-test-id=parameter-item]', { hasText: 'Identifier' })
+			.filter({ hasNotText: 'Identifier Type' });
 		await identifierLabel.locator('label').first().hover();
 		await identifierLabel.locator('svg[data-icon=circle-help]').first().hover();
 		await page.getByText('The user to look up for each item').first().waitFor({ timeout: 5000 });
@@ -143,9 +175,18 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.goto(`${session.editor.url}/workflow/${session.workflow.id}`);
 		await page.locator('[data-test-id=execute-workflow-button]').click();
 		const edgeLabels = page.locator('[data-test-id=edge-label]');
-		await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-test-id=edge-label]')).some((label) => label.textContent?.includes('9 items')));
+		await page.waitForFunction(() =>
+			Array.from(document.querySelectorAll('[data-test-id=edge-label]')).some((label) =>
+				label.textContent?.includes('9 items'),
+			),
+		);
 		await shot('09-demo-run');
-		expect((await edgeLabels.allTextContents()).map((text) => text.trim())).toEqual(['1 item', '12 items', '9 items', '3 items']);
+		expect((await edgeLabels.allTextContents()).map((text) => text.trim())).toEqual([
+			'1 item',
+			'12 items',
+			'9 items',
+			'3 items',
+		]);
 		const found = page.locator('[data-test-id=canvas-node]', { hasText: 'Update CRM' });
 		const missing = page.locator('[data-test-id=canvas-node]', { hasText: 'Add to missing list' });
 		expect(await found.count()).toBe(1);
@@ -157,7 +198,10 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.reload();
 		await page.locator('[data-test-id=canvas-node]', { hasText: 'MoEngage' }).first().waitFor();
 		await page.waitForTimeout(1000);
-		const icon = page.locator('[data-test-id=canvas-node]', { hasText: 'MoEngage' }).locator('img').first();
+		const icon = page
+			.locator('[data-test-id=canvas-node]', { hasText: 'MoEngage' })
+			.locator('img')
+			.first();
 		expect(await icon.getAttribute('src')).toContain('moengage.dark.svg');
 		await shot('10-dark-canvas');
 		await page.evaluate(() => localStorage.setItem('N8N_THEME', 'light'));
@@ -170,13 +214,21 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.locator('[data-test-id=node-creator-action-item]', { hasText: 'MoEngage' }).click();
 		const actions = page.locator('[data-test-id=node-creator-item-name]');
 		await actions.filter({ hasText: 'Get users' }).waitFor();
-		for (const action of ['Create or update users', 'Delete users', 'Get users', 'Merge users', 'Track an event']) {
+		for (const action of [
+			'Create or update users',
+			'Delete users',
+			'Get users',
+			'Merge users',
+			'Track an event',
+		]) {
 			expect(await actions.filter({ hasText: action }).count()).toBe(1);
 		}
 		await actions.filter({ hasText: 'Get users' }).click();
 		await page.waitForSelector('[data-test-id=parameter-input-identifierType]');
 		// the node renames itself after its action, so it is found by its type
-		const canvasNode = page.locator('[data-test-id=canvas-node][data-node-type="n8n-nodes-moengage.moEngage"]');
+		const canvasNode = page.locator(
+			'[data-test-id=canvas-node][data-node-type="n8n-nodes-moengage.moEngage"]',
+		);
 		const ndv = page.locator('[data-test-id=ndv]');
 		/** Closes the node's panel, waits for the canvas to show `expected` as its outputs, reopens it. */
 		const expectOutputs = async (expected: string[], name: string) => {
@@ -208,9 +260,11 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 				.map((text) => text.replace(/FixedExpression$/, '').trim())
 				.filter((text) => text !== 'Fixed' && text !== 'Expression');
 		const shows = async (names: string[]) => {
-			for (const name of names) await page.locator(`[data-test-id=parameter-input-${name}]`).first().waitFor();
+			for (const name of names)
+				await page.locator(`[data-test-id=parameter-input-${name}]`).first().waitFor();
 		};
-		const DELETE_NOTICE = 'Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request';
+		const DELETE_NOTICE =
+			'Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request';
 		const MERGE_NOTICE = 'Merging is irreversible. The merged user keeps only its MoEngage ID';
 
 		await expectOutputs(['Found', 'Not Found'], '11-get-outputs');
@@ -226,9 +280,23 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		expect(await identifierType.inputValue()).toBe('MoEngage ID');
 
 		await choose('operation', 'Create or Update');
-		await shows(['customerId', 'attributesFrom', 'excludeFields', 'sendMappedFields', 'updateExistingOnly', 'sendEmptyValues']);
+		await shows([
+			'customerId',
+			'attributesFrom',
+			'excludeFields',
+			'sendMappedFields',
+			'updateExistingOnly',
+			'sendEmptyValues',
+		]);
 		expect(await labels()).toEqual(
-			expect.arrayContaining(['Customer ID', 'Attributes From', 'Exclude Fields', 'Send Mapped Fields', 'Send Empty Values', 'Update Existing Only']),
+			expect.arrayContaining([
+				'Customer ID',
+				'Attributes From',
+				'Exclude Fields',
+				'Send Mapped Fields',
+				'Send Empty Values',
+				'Update Existing Only',
+			]),
 		);
 		expect(await page.locator('[data-test-id=parameter-input-identifierType]').count()).toBe(0);
 		await shot('12-create-or-update');
@@ -245,19 +313,34 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await shows(['mergedCustomerId', 'retainedCustomerId']);
 		await ndv.getByText(MERGE_NOTICE).waitFor();
 		expect(await ndv.getByText(DELETE_NOTICE).count()).toBe(0);
-		expect(await labels()).toEqual(expect.arrayContaining(['Merged Customer ID', 'Retained Customer ID']));
+		expect(await labels()).toEqual(
+			expect.arrayContaining(['Merged Customer ID', 'Retained Customer ID']),
+		);
 		await shot('16-merge');
 		await expectOutputs(['Accepted'], '17-merge-outputs');
 
 		await choose('resource', 'Event');
 		await shows(['customerId', 'eventName', 'eventTime', 'attributesFrom']);
-		expect(await page.locator('[data-test-id=parameter-input-operation] input').inputValue()).toBe('Track');
-		expect(await labels()).toEqual(expect.arrayContaining(['Customer ID', 'Event Name', 'Event Time', 'Attributes From', 'Attributes', 'Additional Fields']));
+		expect(await page.locator('[data-test-id=parameter-input-operation] input').inputValue()).toBe(
+			'Track',
+		);
+		expect(await labels()).toEqual(
+			expect.arrayContaining([
+				'Customer ID',
+				'Event Name',
+				'Event Time',
+				'Attributes From',
+				'Attributes',
+				'Additional Fields',
+			]),
+		);
 		expect(await ndv.getByText(MERGE_NOTICE).count()).toBe(0);
 		await page.getByPlaceholder('Add option').click();
 		const trackOptions = page.locator('.el-select-dropdown__item:visible');
 		await trackOptions.first().waitFor({ timeout: 5000 });
-		expect((await trackOptions.allTextContents()).map((text) => text.trim())).toContain('Resend After a Lost Answer');
+		expect((await trackOptions.allTextContents()).map((text) => text.trim())).toContain(
+			'Resend After a Lost Answer',
+		);
 		await page.keyboard.press('Escape');
 		await shot('18-track');
 		await expectOutputs(['Accepted'], '19-track-outputs');

@@ -17,13 +17,22 @@ import { checkCustomerId } from '../../nodes/MoEngage/shared/identifiers';
 const NOW = Date.UTC(2026, 10, 29, 12);
 
 describe('checkCustomerId', () => {
-	it.each(['null', 'NULL', 'guest', 'unknown', '-1', 'true', 'n/a', 'customer_id', 'None'])('refuses the placeholder %s', (id) => {
-		expect(checkCustomerId(id)).toEqual({ ok: false, problem: `is "${id}", a placeholder value MoEngage refuses as a customer ID` });
-	});
+	it.each(['null', 'NULL', 'guest', 'unknown', '-1', 'true', 'n/a', 'customer_id', 'None'])(
+		'refuses the placeholder %s',
+		(id) => {
+			expect(checkCustomerId(id)).toEqual({
+				ok: false,
+				problem: `is "${id}", a placeholder value MoEngage refuses as a customer ID`,
+			});
+		},
+	);
 
 	it('refuses one character, and takes numbers as text, trimmed', () => {
 		expect(checkCustomerId('x').ok).toBe(false);
-		expect(checkCustomerId('0')).toEqual({ ok: false, problem: 'is "0"; MoEngage needs a customer ID longer than one character' });
+		expect(checkCustomerId('0')).toEqual({
+			ok: false,
+			problem: 'is "0"; MoEngage needs a customer ID longer than one character',
+		});
 		expect(checkCustomerId(' 12345 ')).toEqual({ ok: true, value: '12345' });
 		expect(checkCustomerId(98765)).toEqual({ ok: true, value: '98765' });
 		expect(checkCustomerId('').ok).toBe(false);
@@ -35,15 +44,26 @@ describe('checkUserAttributes', () => {
 		expect(checkUserAttributes({ [name]: 1 }).ok).toBe(false);
 	});
 
-	it.each(['status', 'user_id', 'source', 'USER_ATTRIBUTE_UNIQUE_ID', 'MOE_GAID'])('refuses the reserved name %s', (name) => {
-		expect(checkUserAttributes({ [name]: 1 })).toMatchObject({ ok: false, problem: expect.stringContaining(`"${name}" is reserved`) });
-	});
+	it.each(['status', 'user_id', 'source', 'USER_ATTRIBUTE_UNIQUE_ID', 'MOE_GAID'])(
+		'refuses the reserved name %s',
+		(name) => {
+			expect(checkUserAttributes({ [name]: 1 })).toMatchObject({
+				ok: false,
+				problem: expect.stringContaining(`"${name}" is reserved`),
+			});
+		},
+	);
 
 	it('refuses moe_ names but the standard ones Track User may write', () => {
 		expect(checkUserAttributes({ moe_score: 1 }).ok).toBe(false);
 		expect(checkUserAttributes({ MOE_score: 1 }).ok).toBe(false);
-		expect(checkUserAttributes({ moe_unsubscribe: true, moe_sms_subscription: false, moe_mobile: '+49' }).ok).toBe(true);
-		expect(checkUserAttributes({ plan: 'gold', first_name: 'Asha', u_em: 'a@example.com' }).ok).toBe(true);
+		expect(
+			checkUserAttributes({ moe_unsubscribe: true, moe_sms_subscription: false, moe_mobile: '+49' })
+				.ok,
+		).toBe(true);
+		expect(
+			checkUserAttributes({ plan: 'gold', first_name: 'Asha', u_em: 'a@example.com' }).ok,
+		).toBe(true);
 	});
 });
 
@@ -82,7 +102,7 @@ describe('parseEventTime', () => {
 		['the offset +0530', '2025-05-31T22:03:35+0530'],
 		['the offset +05:30', '2025-05-31T22:03:35+05:30'],
 		['the offset -03:00', '2025-05-31T13:33:35-03:00'],
-		['Luxon\'s ISO text ({{ $now }} in an expression)', '2025-05-31T22:03:35.000+05:30'],
+		["Luxon's ISO text ({{ $now }} in an expression)", '2025-05-31T22:03:35.000+05:30'],
 		['epoch seconds', ms / 1000],
 		['epoch seconds as text', String(ms / 1000)],
 		['epoch milliseconds (13 digits, as the docs send them)', ms],
@@ -107,7 +127,9 @@ describe('parseEventTime', () => {
 	])('refuses %s as an epoch, naming the plausible forms', (_name, value) => {
 		expect(parseEventTime(value, NOW)).toEqual({
 			ok: false,
-			problem: expect.stringContaining(`the event time is ${String(value)}, which is neither epoch seconds nor milliseconds of a date from 2001 to 2100`),
+			problem: expect.stringContaining(
+				`the event time is ${String(value)}, which is neither epoch seconds nor milliseconds of a date from 2001 to 2100`,
+			),
 		});
 	});
 
@@ -120,13 +142,20 @@ describe('parseEventTime', () => {
 	it('refuses a time more than a minute ahead, saying how far', () => {
 		expect(parseEventTime(NOW + 61_000, NOW)).toEqual({
 			ok: false,
-			problem: expect.stringContaining("the event time 2026-11-29T12:01:01Z is 61 s ahead of this n8n's clock; MoEngage drops future-dated events"),
+			problem: expect.stringContaining(
+				"the event time 2026-11-29T12:01:01Z is 61 s ahead of this n8n's clock; MoEngage drops future-dated events",
+			),
 		});
 		expect(parseEventTime('2027-01-01T00:00:00Z', NOW).ok).toBe(false);
 	});
 
 	it('refuses words, impossible dates and other types', () => {
-		expect(parseEventTime('last tuesday', NOW)).toEqual({ ok: false, problem: expect.stringContaining('the event time is "last tuesday", not a date MoEngage takes; give ISO 8601') });
+		expect(parseEventTime('last tuesday', NOW)).toEqual({
+			ok: false,
+			problem: expect.stringContaining(
+				'the event time is "last tuesday", not a date MoEngage takes; give ISO 8601',
+			),
+		});
 		expect(parseEventTime('5/31/2025 16:33:35', NOW).ok).toBe(false);
 		expect(parseEventTime('2025-13-45T99:00:00Z', NOW).ok).toBe(false);
 		expect(parseEventTime('2025-02-30T10:00:00Z', NOW).ok).toBe(false);
@@ -146,25 +175,41 @@ describe('values a user types in "Fields Below"', () => {
 		['a comma-separated list as an array', 'shoes, bags ,', 'array', ['shoes', 'bags']],
 		['a JSON array as an array', '[1, "two"]', 'array', [1, 'two']],
 		['a number as text', 42, 'string', '42'],
-		['an expression\'s number as it is (Automatic)', 99.5, 'auto', 99.5],
+		["an expression's number as it is (Automatic)", 99.5, 'auto', 99.5],
 		['typed text as text (Automatic)', '42', 'auto', '42'],
 	])('sends %s', (_name, value, type, sent) => {
 		expect(typedValue('x', value, type as never)).toEqual({ ok: true, value: sent });
 	});
 
 	it('refuses a value that is not of its type, naming the attribute', () => {
-		expect(typedValue('seats', 'many', 'number')).toEqual({ ok: false, problem: 'the attribute "seats" is "many", not a number' });
-		expect(typedValue('vip', 'maybe', 'boolean')).toEqual({ ok: false, problem: 'the attribute "vip" is "maybe", not true or false' });
+		expect(typedValue('seats', 'many', 'number')).toEqual({
+			ok: false,
+			problem: 'the attribute "seats" is "many", not a number',
+		});
+		expect(typedValue('vip', 'maybe', 'boolean')).toEqual({
+			ok: false,
+			problem: 'the attribute "vip" is "maybe", not true or false',
+		});
 		expect(typedValue('since', 'soon', 'date').ok).toBe(false);
 	});
 
 	it('leaves an empty value empty, whatever the type, for Send Empty Values to decide', () => {
 		expect(typedValue('seats', '', 'number')).toEqual({ ok: true, value: '' });
-		expect(withoutEmptyValues({ a: '', b: null, c: undefined, d: 0, e: false, f: [] })).toEqual({ d: 0, e: false, f: [] });
+		expect(withoutEmptyValues({ a: '', b: null, c: undefined, d: 0, e: false, f: [] })).toEqual({
+			d: 0,
+			e: false,
+			f: [],
+		});
 	});
 
 	it('types each pair as asked', () => {
-		expect(attributesFromPairs([{ name: 'seats', type: 'number', value: '42' }, { name: 'vip', type: 'boolean', value: 'true' }, { name: 'tags', type: 'array', value: 'a,b' }])).toEqual({
+		expect(
+			attributesFromPairs([
+				{ name: 'seats', type: 'number', value: '42' },
+				{ name: 'vip', type: 'boolean', value: 'true' },
+				{ name: 'tags', type: 'array', value: 'a,b' },
+			]),
+		).toEqual({
 			ok: true,
 			value: { seats: 42, vip: true, tags: ['a', 'b'] },
 		});
@@ -172,54 +217,105 @@ describe('values a user types in "Fields Below"', () => {
 });
 
 describe('platforms and array operators (data.yaml UserAttributes, PlatformObject)', () => {
-	it('spells platforms as MoEngage\'s enum, and refuses what it would drop', () => {
-		expect(checkUserAttributes({ platforms: [{ platform: 'android', active: true }, { platform: 'IOS', active: 'False' }] })).toEqual({
+	it("spells platforms as MoEngage's enum, and refuses what it would drop", () => {
+		expect(
+			checkUserAttributes({
+				platforms: [
+					{ platform: 'android', active: true },
+					{ platform: 'IOS', active: 'False' },
+				],
+			}),
+		).toEqual({
 			ok: true,
-			value: { platforms: [{ platform: 'ANDROID', active: 'true' }, { platform: 'iOS', active: 'false' }] },
+			value: {
+				platforms: [
+					{ platform: 'ANDROID', active: 'true' },
+					{ platform: 'iOS', active: 'false' },
+				],
+			},
 		});
-		for (const platforms of [[{ platform: 'windows', active: 'true' }], [{ platform: 'web' }], 'web', [{ platform: 'web', active: 'yes' }], [{ platform: 'web', active: 'true', version: '2' }]]) {
-			expect(checkUserAttributes({ platforms })).toEqual({ ok: false, problem: expect.stringContaining('the attribute "platforms"') });
+		for (const platforms of [
+			[{ platform: 'windows', active: 'true' }],
+			[{ platform: 'web' }],
+			'web',
+			[{ platform: 'web', active: 'yes' }],
+			[{ platform: 'web', active: 'true', version: '2' }],
+		]) {
+			expect(checkUserAttributes({ platforms })).toEqual({
+				ok: false,
+				problem: expect.stringContaining('the attribute "platforms"'),
+			});
 		}
 	});
 
-	it('refuses one item that adds to and removes from the same attribute, in MoEngage\'s words', () => {
-		expect(checkUserAttributes({ addValueToArrayField: { tags: ['a'] }, removeValueFromArrayField: { tags: ['b'] } })).toEqual({
+	it("refuses one item that adds to and removes from the same attribute, in MoEngage's words", () => {
+		expect(
+			checkUserAttributes({
+				addValueToArrayField: { tags: ['a'] },
+				removeValueFromArrayField: { tags: ['b'] },
+			}),
+		).toEqual({
 			ok: false,
-			problem: expect.stringContaining("\"Cannot add and remove 'tags' at the same time\""),
+			problem: expect.stringContaining('"Cannot add and remove \'tags\' at the same time"'),
 		});
 	});
 
 	it('refuses one item that sets an attribute and adds to it, an operator on platforms, and an operator that is not an object', () => {
-		expect(checkUserAttributes({ tags: ['a'], addValueToArrayField: { tags: ['b'] } }).ok).toBe(false);
+		expect(checkUserAttributes({ tags: ['a'], addValueToArrayField: { tags: ['b'] } }).ok).toBe(
+			false,
+		);
 		expect(checkUserAttributes({ addValueToArrayField: { platforms: ['web'] } }).ok).toBe(false);
 		expect(checkUserAttributes({ addValueToArrayField: { moe_score: [1] } }).ok).toBe(false);
 		expect(checkUserAttributes({ addValueToArrayField: 'tags' }).ok).toBe(false);
 	});
 
-	it('joins the additions of several items instead of keeping the last, and leaves the items\' own values as they were', () => {
-		const items = [{ addValueToArrayField: { categories: ['shoes'] } }, { addValueToArrayField: { categories: 'bags' } }, { addValueToArrayField: { wishlist: ['hat'] }, city: 'Pune' }];
+	it("joins the additions of several items instead of keeping the last, and leaves the items' own values as they were", () => {
+		const items = [
+			{ addValueToArrayField: { categories: ['shoes'] } },
+			{ addValueToArrayField: { categories: 'bags' } },
+			{ addValueToArrayField: { wishlist: ['hat'] }, city: 'Pune' },
+		];
 		const joined = {};
 		for (const item of items) joinInto(joined, item);
-		expect(joined).toEqual({ addValueToArrayField: { categories: ['shoes', 'bags'], wishlist: ['hat'] }, city: 'Pune' });
+		expect(joined).toEqual({
+			addValueToArrayField: { categories: ['shoes', 'bags'], wishlist: ['hat'] },
+			city: 'Pune',
+		});
 		expect(items[0]).toEqual({ addValueToArrayField: { categories: ['shoes'] } });
 	});
 
-
 	it('tells which items MoEngage would refuse in one update', () => {
-		expect(canJoin({ addValueToArrayField: { tags: ['a'] } }, { removeValueFromArrayField: { tags: ['a'] } })).toBe(false);
+		expect(
+			canJoin(
+				{ addValueToArrayField: { tags: ['a'] } },
+				{ removeValueFromArrayField: { tags: ['a'] } },
+			),
+		).toBe(false);
 		expect(canJoin({ tags: ['a'] }, { addValueToArrayField: { tags: ['b'] } })).toBe(false);
 		expect(canJoin({ addValueToArrayField: { tags: ['a'] } }, { tags: ['b'] })).toBe(false);
-		expect(canJoin({ addValueToArrayField: { tags: ['a'] } }, { removeValueFromArrayField: { wishlist: ['a'] }, city: 'Pune' })).toBe(true);
+		expect(
+			canJoin(
+				{ addValueToArrayField: { tags: ['a'] } },
+				{ removeValueFromArrayField: { wishlist: ['a'] }, city: 'Pune' },
+			),
+		).toBe(true);
 	});
 });
 
 describe('attribute sources', () => {
 	it('the item but the excluded fields', () => {
-		expect(attributesFromItem({ customer_id: 'a', plan: 'x', note: 'n' }, ['customer_id', 'note'])).toEqual({ plan: 'x' });
+		expect(
+			attributesFromItem({ customer_id: 'a', plan: 'x', note: 'n' }, ['customer_id', 'note']),
+		).toEqual({ plan: 'x' });
 	});
 
 	it('pairs, a later pair of the same name winning; a pair without a name is a problem', () => {
-		expect(attributesFromPairs([{ name: 'a', value: 1 }, { name: ' a ', value: 2 }])).toEqual({ ok: true, value: { a: 2 } });
+		expect(
+			attributesFromPairs([
+				{ name: 'a', value: 1 },
+				{ name: ' a ', value: 2 },
+			]),
+		).toEqual({ ok: true, value: { a: 2 } });
 		expect(attributesFromPairs([{ name: '', value: 1 }]).ok).toBe(false);
 	});
 

@@ -1,4 +1,10 @@
-import { budgetFor, budgetsKept, requestsInFlight, WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
+import {
+	budgetFor,
+	budgetsKept,
+	requestsInFlight,
+	WaitCancelled,
+	WorkspaceBudget,
+} from '../../nodes/MoEngage/shared/budget';
 import { CANCEL_CHECK_MS } from '../../nodes/MoEngage/shared/limits';
 import { FakeClock } from '../support/fake-clock';
 
@@ -7,7 +13,11 @@ const WINDOW = 60_000;
 /** The most identifiers sent in any window (t - WINDOW, t]. */
 function busiestWindow(sends: Array<{ at: number; users: number }>): number {
 	return Math.max(
-		...sends.map(({ at }) => sends.filter((send) => send.at > at - WINDOW && send.at <= at).reduce((sum, send) => sum + send.users, 0)),
+		...sends.map(({ at }) =>
+			sends
+				.filter((send) => send.at > at - WINDOW && send.at <= at)
+				.reduce((sum, send) => sum + send.users, 0),
+		),
 	);
 }
 
@@ -31,7 +41,7 @@ describe('WorkspaceBudget', () => {
 		expect(busiestWindow(sends)).toBeLessThanOrEqual(300);
 		// and it does not idle: 500 sends of ~10.5 users at 300 per minute need about 17.5 minutes
 		const total = sends.reduce((sum, send) => sum + send.users, 0);
-		expect(sends[sends.length - 1].at).toBeLessThan(((total / 300) + 1) * WINDOW);
+		expect(sends[sends.length - 1].at).toBeLessThan((total / 300 + 1) * WINDOW);
 	});
 
 	it('serves callers in the order they asked', () => {
@@ -79,7 +89,9 @@ describe('WorkspaceBudget.spend', () => {
 		clock.onSleep = () => {
 			if (clock.time >= 5_000) controller.abort();
 		};
-		await expect(budget.spend(20, 20, clock, { signal: controller.signal })).rejects.toBeInstanceOf(WaitCancelled);
+		await expect(budget.spend(20, 20, clock, { signal: controller.signal })).rejects.toBeInstanceOf(
+			WaitCancelled,
+		);
 		expect(clock.time).toBeLessThan(5_000 + CANCEL_CHECK_MS + 1);
 		expect(budget.reserve(5, 20, clock.time).at).toBe(WINDOW);
 	});
@@ -89,7 +101,11 @@ describe('WorkspaceBudget.hold', () => {
 	it('makes every later caller on the workspace wait until the hold ends', () => {
 		const budget = new WorkspaceBudget(WINDOW);
 		budget.hold(5_000, "after MoEngage's rate limit (429)");
-		expect(budget.reserve(1, 1000, 0)).toEqual({ at: 5_000, units: 1, heldBecause: "after MoEngage's rate limit (429)" });
+		expect(budget.reserve(1, 1000, 0)).toEqual({
+			at: 5_000,
+			units: 1,
+			heldBecause: "after MoEngage's rate limit (429)",
+		});
 		budget.hold(1_000, 'a shorter hold');
 		expect(budget.reserve(1, 1000, 2_000).at).toBe(5_000);
 		expect(budget.reserve(1, 1000, 6_000)).toEqual({ at: 6_000, units: 1 });
@@ -101,7 +117,10 @@ describe('WorkspaceBudget.hold', () => {
 		// an execution heard a 429 with Retry-After: 60 and was cancelled; the hold outlives it
 		budget.hold(60_000, "after MoEngage's rate limit (429)");
 		const waits: Array<[number, string | undefined]> = [];
-		await budget.spend(20, 1000, clock, { longWaitMs: 3_000, onLongWait: (ms, _limit, held) => waits.push([ms, held]) });
+		await budget.spend(20, 1000, clock, {
+			longWaitMs: 3_000,
+			onLongWait: (ms, _limit, held) => waits.push([ms, held]),
+		});
 		expect(waits).toEqual([[60_000, "after MoEngage's rate limit (429)"]]);
 	});
 });
@@ -209,7 +228,8 @@ describe('budgetFor', () => {
 	it('forgets a workspace with nothing in its window, no hold and nothing in flight, and keeps a busy one', async () => {
 		const before = budgetsKept();
 		const start = 1e12;
-		for (let n = 0; n < 2_000; n++) budgetFor(`http://x workspace-${n}`, undefined, start).reserve(20, 1000, start);
+		for (let n = 0; n < 2_000; n++)
+			budgetFor(`http://x workspace-${n}`, undefined, start).reserve(20, 1000, start);
 		const busy = budgetFor('http://x busy', undefined, start);
 		busy.hold(start + 10 * 60_000, 'after a 429');
 		expect(budgetsKept()).toBeGreaterThanOrEqual(before + 2_001);

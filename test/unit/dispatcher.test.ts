@@ -1,7 +1,12 @@
 import { WaitCancelled, WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { backoffMs, dispatch, type DispatchPolicy } from '../../nodes/MoEngage/shared/dispatcher';
 import { blame400, planLookups } from '../../nodes/MoEngage/resources/user/get';
-import { matchAnswer, type ExportAnswer, type Lookup, type Outcome } from '../../nodes/MoEngage/resources/user/get/answers';
+import {
+	matchAnswer,
+	type ExportAnswer,
+	type Lookup,
+	type Outcome,
+} from '../../nodes/MoEngage/resources/user/get/answers';
 import { packBatches } from '../../nodes/MoEngage/shared/packing';
 import type { UnitResult } from '../../nodes/MoEngage/shared/dispatcher';
 import type { Exchange as AnyExchange } from '../../nodes/MoEngage/shared/transport';
@@ -9,17 +14,30 @@ import type { Exchange as AnyExchange } from '../../nodes/MoEngage/shared/transp
 type Exchange = AnyExchange<ExportAnswer>;
 
 /** found / notFound / missing for a settled lookup, failed for a failed one. */
-const kindOf = (result: UnitResult<Outcome> | undefined) => (result?.kind === 'settled' ? result.outcome.kind : result?.kind);
+const kindOf = (result: UnitResult<Outcome> | undefined) =>
+	result?.kind === 'settled' ? result.outcome.kind : result?.kind;
 import { FakeClock } from '../support/fake-clock';
 import { createSimulator, inMemorySend } from '../support/in-memory-moengage';
 
-const policy: DispatchPolicy = { unitsPerMinute: 1_000_000, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' };
+const policy: DispatchPolicy = {
+	unitsPerMinute: 1_000_000,
+	maxRetries: 5,
+	concurrency: 4,
+	stopOnFailure: false,
+	unit: 'users',
+};
 
 const lookupsOf = (identifiers: string[]): Lookup[] =>
-	planLookups(identifiers.map((identifier) => ({ ok: true, part: { type: 'customer_id', identifier } }))).units;
+	planLookups(
+		identifiers.map((identifier) => ({ ok: true, part: { type: 'customer_id', identifier } })),
+	).units;
 
 function setUp(options: { users?: number; poison?: string[] } = {}) {
-	const simulator = createSimulator({ users: options.users ?? 100, usersPerWindow: 1e9, poison: options.poison });
+	const simulator = createSimulator({
+		users: options.users ?? 100,
+		usersPerWindow: 1e9,
+		poison: options.poison,
+	});
 	const clock = new FakeClock();
 	const lines: string[] = [];
 	// Get Users' io: the dispatcher's policy is shown on its lookups.
@@ -47,7 +65,10 @@ function scripted(io: ReturnType<typeof setUp>['io'], ...first: Exchange[]) {
 	return sent;
 }
 
-const refused = (status: number, extra: Partial<Extract<Exchange, { kind: 'refused' }>> = {}): Exchange => ({
+const refused = (
+	status: number,
+	extra: Partial<Extract<Exchange, { kind: 'refused' }>> = {},
+): Exchange => ({
 	kind: 'refused',
 	status,
 	failure: { message: `MoEngage said ${status}`, httpCode: status },
@@ -67,8 +88,14 @@ describe('dispatch', () => {
 	it('waits as long as Retry-After says, holding the whole workspace, then sends the batch again', async () => {
 		const { io, clock, lines, simulator } = setUp();
 		const sent = scripted(io, refused(429, { retryAfterMs: 7000 }));
-		const lookups = lookupsOf(simulator.users.slice(0, 30).map((user: { customer_id: string }) => user.customer_id));
-		const { results, stats } = await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
+		const lookups = lookupsOf(
+			simulator.users.slice(0, 30).map((user: { customer_id: string }) => user.customer_id),
+		);
+		const { results, stats } = await dispatch(
+			packBatches(lookups, 20),
+			{ ...policy, concurrency: 1 },
+			io,
+		);
 		expect(sent).toEqual([20, 20, 10]);
 		expect([...results.values()].every((result) => kindOf(result) === 'found')).toBe(true);
 		expect(stats.retries).toEqual({ 429: 1 });
@@ -83,7 +110,11 @@ describe('dispatch', () => {
 	it('backs off on a 429 without Retry-After, and does not count it against maxRetries', async () => {
 		const { io, clock } = setUp();
 		scripted(io, ...Array.from({ length: 8 }, () => refused(429)));
-		const { results, stats } = await dispatch([lookupsOf(['cust-00001'])], { ...policy, maxRetries: 1 }, io);
+		const { results, stats } = await dispatch(
+			[lookupsOf(['cust-00001'])],
+			{ ...policy, maxRetries: 1 },
+			io,
+		);
 		expect(kindOf([...results.values()][0])).toBe('found');
 		expect(stats.retries).toEqual({ 429: 8 });
 		expect(clock.time).toBeGreaterThan(30_000);
@@ -95,10 +126,17 @@ describe('dispatch', () => {
 			io,
 			refused(503),
 			{ kind: 'unreachable', failure: { message: 'Could not reach MoEngage' } },
-			{ kind: 'malformed', failure: { message: 'MoEngage answered 200 but not with the documented JSON' } },
+			{
+				kind: 'malformed',
+				failure: { message: 'MoEngage answered 200 but not with the documented JSON' },
+			},
 			refused(500),
 		);
-		const { results, stats } = await dispatch([lookupsOf(['cust-00001'])], { ...policy, maxRetries: 3 }, io);
+		const { results, stats } = await dispatch(
+			[lookupsOf(['cust-00001'])],
+			{ ...policy, maxRetries: 3 },
+			io,
+		);
 		expect(sent).toHaveLength(4);
 		expect([...results.values()][0]).toEqual({
 			kind: 'failed',
@@ -107,20 +145,37 @@ describe('dispatch', () => {
 		expect(stats.retries).toEqual({ 503: 1, network: 1, 'malformed answer': 1 });
 	});
 
-	it.each([401, 403, 409, 415])('never retries a %i and sends nothing more to the workspace', async (status) => {
-		const { io, simulator } = setUp();
-		const sent = scripted(io, refused(status));
-		const lookups = lookupsOf(simulator.users.slice(0, 60).map((user: { customer_id: string }) => user.customer_id));
-		const { results } = await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
-		expect(sent).toEqual([20]);
-		expect(new Set([...results.values()].map((result) => result.kind === 'failed' && result.failure.httpCode))).toEqual(new Set([status]));
-		expect(results.size).toBe(60);
-	});
+	it.each([401, 403, 409, 415])(
+		'never retries a %i and sends nothing more to the workspace',
+		async (status) => {
+			const { io, simulator } = setUp();
+			const sent = scripted(io, refused(status));
+			const lookups = lookupsOf(
+				simulator.users.slice(0, 60).map((user: { customer_id: string }) => user.customer_id),
+			);
+			const { results } = await dispatch(
+				packBatches(lookups, 20),
+				{ ...policy, concurrency: 1 },
+				io,
+			);
+			expect(sent).toEqual([20]);
+			expect(
+				new Set(
+					[...results.values()].map(
+						(result) => result.kind === 'failed' && result.failure.httpCode,
+					),
+				),
+			).toEqual(new Set([status]));
+			expect(results.size).toBe(60);
+		},
+	);
 
 	it('isolates one poison identifier in 20 with at most 2·⌈log2(20)⌉ = 10 extra requests; the other 19 are answered', async () => {
 		for (let position = 0; position < 20; position++) {
 			const { io, simulator } = setUp({ poison: ['bad-one'] });
-			const identifiers = simulator.users.slice(0, 19).map((user: { customer_id: string }) => user.customer_id);
+			const identifiers = simulator.users
+				.slice(0, 19)
+				.map((user: { customer_id: string }) => user.customer_id);
 			identifiers.splice(position, 0, 'bad-one');
 			const lookups = lookupsOf(identifiers);
 			const { results, stats } = await dispatch([lookups], policy, io);
@@ -129,7 +184,8 @@ describe('dispatch', () => {
 			expect(poisoned).toEqual({
 				kind: 'failed',
 				failure: expect.objectContaining({
-					message: 'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid (attribute "identifiers")',
+					message:
+						'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid (attribute "identifiers")',
 				}),
 			});
 			expect(lookups.filter((lookup) => kindOf(results.get(lookup)) === 'found')).toHaveLength(19);
@@ -139,7 +195,9 @@ describe('dispatch', () => {
 	it('splits a batch MoEngage finds too large (413) and sends the halves', async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, refused(413), refused(413));
-		const lookups = lookupsOf(simulator.users.slice(0, 20).map((user: { customer_id: string }) => user.customer_id));
+		const lookups = lookupsOf(
+			simulator.users.slice(0, 20).map((user: { customer_id: string }) => user.customer_id),
+		);
 		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, io);
 		expect(sent).toEqual([20, 10, 5, 5, 10]);
 		expect([...results.values()].every((result) => kindOf(result) === 'found')).toBe(true);
@@ -148,7 +206,9 @@ describe('dispatch', () => {
 	it('does not split a 400 that blames the request rather than the identifiers, and stops there', async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, refused(400, { blames: 'user_fields_to_export' }));
-		const lookups = lookupsOf(simulator.users.slice(0, 40).map((user: { customer_id: string }) => user.customer_id));
+		const lookups = lookupsOf(
+			simulator.users.slice(0, 40).map((user: { customer_id: string }) => user.customer_id),
+		);
 		const { results } = await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
 		expect(sent).toEqual([20]);
 		expect([...results.values()].every((result) => result.kind === 'failed')).toBe(true);
@@ -157,8 +217,14 @@ describe('dispatch', () => {
 	it('with stopOnFailure, sends no further batch after the first failure', async () => {
 		const { io, simulator } = setUp({ poison: ['cust-00001'] });
 		const sent = scripted(io);
-		const lookups = lookupsOf(simulator.users.slice(0, 100).map((user: { customer_id: string }) => user.customer_id));
-		await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1, stopOnFailure: true }, io);
+		const lookups = lookupsOf(
+			simulator.users.slice(0, 100).map((user: { customer_id: string }) => user.customer_id),
+		);
+		await dispatch(
+			packBatches(lookups, 20),
+			{ ...policy, concurrency: 1, stopOnFailure: true },
+			io,
+		);
 		expect(sent.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(20)));
 	});
 
@@ -169,9 +235,9 @@ describe('dispatch', () => {
 		clock.onSleep = () => {
 			if (clock.time >= 3_000) controller.abort();
 		};
-		await expect(dispatch([lookupsOf(['cust-00001'])], policy, { ...io, signal: controller.signal })).rejects.toBeInstanceOf(
-			WaitCancelled,
-		);
+		await expect(
+			dispatch([lookupsOf(['cust-00001'])], policy, { ...io, signal: controller.signal }),
+		).rejects.toBeInstanceOf(WaitCancelled);
 		expect(clock.time).toBeLessThan(3_000 + 250 + 1);
 	});
 });
@@ -187,7 +253,11 @@ describe('dispatch after a 429', () => {
 			return refusals-- > 0 ? refused(429, { retryAfterMs: 0 }) : await real(batch);
 		};
 		const lookups = lookupsOf([simulator.users[0].customer_id]);
-		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, { ...io, random: () => 0 });
+		const { results } = await dispatch(
+			[lookups],
+			{ ...policy, concurrency: 1 },
+			{ ...io, random: () => 0 },
+		);
 		expect(kindOf([...results.values()][0])).toBe('found');
 		// backoff floor with the lowest jitter: 0.5 s, 1 s, 2 s
 		expect(times).toEqual([0, 500, 1500, 3500]);
@@ -198,7 +268,9 @@ describe('dispatch after a 429', () => {
 		scripted(io, refused(429, { retryAfterMs: 3_600_000 }));
 		await dispatch([lookupsOf([simulator.users[0].customer_id])], policy, io);
 		expect(clock.time).toBe(15 * 60_000);
-		expect(lines).toContain('MoEngage: its 429 asked for a wait of 3600.0 s; waiting 900.0 s at most');
+		expect(lines).toContain(
+			'MoEngage: its 429 asked for a wait of 3600.0 s; waiting 900.0 s at most',
+		);
 	});
 
 	it('waits for x-ratelimit-reset when a 429 has no Retry-After', async () => {
@@ -218,9 +290,13 @@ describe('dispatch after a 429', () => {
 		io.send = async (batch) => {
 			times.push(clock.time);
 			const exchange = await real(batch);
-			return times.length === 1 && exchange.kind === 'answer' ? { ...exchange, rateLimit: { remaining: 0, resetMs: 30_000 } } : exchange;
+			return times.length === 1 && exchange.kind === 'answer'
+				? { ...exchange, rateLimit: { remaining: 0, resetMs: 30_000 } }
+				: exchange;
 		};
-		const lookups = lookupsOf(simulator.users.slice(0, 40).map((user: { customer_id: string }) => user.customer_id));
+		const lookups = lookupsOf(
+			simulator.users.slice(0, 40).map((user: { customer_id: string }) => user.customer_id),
+		);
 		await dispatch(packBatches(lookups, 20), { ...policy, concurrency: 1 }, io);
 		expect(times).toEqual([0, 30_000]);
 		expect(lines).toEqual([
@@ -233,9 +309,18 @@ describe('dispatch with stopOnFailure', () => {
 	it('ends the waits of batches still waiting for budget at once and sends nothing more after the failure', async () => {
 		const { io, clock, simulator } = setUp({ poison: ['bad-id'] });
 		const sent = scripted(io);
-		const identifiers = [simulator.users[0].customer_id, 'bad-id', simulator.users[1].customer_id, simulator.users[2].customer_id];
+		const identifiers = [
+			simulator.users[0].customer_id,
+			'bad-id',
+			simulator.users[1].customer_id,
+			simulator.users[2].customer_id,
+		];
 		const lookups = lookupsOf(identifiers);
-		const { results, stoppedBy } = await dispatch(packBatches(lookups, 1), { ...policy, unitsPerMinute: 2, stopOnFailure: true }, io);
+		const { results, stoppedBy } = await dispatch(
+			packBatches(lookups, 1),
+			{ ...policy, unitsPerMinute: 2, stopOnFailure: true },
+			io,
+		);
 		expect(sent).toEqual([1, 1]);
 		// the third batch was waiting for the budget's next minute: that wait ended at the failure
 		expect(clock.time).toBeLessThan(60_000);
@@ -243,15 +328,27 @@ describe('dispatch with stopOnFailure', () => {
 		expect(stoppedBy?.failure.httpCode).toBe(400);
 		expect(results.get(lookups[2])).toEqual({
 			kind: 'failed',
-			failure: { message: expect.stringMatching(/^Not sent: the run stopped at an earlier failure \(MoEngage rejected the request \(400 InvalidParams\)/) },
+			failure: {
+				message: expect.stringMatching(
+					/^Not sent: the run stopped at an earlier failure \(MoEngage rejected the request \(400 InvalidParams\)/,
+				),
+			},
 		});
 	});
 
 	it('names what MoEngage refused, not an identifier that was waiting to be retried when the run stopped', async () => {
 		const { io, simulator } = setUp({ poison: ['bad-id'] });
 		scripted(io, refused(503));
-		const lookups = lookupsOf([simulator.users[0].customer_id, 'bad-id', simulator.users[1].customer_id]);
-		const { stoppedBy } = await dispatch(packBatches(lookups, 1), { ...policy, stopOnFailure: true }, io);
+		const lookups = lookupsOf([
+			simulator.users[0].customer_id,
+			'bad-id',
+			simulator.users[1].customer_id,
+		]);
+		const { stoppedBy } = await dispatch(
+			packBatches(lookups, 1),
+			{ ...policy, stopOnFailure: true },
+			io,
+		);
 		expect(stoppedBy?.batch).toEqual([lookups[1]]);
 		expect(stoppedBy?.failure.message).toContain('identifier "bad-id" is not valid');
 	});
@@ -259,33 +356,44 @@ describe('dispatch with stopOnFailure', () => {
 
 describe('dispatch after a 400 that names no attribute', () => {
 	const plain400 = (message = 'Bad Request'): Exchange =>
-		refused(400, { failure: { message: `MoEngage rejected the request (400): ${message}`, httpCode: 400 } });
+		refused(400, {
+			failure: { message: `MoEngage rejected the request (400): ${message}`, httpCode: 400 },
+		});
 
 	it('costs at most 3 requests in all when every request gets it, and fails every item with it', async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, ...Array.from({ length: 200 }, () => plain400()));
-		const lookups = lookupsOf(simulator.users.slice(0, 100).map((user: { customer_id: string }) => user.customer_id));
+		const lookups = lookupsOf(
+			simulator.users.slice(0, 100).map((user: { customer_id: string }) => user.customer_id),
+		);
 		const { results, stats } = await dispatch(packBatches(lookups, 20), policy, io);
 		expect(stats.requests).toBeLessThanOrEqual(3);
 		expect(sent).toEqual([20, 10, 10]);
 		expect(results.size).toBe(100);
-		expect(new Set([...results.values()].map((result) => result.kind === 'failed' && result.failure.message))).toEqual(
-			new Set(['MoEngage rejected the request (400): Bad Request']),
-		);
+		expect(
+			new Set(
+				[...results.values()].map((result) => result.kind === 'failed' && result.failure.message),
+			),
+		).toEqual(new Set(['MoEngage rejected the request (400): Bad Request']));
 	});
 
 	it('still isolates one bad identifier in 20 with at most 2·⌈log2(20)⌉ = 10 extra requests', async () => {
 		for (let position = 0; position < 20; position++) {
 			const { io, simulator } = setUp({ poison: ['bad-one'] });
 			simulator.config.poisonAttribute = null;
-			const identifiers = simulator.users.slice(0, 19).map((user: { customer_id: string }) => user.customer_id);
+			const identifiers = simulator.users
+				.slice(0, 19)
+				.map((user: { customer_id: string }) => user.customer_id);
 			identifiers.splice(position, 0, 'bad-one');
 			const lookups = lookupsOf(identifiers);
 			const { results, stats } = await dispatch([lookups], policy, io);
 			expect(stats.requests - 1).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(20)));
 			expect(results.get(lookups[position])).toEqual({
 				kind: 'failed',
-				failure: expect.objectContaining({ message: 'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid' }),
+				failure: expect.objectContaining({
+					message:
+						'MoEngage rejected the request (400 InvalidParams): identifier "bad-one" is not valid',
+				}),
 			});
 			expect(lookups.filter((lookup) => kindOf(results.get(lookup)) === 'found')).toHaveLength(19);
 		}
@@ -293,48 +401,93 @@ describe('dispatch after a 400 that names no attribute', () => {
 });
 
 describe('dispatch of writes after a lost answer (no idempotency key: the request may have been recorded)', () => {
-	const lost: Exchange = { kind: 'lost', failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' } };
+	const lost: Exchange = {
+		kind: 'lost',
+		failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' },
+	};
 
 	it('resends at most as often as resendsAfterLostAnswer allows, then fails the batch as maybe recorded', async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, lost, lost, lost);
 		const lookups = lookupsOf([simulator.users[0].customer_id]);
-		const { results } = await dispatch([lookups], { ...policy, maxRetries: 5 }, { ...io, resendsAfterLostAnswer: () => 1 });
+		const { results } = await dispatch(
+			[lookups],
+			{ ...policy, maxRetries: 5 },
+			{ ...io, resendsAfterLostAnswer: () => 1 },
+		);
 		expect(sent).toEqual([1, 1]);
 		expect(results.get(lookups[0])).toEqual({
 			kind: 'failed',
-			failure: expect.objectContaining({ message: expect.stringMatching(/answer lost\. MoEngage may have recorded it up to 2 times; not sent again$/) }),
+			failure: expect.objectContaining({
+				message: expect.stringMatching(
+					/answer lost\. MoEngage may have recorded it up to 2 times; not sent again$/,
+				),
+			}),
 			maybeRecorded: true,
 		});
 	});
 
 	it.each([
-		['refused 429 every time after it, until the node gives up', Array.from({ length: 30 }, () => refused(429)), /said 429\. MoEngage may have applied it \(gave up after 30 tries\)$/],
-		['refused for good after it (a 401)', [refused(401)], /said 401\. MoEngage may have applied it$/],
-		['refused after it for the one unit it carries (a 400 naming it)', [refused(400, { blames: 'customer_id' })], /said 400\. MoEngage may have applied it$/],
-	])('fails a write whose answer was lost and that was then %s as maybe recorded, not as never taken', async (_, after, message) => {
-		const { io, simulator } = setUp();
-		const sent = scripted(io, lost, ...after);
-		const lookups = lookupsOf([simulator.users[0].customer_id]);
-		const { results } = await dispatch([lookups], policy, { ...io, blame400: () => 'units', resendsAfterLostAnswer: () => 1 });
-		expect(sent).toHaveLength(1 + after.length);
-		expect(results.get(lookups[0])).toEqual({ kind: 'failed', failure: expect.objectContaining({ message: expect.stringMatching(message) }), maybeRecorded: true });
-	});
+		[
+			'refused 429 every time after it, until the node gives up',
+			Array.from({ length: 30 }, () => refused(429)),
+			/said 429\. MoEngage may have applied it \(gave up after 30 tries\)$/,
+		],
+		[
+			'refused for good after it (a 401)',
+			[refused(401)],
+			/said 401\. MoEngage may have applied it$/,
+		],
+		[
+			'refused after it for the one unit it carries (a 400 naming it)',
+			[refused(400, { blames: 'customer_id' })],
+			/said 400\. MoEngage may have applied it$/,
+		],
+	])(
+		'fails a write whose answer was lost and that was then %s as maybe recorded, not as never taken',
+		async (_, after, message) => {
+			const { io, simulator } = setUp();
+			const sent = scripted(io, lost, ...after);
+			const lookups = lookupsOf([simulator.users[0].customer_id]);
+			const { results } = await dispatch([lookups], policy, {
+				...io,
+				blame400: () => 'units',
+				resendsAfterLostAnswer: () => 1,
+			});
+			expect(sent).toHaveLength(1 + after.length);
+			expect(results.get(lookups[0])).toEqual({
+				kind: 'failed',
+				failure: expect.objectContaining({ message: expect.stringMatching(message) }),
+				maybeRecorded: true,
+			});
+		},
+	);
 
-	it('retries what proves nothing arrived (no connection, a 5xx in MoEngage\'s words) without spending the lost-answer allowance', async () => {
+	it("retries what proves nothing arrived (no connection, a 5xx in MoEngage's words) without spending the lost-answer allowance", async () => {
 		const { io, simulator } = setUp();
-		const sent = scripted(io, { kind: 'unreachable', failure: { message: 'Could not reach MoEngage' } }, refused(500), lost);
+		const sent = scripted(
+			io,
+			{ kind: 'unreachable', failure: { message: 'Could not reach MoEngage' } },
+			refused(500),
+			lost,
+		);
 		const lookups = lookupsOf([simulator.users[0].customer_id]);
-		const { results } = await dispatch([lookups], policy, { ...io, resendsAfterLostAnswer: () => 1 });
+		const { results } = await dispatch([lookups], policy, {
+			...io,
+			resendsAfterLostAnswer: () => 1,
+		});
 		expect(sent).toEqual([1, 1, 1, 1]);
 		expect(kindOf(results.get(lookups[0]))).toBe('found');
 	});
 
-	it('counts a proxy\'s 5xx page as a lost answer: with no resend allowed it is sent once', async () => {
+	it("counts a proxy's 5xx page as a lost answer: with no resend allowed it is sent once", async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, refused(504, { mayHaveArrived: true }));
 		const lookups = lookupsOf([simulator.users[0].customer_id]);
-		const { results } = await dispatch([lookups], policy, { ...io, resendsAfterLostAnswer: () => 0 });
+		const { results } = await dispatch([lookups], policy, {
+			...io,
+			resendsAfterLostAnswer: () => 0,
+		});
 		expect(sent).toEqual([1]);
 		expect(results.get(lookups[0])).toMatchObject({ kind: 'failed', maybeRecorded: true });
 	});
@@ -342,15 +495,27 @@ describe('dispatch of writes after a lost answer (no idempotency key: the reques
 	it('carries a lost answer into the halves of a batch split after it: no half is resent after a second lost answer', async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, lost, refused(413), lost, lost);
-		const lookups = lookupsOf(simulator.users.slice(0, 4).map((user: { customer_id: string }) => user.customer_id));
-		const { results } = await dispatch([lookups], { ...policy, concurrency: 1 }, { ...io, resendsAfterLostAnswer: () => 1 });
+		const lookups = lookupsOf(
+			simulator.users.slice(0, 4).map((user: { customer_id: string }) => user.customer_id),
+		);
+		const { results } = await dispatch(
+			[lookups],
+			{ ...policy, concurrency: 1 },
+			{ ...io, resendsAfterLostAnswer: () => 1 },
+		);
 		expect(sent).toEqual([4, 4, 2, 2]);
-		expect([...results.values()].map((result) => result.kind === 'failed' && result.maybeRecorded)).toEqual([true, true, true, true]);
+		expect(
+			[...results.values()].map((result) => result.kind === 'failed' && result.maybeRecorded),
+		).toEqual([true, true, true, true]);
 	});
 
 	it('with stopOnFailure, a request on its way when the run stops is "may have recorded", never "not sent"', async () => {
 		const { io, simulator } = setUp({ poison: ['bad-id'] });
-		const lookups = lookupsOf([simulator.users[0].customer_id, 'bad-id', simulator.users[1].customer_id]);
+		const lookups = lookupsOf([
+			simulator.users[0].customer_id,
+			'bad-id',
+			simulator.users[1].customer_id,
+		]);
 		const send = io.send;
 		let release: () => void = () => {};
 		const slowFirst = async (batch: readonly Lookup[], signal: AbortSignal): Promise<Exchange> => {
@@ -362,11 +527,19 @@ describe('dispatch of writes after a lost answer (no idempotency key: the reques
 			});
 			return lost;
 		};
-		const { results } = await dispatch([[lookups[2]], [lookups[0]], [lookups[1]]], { ...policy, concurrency: 2, stopOnFailure: true }, { ...io, send: slowFirst, resendsAfterLostAnswer: () => 1 });
+		const { results } = await dispatch(
+			[[lookups[2]], [lookups[0]], [lookups[1]]],
+			{ ...policy, concurrency: 2, stopOnFailure: true },
+			{ ...io, send: slowFirst, resendsAfterLostAnswer: () => 1 },
+		);
 		release();
 		expect(results.get(lookups[0])).toEqual({
 			kind: 'failed',
-			failure: { message: expect.stringMatching(/^The run stopped \(MoEngage rejected the request .*\) while this request was on its way: MoEngage may have recorded it$/) },
+			failure: {
+				message: expect.stringMatching(
+					/^The run stopped \(MoEngage rejected the request .*\) while this request was on its way: MoEngage may have recorded it$/,
+				),
+			},
 			maybeRecorded: true,
 		});
 	});
@@ -375,7 +548,11 @@ describe('dispatch of writes after a lost answer (no idempotency key: the reques
 describe('dispatch of writes when the run halts during a resend', () => {
 	it('a batch whose first answer was lost stays "may have recorded" even when its resend, cut off by the halt, was refused', async () => {
 		const { io, simulator } = setUp({ poison: ['bad-id'] });
-		const lookups = lookupsOf([simulator.users[0].customer_id, simulator.users[1].customer_id, 'bad-id']);
+		const lookups = lookupsOf([
+			simulator.users[0].customer_id,
+			simulator.users[1].customer_id,
+			'bad-id',
+		]);
 		const send = io.send;
 		let calls = 0;
 		let resendStarted: () => void = () => {};
@@ -383,17 +560,29 @@ describe('dispatch of writes when the run halts during a resend', () => {
 		const script = async (batch: readonly Lookup[], signal: AbortSignal): Promise<Exchange> => {
 			if (batch[0] === lookups[2]) await resending;
 			if (batch[0] !== lookups[1]) return await send(batch);
-			if (++calls === 1) return { kind: 'lost', failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' } };
+			if (++calls === 1)
+				return {
+					kind: 'lost',
+					failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' },
+				};
 			resendStarted();
 			// The halt aborts the resend; what comes back proves only that this copy was not recorded.
 			await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
 			return refused(500);
 		};
-		const { results } = await dispatch([[lookups[0]], [lookups[1]], [lookups[2]]], { ...policy, concurrency: 2, stopOnFailure: true }, { ...io, send: script, resendsAfterLostAnswer: () => 1 });
+		const { results } = await dispatch(
+			[[lookups[0]], [lookups[1]], [lookups[2]]],
+			{ ...policy, concurrency: 2, stopOnFailure: true },
+			{ ...io, send: script, resendsAfterLostAnswer: () => 1 },
+		);
 		expect(calls).toBe(2);
 		expect(results.get(lookups[1])).toEqual({
 			kind: 'failed',
-			failure: { message: expect.stringMatching(/while this request was on its way: MoEngage may have recorded it$/) },
+			failure: {
+				message: expect.stringMatching(
+					/while this request was on its way: MoEngage may have recorded it$/,
+				),
+			},
 			maybeRecorded: true,
 		});
 	});

@@ -10,7 +10,10 @@ describe('normaliseIdentifier', () => {
 	it('sends numbers from spreadsheets as strings', () => {
 		expect(normaliseIdentifier(100014)).toEqual({ ok: true, value: '100014' });
 		expect(normaliseIdentifier(12.5)).toEqual({ ok: true, value: '12.5' });
-		expect(normaliseIdentifier(BigInt('900719925474099312'))).toEqual({ ok: true, value: '900719925474099312' });
+		expect(normaliseIdentifier(BigInt('900719925474099312'))).toEqual({
+			ok: true,
+			value: '900719925474099312',
+		});
 	});
 
 	it('trims surrounding whitespace and keeps inner characters', () => {
@@ -40,7 +43,9 @@ describe('checkIdentifierType', () => {
 		expect(checkIdentifierType('moengage_id')).toEqual({ ok: true, value: 'id' });
 		expect(checkIdentifierType('id')).toEqual({ ok: true, value: 'id' });
 		const checked = checkIdentifierType('email');
-		expect(!checked.ok && checked.problem).toContain('"email"; use "customer_id" (Customer ID) or "moengage_id" (MoEngage ID)');
+		expect(!checked.ok && checked.problem).toContain(
+			'"email"; use "customer_id" (Customer ID) or "moengage_id" (MoEngage ID)',
+		);
 	});
 });
 
@@ -78,14 +83,19 @@ describe('parseForwardedFor', () => {
 		expect(parseForwardedFor('')).toEqual({ ok: true, value: undefined });
 	});
 
-	it.each(['256.1.1.1', '10.0.0', 'example.com', '203.0.113.7,', '1:2:3:4:5:6:7:8:9', '2001:db8:::1', '01.2.3.4'])(
-		'rejects %p',
-		(value) => {
-			const checked = parseForwardedFor(value);
-			expect(checked.ok).toBe(false);
-			expect(!checked.ok && checked.problem).toContain('not an IP address');
-		},
-	);
+	it.each([
+		'256.1.1.1',
+		'10.0.0',
+		'example.com',
+		'203.0.113.7,',
+		'1:2:3:4:5:6:7:8:9',
+		'2001:db8:::1',
+		'01.2.3.4',
+	])('rejects %p', (value) => {
+		const checked = parseForwardedFor(value);
+		expect(checked.ok).toBe(false);
+		expect(!checked.ok && checked.problem).toContain('not an IP address');
+	});
 });
 
 describe('checkWholeNumber', () => {

@@ -1,7 +1,17 @@
-import { fieldsToExport, matchAnswer, pickFields, readAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/answers';
+import {
+	fieldsToExport,
+	matchAnswer,
+	pickFields,
+	readAnswer,
+	type Lookup,
+} from '../../nodes/MoEngage/resources/user/get/answers';
 import { planLookups } from '../../nodes/MoEngage/resources/user/get';
 
-const cust = (identifier: string, ...itemIndexes: number[]): Lookup => ({ type: 'customer_id', identifier, itemIndexes });
+const cust = (identifier: string, ...itemIndexes: number[]): Lookup => ({
+	type: 'customer_id',
+	identifier,
+	itemIndexes,
+});
 
 describe('planLookups', () => {
 	it('asks each distinct (type, identifier) once and remembers every item that carries it', () => {
@@ -22,8 +32,19 @@ describe('planLookups', () => {
 describe('fieldsToExport', () => {
 	it('adds the attribute each identifier type is matched on, under every name MoEngage documents for it', () => {
 		const batch: Lookup[] = [cust('a', 0), { type: 'id', identifier: 'x', itemIndexes: [1] }];
-		expect(fieldsToExport(['name'], batch)).toEqual(['name', 'customer_id', 'uid', 'id', 'moengage_id', '_id']);
-		expect(fieldsToExport(['customer_id', 'name'], [cust('a', 0)])).toEqual(['customer_id', 'name', 'uid']);
+		expect(fieldsToExport(['name'], batch)).toEqual([
+			'name',
+			'customer_id',
+			'uid',
+			'id',
+			'moengage_id',
+			'_id',
+		]);
+		expect(fieldsToExport(['customer_id', 'name'], [cust('a', 0)])).toEqual([
+			'customer_id',
+			'name',
+			'uid',
+		]);
 	});
 
 	it('leaves "every attribute" alone', () => {
@@ -33,7 +54,9 @@ describe('fieldsToExport', () => {
 
 describe('pickFields', () => {
 	it('returns exactly the asked fields the user has, in the asked order', () => {
-		expect(pickFields({ customer_id: 'a', name: 'A', email: 'e' }, ['email', 'name', 'missing'])).toEqual({
+		expect(
+			pickFields({ customer_id: 'a', name: 'A', email: 'e' }, ['email', 'name', 'missing']),
+		).toEqual({
 			email: 'e',
 			name: 'A',
 		});
@@ -64,7 +87,11 @@ describe('readAnswer', () => {
 		['an empty body', '', 'the body is not JSON'],
 		['a failure status', { status: 'fail', data: {} }, 'status is "fail"'],
 		['users that are not objects', { status: 'success', data: { users: ['x'] } }, 'data.users'],
-		['a not-found list without identifiers', { status: 'success', data: { users_not_found: [{}] } }, 'users_not_found'],
+		[
+			'a not-found list without identifiers',
+			{ status: 'success', data: { users_not_found: [{}] } },
+			'users_not_found',
+		],
 	])('refuses %s instead of reading it as "nobody found"', (_, body, problem) => {
 		const answer = readAnswer(body);
 		expect(!answer.ok && answer.problem).toContain(problem);
@@ -73,7 +100,11 @@ describe('readAnswer', () => {
 
 describe('matchAnswer', () => {
 	it('matches on uid when the customer ID comes back under that name, and on moengage_id or _id for MoEngage IDs', () => {
-		const batch = [cust('a', 0), { type: 'id' as const, identifier: 'f00', itemIndexes: [1] }, { type: 'id' as const, identifier: 'b4r', itemIndexes: [2] }];
+		const batch = [
+			cust('a', 0),
+			{ type: 'id' as const, identifier: 'f00', itemIndexes: [1] },
+			{ type: 'id' as const, identifier: 'b4r', itemIndexes: [2] },
+		];
 		const outcomes = matchAnswer(batch, {
 			users: [
 				{ user_attributes: { _id: 'b4r', name: 'C' } },
@@ -82,11 +113,18 @@ describe('matchAnswer', () => {
 			],
 			usersNotFound: [],
 		});
-		expect(outcomes.map((outcome) => outcome.kind === 'found' && outcome.attributes.name)).toEqual(['A', 'B', 'C']);
+		expect(outcomes.map((outcome) => outcome.kind === 'found' && outcome.attributes.name)).toEqual([
+			'A',
+			'B',
+			'C',
+		]);
 	});
 
 	it('maps a not-found echo in either spelling of the MoEngage ID back to its lookup', () => {
-		const batch = [{ type: 'id' as const, identifier: 'f00', itemIndexes: [0] }, { type: 'id' as const, identifier: 'b4r', itemIndexes: [1] }];
+		const batch = [
+			{ type: 'id' as const, identifier: 'f00', itemIndexes: [0] },
+			{ type: 'id' as const, identifier: 'b4r', itemIndexes: [1] },
+		];
 		const outcomes = matchAnswer(batch, {
 			users: [],
 			usersNotFound: [
@@ -98,12 +136,20 @@ describe('matchAnswer', () => {
 	});
 
 	it('never matches by position: a user whose key differs from every identifier asked is not taken', () => {
-		const outcomes = matchAnswer([cust('a', 0)], { users: [{ user_attributes: { uid: 'b' } }], usersNotFound: [] });
+		const outcomes = matchAnswer([cust('a', 0)], {
+			users: [{ user_attributes: { uid: 'b' } }],
+			usersNotFound: [],
+		});
 		expect(outcomes).toEqual([{ kind: 'missing' }]);
 	});
 
 	it('matches found users by their key attribute whatever their order, and not-found ones by the echo', () => {
-		const batch = [cust('a', 0), cust('100014', 1), { type: 'id' as const, identifier: 'f00', itemIndexes: [2] }, cust('zz', 3)];
+		const batch = [
+			cust('a', 0),
+			cust('100014', 1),
+			{ type: 'id' as const, identifier: 'f00', itemIndexes: [2] },
+			cust('zz', 3),
+		];
 		const outcomes = matchAnswer(batch, {
 			users: [
 				{ user_attributes: { id: 'f00', customer_id: 'other' } },

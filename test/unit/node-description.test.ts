@@ -3,7 +3,13 @@
  * outputs each operation shows on the canvas, its subtitle, and parameters shown for their own
  * operation only.
  */
-import { NodeHelpers, Workflow, type INode, type INodeParameters, type INodeTypes } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	Workflow,
+	type INode,
+	type INodeParameters,
+	type INodeTypes,
+} from 'n8n-workflow';
 
 import { MoEngage } from '../../nodes/MoEngage/MoEngage.node';
 import { resources } from '../../nodes/MoEngage/resources';
@@ -16,28 +22,43 @@ const nodeTypes = {
 } as unknown as INodeTypes;
 
 function evaluated(parameters: INodeParameters) {
-	const node: INode = { id: 'm', name: 'MoEngage', type: 'n8n-nodes-moengage.moEngage', typeVersion: 1, position: [0, 0], parameters };
+	const node: INode = {
+		id: 'm',
+		name: 'MoEngage',
+		type: 'n8n-nodes-moengage.moEngage',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 	const outputs = NodeHelpers.getNodeOutputs(workflow, node, nodeType.description).map((output) =>
 		typeof output === 'string' ? output : output.displayName,
 	);
-	const subtitle = workflow.expression.getSimpleParameterValue(node, nodeType.description.subtitle!, 'internal', {});
+	const subtitle = workflow.expression.getSimpleParameterValue(
+		node,
+		nodeType.description.subtitle!,
+		'internal',
+		{},
+	);
 	return { outputs, subtitle };
 }
 
 describe('the outputs and subtitle of each operation', () => {
 	it.each([
-		[{ resource: 'user', operation: 'get' }, ['Found', 'Not Found'], 'Get users'],
-		[{ resource: 'user', operation: 'upsert' }, ['Accepted'], 'Create or update users'],
-		[{ resource: 'user', operation: 'delete' }, ['Deleted', 'Not Found'], 'Delete users'],
-		[{ resource: 'user', operation: 'merge' }, ['Accepted'], 'Merge users'],
-		[{ resource: 'event', operation: 'track' }, ['Accepted'], 'Track an event'],
+		[{ resource: 'user', operation: 'get' }, ['Found', 'Not Found'], 'get: user'],
+		[{ resource: 'user', operation: 'upsert' }, ['Accepted'], 'upsert: user'],
+		[{ resource: 'user', operation: 'delete' }, ['Deleted', 'Not Found'], 'delete: user'],
+		[{ resource: 'user', operation: 'merge' }, ['Accepted'], 'merge: user'],
+		[{ resource: 'event', operation: 'track' }, ['Accepted'], 'track: event'],
 	])('%j: outputs %j, subtitle "%s"', (parameters, outputs, subtitle) => {
 		expect(evaluated(parameters)).toEqual({ outputs, subtitle });
 	});
 
 	it('gives a Get Users node saved before resources existed (no resource, no operation) Found and Not Found', () => {
-		expect(evaluated({ identifier: '={{ $json.customer_id }}' }).outputs).toEqual(['Found', 'Not Found']);
+		expect(evaluated({ identifier: '={{ $json.customer_id }}' }).outputs).toEqual([
+			'Found',
+			'Not Found',
+		]);
 	});
 
 	it("gives a resource without an operation its default operation's outputs", () => {
@@ -49,9 +70,11 @@ describe('the outputs and subtitle of each operation', () => {
 describe('the parameters built from the resources', () => {
 	const { properties } = nodeType.description;
 
-	it('names each operation once across resources (the subtitle is keyed by operation)', () => {
-		const values = resources.flatMap((resource) => resource.operations.map((operation) => operation.value));
-		expect(new Set(values).size).toBe(values.length);
+	it('names each operation once within its resource', () => {
+		for (const resource of resources) {
+			const values = resource.operations.map((operation) => operation.value);
+			expect(new Set(values).size).toBe(values.length);
+		}
 	});
 
 	it("shows each operation's parameters for that resource and operation only", () => {
@@ -62,14 +85,22 @@ describe('the parameters built from the resources', () => {
 						property.displayOptions?.show?.resource?.includes(resource.value) &&
 						property.displayOptions.show.operation?.includes(operation.value),
 				);
-				expect(shown.map((property) => property.name)).toEqual(operation.properties.map((property) => property.name));
+				expect(shown.map((property) => property.name)).toEqual(
+					operation.properties.map((property) => property.name),
+				);
 			}
 		}
 	});
 
 	it('lists the Operation options of each resource by name, with the documented default', () => {
 		const operationLists = properties.filter((property) => property.name === 'operation');
-		expect(operationLists.map((property) => [property.displayOptions?.show?.resource, property.default, (property.options as Array<{ name: string }>).map((option) => option.name)])).toEqual([
+		expect(
+			operationLists.map((property) => [
+				property.displayOptions?.show?.resource,
+				property.default,
+				(property.options as Array<{ name: string }>).map((option) => option.name),
+			]),
+		).toEqual([
 			[['user'], 'get', ['Create or Update', 'Delete', 'Get', 'Merge']],
 			[['event'], 'track', ['Track']],
 		]);

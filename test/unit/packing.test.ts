@@ -1,9 +1,17 @@
 /** Units into requests: by count, by bytes, and events of one customer sharing an element. */
-import { jsonBytes, packBatches, packBySize, packEvents } from '../../nodes/MoEngage/shared/packing';
+import {
+	jsonBytes,
+	packBatches,
+	packBySize,
+	packEvents,
+} from '../../nodes/MoEngage/shared/packing';
 
 describe('packBatches', () => {
 	it('sends 45 unique identifiers in 3 requests of 20, 20 and 5', () => {
-		const batches = packBatches(Array.from({ length: 45 }, (_, n) => n), 20);
+		const batches = packBatches(
+			Array.from({ length: 45 }, (_, n) => n),
+			20,
+		);
 		expect(batches.map((batch) => batch.length)).toEqual([20, 20, 5]);
 		expect(batches.flat()).toEqual(Array.from({ length: 45 }, (_, n) => n));
 	});
@@ -14,7 +22,10 @@ describe('packBatches', () => {
 		[21, 2],
 		[4000, 200],
 	])('packs %i identifiers into %i requests of at most 20', (count, requests) => {
-		const batches = packBatches(Array.from({ length: count }, (_, n) => n), 20);
+		const batches = packBatches(
+			Array.from({ length: count }, (_, n) => n),
+			20,
+		);
 		expect(batches).toHaveLength(requests);
 		expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(20);
 	});
@@ -23,8 +34,18 @@ describe('packBatches', () => {
 describe('packBySize', () => {
 	it('fills each batch up to the byte limit and the unit limit, in order', () => {
 		const sizes = [40, 40, 40, 90, 10, 10, 10];
-		expect(packBySize(sizes, 10, 100, (size) => size)).toEqual([[40, 40], [40], [90, 10], [10, 10]]);
-		expect(packBySize(sizes, 2, 1000, (size) => size)).toEqual([[40, 40], [40, 90], [10, 10], [10]]);
+		expect(packBySize(sizes, 10, 100, (size) => size)).toEqual([
+			[40, 40],
+			[40],
+			[90, 10],
+			[10, 10],
+		]);
+		expect(packBySize(sizes, 2, 1000, (size) => size)).toEqual([
+			[40, 40],
+			[40, 90],
+			[10, 10],
+			[10],
+		]);
 	});
 
 	it('sends a unit larger than the limit alone rather than never', () => {
@@ -33,7 +54,11 @@ describe('packBySize', () => {
 });
 
 describe('packEvents', () => {
-	const event = (identifier: string, bytes: number, actionBytes: number) => ({ identifier, bytes, actionBytes });
+	const event = (identifier: string, bytes: number, actionBytes: number) => ({
+		identifier,
+		bytes,
+		actionBytes,
+	});
 
 	it("counts a customer's first event in a request at its element's size and each further one at its action's", () => {
 		// a: 50 + 1, then a's second event adds only 20 + 1: both fit 80 bytes; b's element does not.

@@ -5,7 +5,12 @@
  */
 import { WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { dispatch } from '../../nodes/MoEngage/shared/dispatcher';
-import { classifyResponse, readAccepted, type Accepted, type Exchange } from '../../nodes/MoEngage/shared/transport';
+import {
+	classifyResponse,
+	readAccepted,
+	type Accepted,
+	type Exchange,
+} from '../../nodes/MoEngage/shared/transport';
 import { createSimulator } from '../support/in-memory-moengage';
 import { VirtualClock } from '../support/virtual-clock';
 
@@ -25,7 +30,11 @@ async function shareEvents(workers: number, eventsPerWorker: number, latencyMs =
 	const basic = Buffer.from(`${workspaceId}:${apiKey}`).toString('base64');
 	const send = async (batch: readonly Event[]): Promise<Exchange<Accepted>> => {
 		await clock.sleep(latencyMs / 2);
-		const elements = batch.map((event) => ({ type: 'event', customer_id: event.customer, actions: [{ action: `Step ${event.n}` }] }));
+		const elements = batch.map((event) => ({
+			type: 'event',
+			customer_id: event.customer,
+			actions: [{ action: `Step ${event.n}` }],
+		}));
 		const result = simulator.handle({
 			method: 'POST',
 			url: new URL(`http://simulator/v1/transition/${workspaceId}`),
@@ -33,15 +42,33 @@ async function shareEvents(workers: number, eventsPerWorker: number, latencyMs =
 			raw: Buffer.from(JSON.stringify({ type: 'transition', elements })),
 		});
 		await clock.sleep(latencyMs / 2);
-		return classifyResponse(result.status, result.body, result.headers ?? {}, [apiKey], clock.now(), readAccepted);
+		return classifyResponse(
+			result.status,
+			result.body,
+			result.headers ?? {},
+			[apiKey],
+			clock.now(),
+			readAccepted,
+		);
 	};
 	const lines: string[][] = Array.from({ length: workers }, () => []);
 	const runs = Array.from({ length: workers }, async (_, worker) => {
-		const events = Array.from({ length: eventsPerWorker }, (__, n) => ({ customer: `w${worker}-c${n % 500}`, n }));
-		const batches = Array.from({ length: eventsPerWorker / BATCH }, (__, index) => events.slice(index * BATCH, (index + 1) * BATCH));
+		const events = Array.from({ length: eventsPerWorker }, (__, n) => ({
+			customer: `w${worker}-c${n % 500}`,
+			n,
+		}));
+		const batches = Array.from({ length: eventsPerWorker / BATCH }, (__, index) =>
+			events.slice(index * BATCH, (index + 1) * BATCH),
+		);
 		return await dispatch(
 			batches,
-			{ unitsPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'events' },
+			{
+				unitsPerMinute: LIMIT,
+				maxRetries: 5,
+				concurrency: 4,
+				stopOnFailure: false,
+				unit: 'events',
+			},
 			{
 				send,
 				settle: (batch) => batch.map(() => 'accepted'),
@@ -54,7 +81,9 @@ async function shareEvents(workers: number, eventsPerWorker: number, latencyMs =
 		);
 	});
 	const outcomes = await clock.run(Promise.all(runs));
-	const requests = simulator.log.filter((entry: { endpoint?: string }) => entry.endpoint === 'bulk');
+	const requests = simulator.log.filter(
+		(entry: { endpoint?: string }) => entry.endpoint === 'bulk',
+	);
 	return {
 		outcomes,
 		lines,
@@ -72,11 +101,22 @@ describe('two workers tracking events on one workspace (Bulk Import, in virtual 
 			expect([...results.values()].filter((result) => result.kind !== 'settled')).toEqual([]);
 		}
 		expect(shared.simulator.events).toHaveLength(240_000);
-		expect(new Set(shared.simulator.events.map((event: { customer_id: string; action: string }) => `${event.customer_id} ${event.action}`)).size).toBe(240_000);
+		expect(
+			new Set(
+				shared.simulator.events.map(
+					(event: { customer_id: string; action: string }) =>
+						`${event.customer_id} ${event.action}`,
+				),
+			).size,
+		).toBe(240_000);
 		// measured: 816 requests, 16 refused (2.0%), 243.9 s
 		expect(shared.refused / shared.requests).toBeLessThanOrEqual(0.05);
 		for (const lines of shared.lines) {
-			expect(lines).toContainEqual(expect.stringMatching(/^MoEngage: 429 from worker \d after this n8n process sent \d+ events in the last minute \(another process or app shares the workspace\): budget lowered from 60000 to 30000 events per minute/));
+			expect(lines).toContainEqual(
+				expect.stringMatching(
+					/^MoEngage: 429 from worker \d after this n8n process sent \d+ events in the last minute \(another process or app shares the workspace\): budget lowered from 60000 to 30000 events per minute/,
+				),
+			);
 		}
 		// 240,000 events at 60,000 a rolling minute: the last of four windows' worth starts at 180 s;
 		// AIMD's saw-tooth between two busy workers costs about a third of it, as for Get Users.

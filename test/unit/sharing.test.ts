@@ -6,7 +6,11 @@
 import { WorkspaceBudget } from '../../nodes/MoEngage/shared/budget';
 import { dispatch } from '../../nodes/MoEngage/shared/dispatcher';
 import { blame400, planLookups } from '../../nodes/MoEngage/resources/user/get';
-import { matchAnswer, type ExportAnswer, type Lookup } from '../../nodes/MoEngage/resources/user/get/answers';
+import {
+	matchAnswer,
+	type ExportAnswer,
+	type Lookup,
+} from '../../nodes/MoEngage/resources/user/get/answers';
 import { packBatches } from '../../nodes/MoEngage/shared/packing';
 import type { Exchange } from '../../nodes/MoEngage/shared/transport';
 import { createSimulator, inMemorySend } from '../support/in-memory-moengage';
@@ -29,7 +33,11 @@ interface Run {
 }
 
 /** Runs every run on its process's budget against one workspace; answers take `latencyMs` ±50%. */
-export async function shareWorkspace(processes: number, runs: Run[], { latencyMs = 60, seed = 1 } = {}) {
+export async function shareWorkspace(
+	processes: number,
+	runs: Run[],
+	{ latencyMs = 60, seed = 1 } = {},
+) {
 	const clock = new VirtualClock();
 	const simulator = createSimulator({ users: 6000, usersPerWindow: LIMIT, now: clock.now });
 	const random = seeded(seed);
@@ -40,23 +48,48 @@ export async function shareWorkspace(processes: number, runs: Run[], { latencyMs
 		await clock.sleep((latencyMs / 2) * (0.5 + random()));
 		return exchange;
 	};
-	const budgets = Array.from({ length: processes }, (_, index) => new WorkspaceBudget(undefined, `worker ${index + 1}`));
+	const budgets = Array.from(
+		{ length: processes },
+		(_, index) => new WorkspaceBudget(undefined, `worker ${index + 1}`),
+	);
 	const lines: string[][] = budgets.map(() => []);
 	const outcomes = await clock.run(
 		Promise.all(
 			runs.map(async (run) => {
 				if (run.startsAt) await clock.sleep(run.startsAt);
-				const { units: lookups } = planLookups(run.identifiers.map((identifier) => ({ ok: true, part: { type: 'customer_id', identifier } })));
+				const { units: lookups } = planLookups(
+					run.identifiers.map((identifier) => ({
+						ok: true,
+						part: { type: 'customer_id', identifier },
+					})),
+				);
 				const { results, stats } = await dispatch(
 					packBatches(lookups, 20),
-					{ unitsPerMinute: LIMIT, maxRetries: 5, concurrency: 4, stopOnFailure: false, unit: 'users' },
-					{ send, settle: matchAnswer, weight: (batch) => batch.length, blame400, budget: budgets[run.process], clock, log: (line) => lines[run.process].push(line), random },
+					{
+						unitsPerMinute: LIMIT,
+						maxRetries: 5,
+						concurrency: 4,
+						stopOnFailure: false,
+						unit: 'users',
+					},
+					{
+						send,
+						settle: matchAnswer,
+						weight: (batch) => batch.length,
+						blame400,
+						budget: budgets[run.process],
+						clock,
+						log: (line) => lines[run.process].push(line),
+						random,
+					},
 				);
 				return { lookups, results, stats, finishedAt: clock.now() };
 			}),
 		),
 	);
-	const requests = simulator.log.filter((entry: { identifiers?: unknown }) => entry.identifiers !== undefined);
+	const requests = simulator.log.filter(
+		(entry: { identifiers?: unknown }) => entry.identifiers !== undefined,
+	);
 	const refused = requests.filter((entry: { status: number }) => entry.status === 429).length;
 	return {
 		outcomes,
@@ -74,7 +107,13 @@ const customerIds = (from: number, count: number) =>
 /** Each identifier has one answer, found or not found, and none is answered twice. */
 function expectEveryUserAnsweredOnce(shared: Awaited<ReturnType<typeof shareWorkspace>>) {
 	for (const { lookups, results } of shared.outcomes) {
-		expect(lookups.filter((lookup) => ((result) => result?.kind !== 'settled' || result.outcome.kind === 'missing')(results.get(lookup)))).toEqual([]);
+		expect(
+			lookups.filter((lookup) =>
+				((result) => result?.kind !== 'settled' || result.outcome.kind === 'missing')(
+					results.get(lookup),
+				),
+			),
+		).toEqual([]);
 	}
 	const answered = shared.simulator.log
 		.filter((entry) => entry.status === 200 && entry.identifiers)
@@ -88,23 +127,32 @@ const IDEAL_SECONDS = 120;
 
 describe('two workers sharing one workspace (the queue-mode test, in virtual time)', () => {
 	// 6 runs of 400 users, 3 on each worker, as n8n's queue hands them out; answers of 10–300 ms.
-	const cases = [10, 60, 300].flatMap((latencyMs) => [1, 2, 3].map((seed) => ({ latencyMs, seed })));
+	const cases = [10, 60, 300].flatMap((latencyMs) =>
+		[1, 2, 3].map((seed) => ({ latencyMs, seed })),
+	);
 
-	it.each(cases)('finish within 1.15 × the ideal, with at most 5% of requests refused ($latencyMs ms, seed $seed)', async ({ latencyMs, seed }) => {
-		const runs = Array.from({ length: 6 }, (_, index) => ({
-			process: index % 2,
-			identifiers: customerIds(index * 400, 400),
-			startsAt: (index * seed * 37) % 300,
-		}));
-		const shared = await shareWorkspace(2, runs, { latencyMs, seed });
-		expectEveryUserAnsweredOnce(shared);
-		expect(shared.seconds).toBeLessThanOrEqual(1.15 * IDEAL_SECONDS);
-		expect(shared.refused / shared.requests).toBeLessThanOrEqual(0.05);
-		// each worker learned it shares the workspace, and said so with the figures
-		for (const lines of shared.lines) {
-			expect(lines).toContainEqual(expect.stringMatching(/^MoEngage: 429 from worker \d after this n8n process sent \d+ users in the last minute \(another process or app shares the workspace\): budget lowered from 1000 to 500 users per minute; it rises by 100 after each minute without a 429$/));
-		}
-	});
+	it.each(cases)(
+		'finish within 1.15 × the ideal, with at most 5% of requests refused ($latencyMs ms, seed $seed)',
+		async ({ latencyMs, seed }) => {
+			const runs = Array.from({ length: 6 }, (_, index) => ({
+				process: index % 2,
+				identifiers: customerIds(index * 400, 400),
+				startsAt: (index * seed * 37) % 300,
+			}));
+			const shared = await shareWorkspace(2, runs, { latencyMs, seed });
+			expectEveryUserAnsweredOnce(shared);
+			expect(shared.seconds).toBeLessThanOrEqual(1.15 * IDEAL_SECONDS);
+			expect(shared.refused / shared.requests).toBeLessThanOrEqual(0.05);
+			// each worker learned it shares the workspace, and said so with the figures
+			for (const lines of shared.lines) {
+				expect(lines).toContainEqual(
+					expect.stringMatching(
+						/^MoEngage: 429 from worker \d after this n8n process sent \d+ users in the last minute \(another process or app shares the workspace\): budget lowered from 1000 to 500 users per minute; it rises by 100 after each minute without a 429$/,
+					),
+				);
+			}
+		},
+	);
 
 	it('a worker alone keeps the full limit: 3,000 users in two minutes, nothing refused, nothing logged', async () => {
 		const shared = await shareWorkspace(1, [{ process: 0, identifiers: customerIds(0, 3000) }]);
@@ -117,7 +165,10 @@ describe('two workers sharing one workspace (the queue-mode test, in virtual tim
 
 describe('workers that come and go', () => {
 	it('three workers at once share the limit: everyone answered, few refusals, the workspace kept busy', async () => {
-		const shared = await shareWorkspace(3, [0, 1, 2].map((process) => ({ process, identifiers: customerIds(process * 3000, 3000) })));
+		const shared = await shareWorkspace(
+			3,
+			[0, 1, 2].map((process) => ({ process, identifiers: customerIds(process * 3000, 3000) })),
+		);
 		expectEveryUserAnsweredOnce(shared);
 		expect(shared.refused / shared.requests).toBeLessThanOrEqual(0.05);
 		// 9,000 users need 8 full minutes at the limit; AIMD's saw-tooth costs some of it

@@ -14,18 +14,29 @@ describe('workspaceOf', () => {
 	it('derives the MoEngage host from the data center, api-101 included', () => {
 		const dc = (dataCenter: string) => workspaceOf({ dataCenter, appId: 'APP', apiKey: 'k' });
 		expect(dc('02')).toMatchObject({ ok: true, value: { baseUrl: 'https://api-02.moengage.com' } });
-		expect(dc('101')).toMatchObject({ ok: true, value: { baseUrl: 'https://api-101.moengage.com' } });
+		expect(dc('101')).toMatchObject({
+			ok: true,
+			value: { baseUrl: 'https://api-101.moengage.com' },
+		});
 	});
 
 	it('takes a custom http(s) URL without its trailing slash', () => {
-		const checked = workspaceOf({ dataCenter: 'custom', baseUrl: ' http://127.0.0.1:4010/ ', appId: 'APP', apiKey: 'k' });
+		const checked = workspaceOf({
+			dataCenter: 'custom',
+			baseUrl: ' http://127.0.0.1:4010/ ',
+			appId: 'APP',
+			apiKey: 'k',
+		});
 		expect(checked).toMatchObject({ ok: true, value: { baseUrl: 'http://127.0.0.1:4010' } });
 	});
 
-	it.each(['ftp://host', '127.0.0.1:4010', '', 'http://'])('refuses the custom URL %p', (baseUrl) => {
-		const checked = workspaceOf({ dataCenter: 'custom', baseUrl, appId: 'APP', apiKey: 'k' });
-		expect(!checked.ok && checked.problem).toContain('is not an http(s) URL');
-	});
+	it.each(['ftp://host', '127.0.0.1:4010', '', 'http://'])(
+		'refuses the custom URL %p',
+		(baseUrl) => {
+			const checked = workspaceOf({ dataCenter: 'custom', baseUrl, appId: 'APP', apiKey: 'k' });
+			expect(!checked.ok && checked.problem).toContain('is not an http(s) URL');
+		},
+	);
 
 	it('keeps one budget per workspace: the same App ID behind another URL is another workspace', () => {
 		const a = workspaceOf({ dataCenter: '01', appId: 'APP', apiKey: 'k' });
@@ -35,18 +46,30 @@ describe('workspaceOf', () => {
 
 	it('lists the key and the Basic auth value as secrets', () => {
 		const checked = workspaceOf({ dataCenter: '01', appId: 'APP', apiKey: 'sekret' });
-		expect(checked.ok && [...checked.value.secrets].sort()).toEqual([Buffer.from('APP:sekret').toString('base64'), 'sekret'].sort());
+		expect(checked.ok && [...checked.value.secrets].sort()).toEqual(
+			[Buffer.from('APP:sekret').toString('base64'), 'sekret'].sort(),
+		);
 	});
 
 	it('shows neither user nor password of a Custom URL it refuses', () => {
-		const checked = workspaceOf({ dataCenter: 'custom', baseUrl: 'admin:hunter2-pw@127.0.0.1:4010', appId: 'APP', apiKey: 'k' });
+		const checked = workspaceOf({
+			dataCenter: 'custom',
+			baseUrl: 'admin:hunter2-pw@127.0.0.1:4010',
+			appId: 'APP',
+			apiKey: 'k',
+		});
 		expect(!checked.ok && checked.problem).toBe(
 			'the credential\'s Base URL "127.0.0.1:4010" is not an http(s) URL such as http://127.0.0.1:4010 (field "Base URL")',
 		);
 	});
 
 	it('lists the untrimmed forms too, and the user:password of a Custom URL, which messages never show', () => {
-		const checked = workspaceOf({ dataCenter: 'custom', baseUrl: 'http://proxy-user:proxy%40pass@127.0.0.1:4010/', appId: ' APP\n', apiKey: 'sekret-key ' });
+		const checked = workspaceOf({
+			dataCenter: 'custom',
+			baseUrl: 'http://proxy-user:proxy%40pass@127.0.0.1:4010/',
+			appId: ' APP\n',
+			apiKey: 'sekret-key ',
+		});
 		if (!checked.ok) throw new Error(checked.problem);
 		expect(checked.value.appId).toBe('APP');
 		expect(checked.value.shownUrl).toBe('http://127.0.0.1:4010');
@@ -68,12 +91,22 @@ describe('describeFailure', () => {
 	it('reads the documented error body and adds the data-center hint to a 401', () => {
 		const failure = describeFailure(
 			401,
-			{ status: 'fail', error: { message: 'Authentication required', type: 'Authentication required', request_id: 'r-1' } },
+			{
+				status: 'fail',
+				error: {
+					message: 'Authentication required',
+					type: 'Authentication required',
+					request_id: 'r-1',
+				},
+			},
 			[],
 		);
 		expect(failure).toEqual({
-			message: 'MoEngage rejected the credentials (401 Authentication required): Authentication required',
-			description: expect.stringContaining('data center matches your dashboard URL (dashboard-02 → DC 02)'),
+			message:
+				'MoEngage rejected the credentials (401 Authentication required): Authentication required',
+			description: expect.stringContaining(
+				'data center matches your dashboard URL (dashboard-02 → DC 02)',
+			),
 			httpCode: 401,
 			type: 'Authentication required',
 			requestId: 'r-1',
@@ -81,9 +114,18 @@ describe('describeFailure', () => {
 	});
 
 	it('reads the title/description shape of some 429 and 5xx answers', () => {
-		const body = { status: 'fail', title: 'Rate limit exceeded', description: 'Exceeded rate limit for this url' };
-		const failure = describeFailure(429, body, [], { ...EXPORT_HINTS, 429: rateLimitHint('Users per Minute') });
-		expect(failure.message).toBe("MoEngage's rate limit was exceeded (429 Rate limit exceeded): Exceeded rate limit for this url");
+		const body = {
+			status: 'fail',
+			title: 'Rate limit exceeded',
+			description: 'Exceeded rate limit for this url',
+		};
+		const failure = describeFailure(429, body, [], {
+			...EXPORT_HINTS,
+			429: rateLimitHint('Users per Minute'),
+		});
+		expect(failure.message).toBe(
+			"MoEngage's rate limit was exceeded (429 Rate limit exceeded): Exceeded rate limit for this url",
+		);
 		expect(failure.description).toContain('lower Users per Minute');
 		expect(describeFailure(429, body, []).description).toContain('lower the per-minute option');
 	});
@@ -91,10 +133,20 @@ describe('describeFailure', () => {
 	it('names the attribute MoEngage blames on a 400', () => {
 		const failure = describeFailure(
 			400,
-			{ status: 'fail', error: { attribute: 'identifiers', message: 'max limit allowed is 20', type: 'LimitBreached', request_id: 'r' } },
+			{
+				status: 'fail',
+				error: {
+					attribute: 'identifiers',
+					message: 'max limit allowed is 20',
+					type: 'LimitBreached',
+					request_id: 'r',
+				},
+			},
 			[],
 		);
-		expect(failure.message).toBe('MoEngage rejected the request (400 LimitBreached): max limit allowed is 20 (attribute "identifiers")');
+		expect(failure.message).toBe(
+			'MoEngage rejected the request (400 LimitBreached): max limit allowed is 20 (attribute "identifiers")',
+		);
 	});
 
 	it.each([
@@ -109,18 +161,26 @@ describe('describeFailure', () => {
 
 	it('gives the operation-neutral advice where an operation has none of its own', () => {
 		expect(describeFailure(403, undefined, []).description).toContain('this API is not enabled');
-		expect(describeFailure(400, undefined, []).description).toBe('Check the values of these items that MoEngage names.');
+		expect(describeFailure(400, undefined, []).description).toBe(
+			'Check the values of these items that MoEngage names.',
+		);
 	});
 
 	it('reads HTML and empty bodies from a proxy', () => {
-		expect(describeFailure(502, '<html><body><h1>502 Bad Gateway</h1></body></html>', []).message).toBe(
-			'MoEngage failed to answer (502): 502 Bad Gateway',
+		expect(
+			describeFailure(502, '<html><body><h1>502 Bad Gateway</h1></body></html>', []).message,
+		).toBe('MoEngage failed to answer (502): 502 Bad Gateway');
+		expect(describeFailure(500, '', []).message).toBe(
+			'MoEngage failed to answer (500): an empty body',
 		);
-		expect(describeFailure(500, '', []).message).toBe('MoEngage failed to answer (500): an empty body');
 	});
 
 	it('never repeats a secret that an answer echoes', () => {
-		const failure = describeFailure(400, { status: 'fail', error: { message: 'bad key sekret', type: 'X' } }, ['sekret']);
+		const failure = describeFailure(
+			400,
+			{ status: 'fail', error: { message: 'bad key sekret', type: 'X' } },
+			['sekret'],
+		);
 		expect(failure.message).not.toContain('sekret');
 		expect(redact('a sekret b sekret', ['sekret'])).toBe('a [redacted] b [redacted]');
 	});
@@ -141,26 +201,57 @@ describe('parseRetryAfter', () => {
 describe('classifyResponse', () => {
 	it('takes a documented 200 as an answer and anything else with 200 as malformed', () => {
 		const ok = { status: 'success', data: { users: [], users_not_found: [] } };
-		expect(classifyResponse(200, ok, {}, [], 0, readAnswer)).toEqual({ kind: 'answer', answer: { users: [], usersNotFound: [] } });
+		expect(classifyResponse(200, ok, {}, [], 0, readAnswer)).toEqual({
+			kind: 'answer',
+			answer: { users: [], usersNotFound: [] },
+		});
 		expect(classifyResponse(200, '{"status":"succ', {}, [], 0, readAnswer)).toMatchObject({
 			kind: 'malformed',
-			failure: { message: 'MoEngage answered 200 but not with the documented JSON: the body is not JSON: "{"status":"succ"' },
+			failure: {
+				message:
+					'MoEngage answered 200 but not with the documented JSON: the body is not JSON: "{"status":"succ"',
+			},
 		});
 	});
 
-	it('takes a 5xx in MoEngage\'s words as proof nothing was recorded, and a proxy\'s 5xx page as an answer that may have been lost', () => {
-		const moengage = { status: 'fail', error: { message: 'An unexpected error was encountered', type: 'ServerError' } };
-		const title = { status: 'fail', title: 'Internal Error', description: 'Please contact the MoEngage team.' };
-		expect(classifyResponse(500, moengage, {}, [], 0, readAnswer)).not.toHaveProperty('mayHaveArrived');
-		expect(classifyResponse(500, title, {}, [], 0, readAnswer)).not.toHaveProperty('mayHaveArrived');
-		expect(classifyResponse(504, '<html>504 Gateway Time-out</html>', {}, [], 0, readAnswer)).toMatchObject({ kind: 'refused', mayHaveArrived: true });
-		expect(classifyResponse(400, '<html>400</html>', {}, [], 0, readAnswer)).not.toHaveProperty('mayHaveArrived');
+	it("takes a 5xx in MoEngage's words as proof nothing was recorded, and a proxy's 5xx page as an answer that may have been lost", () => {
+		const moengage = {
+			status: 'fail',
+			error: { message: 'An unexpected error was encountered', type: 'ServerError' },
+		};
+		const title = {
+			status: 'fail',
+			title: 'Internal Error',
+			description: 'Please contact the MoEngage team.',
+		};
+		expect(classifyResponse(500, moengage, {}, [], 0, readAnswer)).not.toHaveProperty(
+			'mayHaveArrived',
+		);
+		expect(classifyResponse(500, title, {}, [], 0, readAnswer)).not.toHaveProperty(
+			'mayHaveArrived',
+		);
+		expect(
+			classifyResponse(504, '<html>504 Gateway Time-out</html>', {}, [], 0, readAnswer),
+		).toMatchObject({ kind: 'refused', mayHaveArrived: true });
+		expect(classifyResponse(400, '<html>400</html>', {}, [], 0, readAnswer)).not.toHaveProperty(
+			'mayHaveArrived',
+		);
 	});
 
 	it('keeps the attribute MoEngage blames and the Retry-After of a refusal', () => {
-		const body = { status: 'fail', error: { attribute: 'identifiers', message: 'm', type: 'InvalidParams' } };
-		expect(classifyResponse(400, body, {}, [], 0, readAnswer)).toMatchObject({ kind: 'refused', status: 400, blames: 'identifiers' });
-		expect(classifyResponse(429, {}, { 'retry-after': '3' }, [], 0, readAnswer)).toMatchObject({ kind: 'refused', retryAfterMs: 3000 });
+		const body = {
+			status: 'fail',
+			error: { attribute: 'identifiers', message: 'm', type: 'InvalidParams' },
+		};
+		expect(classifyResponse(400, body, {}, [], 0, readAnswer)).toMatchObject({
+			kind: 'refused',
+			status: 400,
+			blames: 'identifiers',
+		});
+		expect(classifyResponse(429, {}, { 'retry-after': '3' }, [], 0, readAnswer)).toMatchObject({
+			kind: 'refused',
+			retryAfterMs: 3000,
+		});
 	});
 });
 
@@ -177,17 +268,36 @@ describe('secrets in what MoEngage or a proxy sends back', () => {
 		'leaves no 8-character piece of the key or the Basic header in the message, whatever the cut (header at %i)',
 		(shift) => {
 			const page = `<html><body><h1>502 Bad Gateway</h1><pre>${'x'.repeat(shift)} Authorization: Basic ${basic} key=${apiKey}</pre></body></html>`;
-			expect(leakedFragments(shown(classifyResponse(502, page, {}, secrets, 0, readAnswer)), [basic, apiKey])).toEqual([]);
+			expect(
+				leakedFragments(shown(classifyResponse(502, page, {}, secrets, 0, readAnswer)), [
+					basic,
+					apiKey,
+				]),
+			).toEqual([]);
 			const json = { status: 'fail', echo: `${'y'.repeat(shift)}Basic ${basic} ${apiKey}` };
-			expect(leakedFragments(shown(classifyResponse(400, json, {}, secrets, 0, readAnswer)), [basic, apiKey])).toEqual([]);
+			expect(
+				leakedFragments(shown(classifyResponse(400, json, {}, secrets, 0, readAnswer)), [
+					basic,
+					apiKey,
+				]),
+			).toEqual([]);
 			const text = `${'z'.repeat(shift)} ${apiKey}`;
-			expect(leakedFragments(shown(classifyResponse(200, text, {}, secrets, 0, readAnswer)), [apiKey])).toEqual([]);
+			expect(
+				leakedFragments(shown(classifyResponse(200, text, {}, secrets, 0, readAnswer)), [apiKey]),
+			).toEqual([]);
 		},
 	);
 
 	it('also redacts the header n8n built from an untrimmed Workspace ID and key', () => {
 		const untrimmed = Buffer.from(`${appId} :${apiKey}\n`).toString('base64');
-		const exchange = classifyResponse(500, `upstream said: Authorization: Basic ${untrimmed}`, {}, secrets, 0, readAnswer);
+		const exchange = classifyResponse(
+			500,
+			`upstream said: Authorization: Basic ${untrimmed}`,
+			{},
+			secrets,
+			0,
+			readAnswer,
+		);
 		expect(leakedFragments(shown(exchange), [untrimmed])).toEqual([]);
 	});
 });
@@ -195,12 +305,21 @@ describe('secrets in what MoEngage or a proxy sends back', () => {
 describe('parseRateLimit', () => {
 	const now = Date.parse('2026-11-28T12:00:00Z');
 	it('reads x-ratelimit-reset as seconds until the reset when small, as a UTC epoch second when large', () => {
-		expect(parseRateLimit({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, now)).toEqual({ remaining: 0, resetMs: 30_000 });
-		expect(parseRateLimit({ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': String(now / 1000 + 12) }, now)).toEqual({
+		expect(
+			parseRateLimit({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }, now),
+		).toEqual({ remaining: 0, resetMs: 30_000 });
+		expect(
+			parseRateLimit(
+				{ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': String(now / 1000 + 12) },
+				now,
+			),
+		).toEqual({
 			remaining: 5,
 			resetMs: 12_000,
 		});
-		expect(parseRateLimit({ 'x-ratelimit-reset': String(now / 1000 - 5) }, now)).toEqual({ resetMs: 0 });
+		expect(parseRateLimit({ 'x-ratelimit-reset': String(now / 1000 - 5) }, now)).toEqual({
+			resetMs: 0,
+		});
 	});
 
 	it('ignores answers without them or with values that are not numbers', () => {
@@ -210,8 +329,18 @@ describe('parseRateLimit', () => {
 
 	it('comes with answers and refusals alike', () => {
 		const headers = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '7' };
-		const answer = classifyResponse(200, { status: 'success', data: { users: [], users_not_found: [] } }, headers, [], now, readAnswer);
+		const answer = classifyResponse(
+			200,
+			{ status: 'success', data: { users: [], users_not_found: [] } },
+			headers,
+			[],
+			now,
+			readAnswer,
+		);
 		expect(answer).toMatchObject({ kind: 'answer', rateLimit: { remaining: 0, resetMs: 7000 } });
-		expect(classifyResponse(429, {}, headers, [], now, readAnswer)).toMatchObject({ kind: 'refused', rateLimit: { remaining: 0, resetMs: 7000 } });
+		expect(classifyResponse(429, {}, headers, [], now, readAnswer)).toMatchObject({
+			kind: 'refused',
+			rateLimit: { remaining: 0, resetMs: 7000 },
+		});
 	});
 });

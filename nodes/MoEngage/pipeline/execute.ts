@@ -34,7 +34,8 @@ export const defineOperation = <S extends { sending: Sending }, P, U extends Uni
 	operation: Operation<S, P, U, O>,
 ): OperationModule => ({
 	...operation,
-	execute: async (context, environment = n8nEnvironment) => await executeOperation(context, operation, environment),
+	execute: async (context, environment = n8nEnvironment) =>
+		await executeOperation(context, operation, environment),
 });
 
 async function readWorkspace(context: IExecuteFunctions): Promise<Workspace> {
@@ -59,7 +60,10 @@ function everyItemFails(
 ): INodeExecutionData[][] {
 	const failure: Failure = { message: error.message };
 	if (error.description) failure.description = error.description;
-	const failed = items.map((_, itemIndex) => ({ json: errorItemJson({ failure }), pairedItem: { item: itemIndex } }));
+	const failed = items.map((_, itemIndex) => ({
+		json: errorItemJson({ failure }),
+		pairedItem: { item: itemIndex },
+	}));
 	return [...Array.from({ length: outputs - 1 }, () => []), failed];
 }
 
@@ -84,7 +88,9 @@ export async function executeOperation<S extends { sending: Sending }, P, U exte
 	}
 
 	const { sending } = settings;
-	const displayNames = new Map(operation.properties.map((property) => [property.name, property.displayName]));
+	const displayNames = new Map(
+		operation.properties.map((property) => [property.name, property.displayName]),
+	);
 	const run: OperationRun<S> = {
 		context,
 		items,
@@ -100,7 +106,8 @@ export async function executeOperation<S extends { sending: Sending }, P, U exte
 				read,
 				{ 429: rateLimitHint(sending.perMinuteName), ...hints },
 			),
-		send: async (batches, endpoint) => await sendUnits(context, environment, workspace, sending, batches, endpoint),
+		send: async (batches, endpoint) =>
+			await sendUnits(context, environment, workspace, sending, batches, endpoint),
 	};
 
 	const planned = planItems(context, items, continueOnFail, operation.fix, operation.plan(run));

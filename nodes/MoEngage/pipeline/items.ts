@@ -14,14 +14,23 @@ export function itemProblem(
 	fix: string,
 	about?: { type?: string; identifier?: string },
 ): Refused {
-	return { ok: false, failure: { failure: { message: `Item ${itemIndex}: ${problem}`, description: fix }, ...about } };
+	return {
+		ok: false,
+		failure: { failure: { message: `Item ${itemIndex}: ${problem}`, description: fix }, ...about },
+	};
 }
 
 /** The error that stops the node at a bad item when the user did not choose to continue on errors. */
-export const itemError = (context: Pick<IExecuteFunctions, 'getNode'>, itemIndex: number, refused: Refused) =>
+export const itemError = (
+	context: Pick<IExecuteFunctions, 'getNode'>,
+	itemIndex: number,
+	refused: Refused,
+) =>
 	new NodeOperationError(context.getNode(), refused.failure.failure.message, {
 		itemIndex,
-		description: [refused.failure.failure.description, 'Nothing was sent to MoEngage.'].filter(Boolean).join(' '),
+		description: [refused.failure.failure.description, 'Nothing was sent to MoEngage.']
+			.filter(Boolean)
+			.join(' '),
 	});
 
 /**
@@ -41,11 +50,16 @@ export function planItems<P>(
 			planned = plan(itemIndex, item);
 		} catch (error) {
 			// Without continue-on-fail n8n shows its own expression error, which points at the expression.
-			if (!continueOnFail) throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+			if (!continueOnFail)
+				throw new NodeOperationError(context.getNode(), error as Error, { itemIndex });
 			const parameter = parameterThatFailed(error);
 			const message = (error as Error).message;
 			planned = parameter
-				? itemProblem(itemIndex, `the expression of "${parameter}" failed: ${message}`, `Fix the expression of "${parameter}" for this item. ${fix}`)
+				? itemProblem(
+						itemIndex,
+						`the expression of "${parameter}" failed: ${message}`,
+						`Fix the expression of "${parameter}" for this item. ${fix}`,
+					)
 				: itemProblem(itemIndex, message, fix);
 		}
 		if (!planned.ok && !continueOnFail) throw itemError(context, itemIndex, planned);

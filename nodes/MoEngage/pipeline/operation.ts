@@ -43,7 +43,8 @@ export interface Grouped<U extends Unit> {
 }
 
 /** Where an item of a settled unit goes, and as what; or why it failed after all. */
-export type Placed = { output: number; json: IDataObject; binary?: IBinaryKeyData } | { failure: Failure };
+export type Placed =
+	{ output: number; json: IDataObject; binary?: IBinaryKeyData } | { failure: Failure };
 
 /** An endpoint as the dispatcher meets it: its budget, what it counts, and what its answers mean. */
 export interface Endpoint<U extends Unit, A, O> {
@@ -104,7 +105,12 @@ export interface OperationEntry {
 	properties: INodeProperties[];
 }
 
-export interface Operation<S extends { sending: Sending }, P, U extends Unit, O> extends OperationEntry {
+export interface Operation<
+	S extends { sending: Sending },
+	P,
+	U extends Unit,
+	O,
+> extends OperationEntry {
 	/** What to do about an item the operation refuses, e.g. which parameters to fix. */
 	fix: string;
 	/** The run's settings, read once before any item; a bad one names its parameter (needParameter). */

@@ -34,7 +34,11 @@ export interface Sending {
 }
 
 /** A checked parameter's value, or the node-wide error that names the parameter. */
-export function needParameter<T>(context: Pick<IExecuteFunctions, 'getNode'>, name: string, checked: Checked<T>): T {
+export function needParameter<T>(
+	context: Pick<IExecuteFunctions, 'getNode'>,
+	name: string,
+	checked: Checked<T>,
+): T {
 	if (checked.ok) return checked.value;
 	throw new NodeOperationError(context.getNode(), `The parameter "${name}" ${checked.problem}`, {
 		description: `Fix "${name}" in the node's parameters.`,
@@ -49,6 +53,7 @@ export function sendingOptions(
 	perMinute: PerMinute,
 	{ extra = [], forwardedFor = true }: { extra?: INodeProperties[]; forwardedFor?: boolean } = {},
 ): INodeProperties {
+	const { min = 1, ...limit } = perMinute;
 	const options: INodeProperties[] = [
 		...extra,
 		{
@@ -60,16 +65,7 @@ export function sendingOptions(
 			description:
 				'How often a request is sent again after a 5xx answer, a network error, a timeout or a garbled answer. Rate-limit (429) waits do not count.',
 		},
-		// The rule looks for a literal default; each operation gives its documented limit.
-		// eslint-disable-next-line n8n-nodes-base/node-param-default-missing
-		{
-			displayName: perMinute.displayName,
-			name: perMinute.name,
-			type: 'number',
-			typeOptions: { minValue: perMinute.min ?? 1 },
-			default: perMinute.default,
-			description: perMinute.description,
-		},
+		{ ...limit, type: 'number', typeOptions: { minValue: min } },
 		{
 			displayName: 'Timeout',
 			name: 'timeout',
@@ -86,7 +82,8 @@ export function sendingOptions(
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. 203.0.113.7',
-			description: 'IP address(es) of the original client, separated by commas, sent as X-Forwarded-For',
+			description:
+				'IP address(es) of the original client, separated by commas, sent as X-Forwarded-For',
 		});
 	}
 	return {
@@ -108,9 +105,21 @@ export function readSending(context: IExecuteFunctions, perMinute: PerMinute): S
 			checkWholeNumber(options[perMinute.name] ?? perMinute.default, 1, Infinity),
 		),
 		perMinuteName: perMinute.displayName,
-		maxRetries: needParameter(context, 'Max Retries', checkWholeNumber(options.maxRetries ?? DEFAULT_MAX_RETRIES, 0, 20)),
-		timeoutMs: needParameter(context, 'Timeout', checkWholeNumber(options.timeout ?? DEFAULT_TIMEOUT_MS, 100, 600_000)),
-		forwardedFor: needParameter(context, 'X-Forwarded-For', parseForwardedFor(options.xForwardedFor)),
+		maxRetries: needParameter(
+			context,
+			'Max Retries',
+			checkWholeNumber(options.maxRetries ?? DEFAULT_MAX_RETRIES, 0, 20),
+		),
+		timeoutMs: needParameter(
+			context,
+			'Timeout',
+			checkWholeNumber(options.timeout ?? DEFAULT_TIMEOUT_MS, 100, 600_000),
+		),
+		forwardedFor: needParameter(
+			context,
+			'X-Forwarded-For',
+			parseForwardedFor(options.xForwardedFor),
+		),
 	};
 }
 

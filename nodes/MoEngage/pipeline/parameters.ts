@@ -66,7 +66,8 @@ export function fieldsReadBy(parameters: INodeParameters, names: readonly string
 	for (const name of names) {
 		const raw = parameters[name];
 		if (typeof raw !== 'string' || !raw.startsWith('=')) continue;
-		for (const match of raw.matchAll(new RegExp(JSON_FIELD, 'g'))) fields.push(match[1] ?? match[3]);
+		for (const match of raw.matchAll(new RegExp(JSON_FIELD, 'g')))
+			fields.push(match[1] ?? match[3]);
 	}
 	return fields;
 }

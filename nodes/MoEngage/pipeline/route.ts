@@ -36,14 +36,23 @@ export function routeItems<U extends Unit, O>(
 		const plan = planned[itemIndex];
 		const unit = unitOf.get(itemIndex);
 		const result = unit === undefined ? undefined : results.get(unit);
-		const placed = plan.ok && result?.kind === 'settled' && unit ? place(result.outcome, item, unit) : undefined;
+		const placed =
+			plan.ok && result?.kind === 'settled' && unit ? place(result.outcome, item, unit) : undefined;
 		if (placed !== undefined && !('failure' in placed)) {
-			routed[placed.output].push({ json: placed.json, pairedItem, ...(placed.binary ? { binary: placed.binary } : {}) });
+			routed[placed.output].push({
+				json: placed.json,
+				pairedItem,
+				...(placed.binary ? { binary: placed.binary } : {}),
+			});
 			return;
 		}
 		const failure: ItemFailure = !plan.ok
 			? plan.failure
-			: { failure: failureOf(itemIndex, result, placed), type: unit?.type, identifier: unit?.identifier };
+			: {
+					failure: failureOf(itemIndex, result, placed),
+					type: unit?.type,
+					identifier: unit?.identifier,
+				};
 		if (!continueOnFail) {
 			throw new NodeOperationError(context.getNode(), failure.failure.message, {
 				itemIndex,
@@ -55,7 +64,11 @@ export function routeItems<U extends Unit, O>(
 	return routed;
 }
 
-function failureOf(itemIndex: number, result: UnitResult<unknown> | undefined, placed: Placed | undefined): Failure {
+function failureOf(
+	itemIndex: number,
+	result: UnitResult<unknown> | undefined,
+	placed: Placed | undefined,
+): Failure {
 	if (placed !== undefined && 'failure' in placed) return placed.failure;
 	if (result?.kind === 'failed') return result.failure;
 	return { message: `Item ${itemIndex} was not sent: the run ended before it` };

@@ -33,11 +33,18 @@ export async function sendUnits<U extends Unit, A, O>(
 				concurrency: endpoint.requestsInFlight ?? MAX_REQUESTS_IN_FLIGHT,
 				stopOnFailure: !context.continueOnFail(),
 				unit: endpoint.unit,
-				...(endpoint.requestsInFlight === undefined ? {} : { requestsInFlight: endpoint.requestsInFlight }),
+				...(endpoint.requestsInFlight === undefined
+					? {}
+					: { requestsInFlight: endpoint.requestsInFlight }),
 			},
 			{
 				...endpoint.io,
-				budget: budgetFor(`${workspace.key} ${endpoint.budget}`, name, environment.clock.now(), endpoint.unit),
+				budget: budgetFor(
+					`${workspace.key} ${endpoint.budget}`,
+					name,
+					environment.clock.now(),
+					endpoint.unit,
+				),
 				clock: environment.clock,
 				random: environment.random,
 				signal: context.getExecutionCancelSignal(),

@@ -21,10 +21,16 @@ export function stoppedError<U extends Unit, O>(
 	{ failure, batch }: NonNullable<Sent<U, O>['stoppedBy']>,
 	repeating: string | undefined,
 ) {
-	const written = repeating === undefined ? '' : writtenBeforeStop(items, unitOf, results, batch, repeating);
+	const written =
+		repeating === undefined ? '' : writtenBeforeStop(items, unitOf, results, batch, repeating);
 	const itemIndex = Math.min(...batch.map((unit) => unit.itemIndexes[0]));
 	const description = [failure.description, written].filter(Boolean).join(' ');
-	return toNodeApiError(context.getNode(), { ...failure, description }, itemIndex, describeUnits(batch));
+	return toNodeApiError(
+		context.getNode(),
+		{ ...failure, description },
+		itemIndex,
+		describeUnits(batch),
+	);
 }
 
 function describeUnits(units: readonly Unit[]): string {
@@ -38,13 +44,16 @@ function describeUnits(units: readonly Unit[]): string {
 function itemRanges(indexes: readonly number[]): string {
 	const sorted = [...indexes].sort((a, b) => a - b);
 	const ranges: string[] = [];
-	for (let start = 0; start < sorted.length; ) {
+	for (let start = 0; start < sorted.length;) {
 		let end = start;
 		while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++;
 		ranges.push(end === start ? String(sorted[start]) : `${sorted[start]}–${sorted[end]}`);
 		start = end + 1;
 	}
-	const list = ranges.length > 1 ? `${ranges.slice(0, -1).join(', ')} and ${ranges[ranges.length - 1]}` : ranges[0];
+	const list =
+		ranges.length > 1
+			? `${ranges.slice(0, -1).join(', ')} and ${ranges[ranges.length - 1]}`
+			: ranges[0];
 	return `item${sorted.length > 1 ? 's' : ''} ${list}`;
 }
 
@@ -76,9 +85,14 @@ function writtenBeforeStop<U extends Unit, O>(
 			? 'MoEngage had accepted none of the items before this failure.'
 			: `Before this failure MoEngage had accepted ${accepted.length} of ${items.length} items (${itemRanges(accepted)}).`,
 	];
-	if (uncertain.length > 0) said.push(`MoEngage may have recorded ${itemRanges(uncertain)}: the answer was lost.`);
-	if (unsent.length > 0) said.push(`${capitalised(itemRanges(unsent))} ${unsent.length > 1 ? 'were' : 'was'} not sent.`);
-	if (accepted.length + uncertain.length > 0) said.push(`Running the workflow again sends them again: ${repeating}.`);
-	said.push('To let the other items go on when one fails, set the node\'s On Error to "Continue (using error output)".');
+	if (uncertain.length > 0)
+		said.push(`MoEngage may have recorded ${itemRanges(uncertain)}: the answer was lost.`);
+	if (unsent.length > 0)
+		said.push(`${capitalised(itemRanges(unsent))} ${unsent.length > 1 ? 'were' : 'was'} not sent.`);
+	if (accepted.length + uncertain.length > 0)
+		said.push(`Running the workflow again sends them again: ${repeating}.`);
+	said.push(
+		'To let the other items go on when one fails, set the node\'s On Error to "Continue (using error output)".',
+	);
 	return said.join(' ');
 }

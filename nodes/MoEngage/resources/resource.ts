@@ -28,7 +28,12 @@ export function defineResource(
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: [value] } },
-		options: sorted.map(({ name, value, action, description }) => ({ name, value, action, description })),
+		options: sorted.map(({ name, value, action, description }) => ({
+			name,
+			value,
+			action,
+			description,
+		})),
 		// The rule checks a default against literal options only; these are the resource's operations.
 		// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-options
 		default: defaultOperation,
@@ -41,7 +46,10 @@ export function defineResource(
 		properties: [
 			operationProperty,
 			...sorted.flatMap((operation) =>
-				updateDisplayOptions({ show: { resource: [value], operation: [operation.value] } }, operation.properties),
+				updateDisplayOptions(
+					{ show: { resource: [value], operation: [operation.value] } },
+					operation.properties,
+				),
 			),
 		],
 	};

@@ -28,8 +28,16 @@ export function attributesInput(
 		name: 'attributesFrom',
 		type: 'options',
 		options: [
-			{ name: 'Fields Below', value: 'pairs', description: 'Name and value pairs, each value usually an expression' },
-			{ name: "The Item's Fields", value: 'item', description: 'Every field of the input item, but those you exclude' },
+			{
+				name: 'Fields Below',
+				value: 'pairs',
+				description: 'Name and value pairs, each value usually an expression',
+			},
+			{
+				name: "The Item's Fields",
+				value: 'item',
+				description: 'Every field of the input item, but those you exclude',
+			},
 			{ name: 'JSON', value: 'json', description: 'A JSON object of attribute names and values' },
 			{ name: 'None', value: 'none', description: `No ${what}` },
 		],
@@ -53,23 +61,52 @@ export function attributesInput(
 					name: 'attribute',
 					displayName: 'Attribute',
 					values: [
-						{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. plan' },
+						{
+							displayName: 'Name',
+							name: 'name',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. plan',
+						},
 						{
 							displayName: 'Type',
 							name: 'type',
 							type: 'options',
 							options: [
-								{ name: 'Array', value: 'array', description: 'A list: a JSON array, or values separated by commas' },
-								{ name: 'Automatic', value: 'auto', description: 'As the expression gives it; text typed in the field stays text' },
-								{ name: 'Boolean', value: 'boolean', description: 'True or false (also yes/no, 1/0)' },
-								{ name: 'Date', value: 'date', description: 'A date or time, sent as ISO 8601 UTC' },
+								{
+									name: 'Array',
+									value: 'array',
+									description: 'A list: a JSON array, or values separated by commas',
+								},
+								{
+									name: 'Automatic',
+									value: 'auto',
+									description: 'As the expression gives it; text typed in the field stays text',
+								},
+								{
+									name: 'Boolean',
+									value: 'boolean',
+									description: 'True or false (also yes/no, 1/0)',
+								},
+								{
+									name: 'Date',
+									value: 'date',
+									description: 'A date or time, sent as ISO 8601 UTC',
+								},
 								{ name: 'Number', value: 'number' },
 								{ name: 'Text', value: 'string' },
 							],
 							default: 'auto',
-							description: 'How the value is sent: MoEngage types an attribute by the first value it receives',
+							description:
+								'How the value is sent: MoEngage types an attribute by the first value it receives',
 						},
-						{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: 'e.g. {{ $json.plan }}' },
+						{
+							displayName: 'Value',
+							name: 'value',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. {{ $json.plan }}',
+						},
 					],
 				},
 			],
@@ -125,14 +162,19 @@ export function readAttributes(
 	if (from === 'none') return { ok: true, value: {} };
 	let given: Checked<Attributes>;
 	if (from === 'item') {
-		const excluded = String(read('excludeFields', itemIndex, '')).split(',').map((name) => name.trim()).filter(Boolean);
+		const excluded = String(read('excludeFields', itemIndex, ''))
+			.split(',')
+			.map((name) => name.trim())
+			.filter(Boolean);
 		if (read('sendMappedFields', itemIndex, false) !== true) excluded.push(...mappedFields);
 		given = { ok: true, value: attributesFromItem(item.json, excluded) };
 	} else if (from === 'json') {
 		given = parseAttributesJson(read('attributesJson', itemIndex, '{}'));
 	} else {
 		const pairs = read('attributePairs', itemIndex, {}) as IDataObject;
-		given = attributesFromPairs((pairs.attribute ?? []) as Array<{ name?: unknown; type?: unknown; value?: unknown }>);
+		given = attributesFromPairs(
+			(pairs.attribute ?? []) as Array<{ name?: unknown; type?: unknown; value?: unknown }>,
+		);
 	}
 	if (!given.ok || read('sendEmptyValues', itemIndex, false) === true) return given;
 	return { ok: true, value: withoutEmptyValues(given.value) };

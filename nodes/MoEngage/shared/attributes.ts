@@ -15,11 +15,27 @@ const BLOCKED_NAMES = new Set(['id', '_id', '']);
 
 /** Reserved by MoEngage's SDKs (data overview, "Blocked and reserved names"). */
 const RESERVED_NAMES = new Set([
-	'USER_ATTRIBUTE_UNIQUE_ID', 'USER_ATTRIBUTE_USER_EMAIL', 'USER_ATTRIBUTE_USER_MOBILE', 'USER_ATTRIBUTE_USER_NAME',
-	'USER_ATTRIBUTE_USER_GENDER', 'USER_ATTRIBUTE_USER_FIRST_NAME', 'USER_ATTRIBUTE_USER_LAST_NAME',
-	'USER_ATTRIBUTE_USER_BDAY', 'USER_ATTRIBUTE_NOTIFICATION_PREF', 'USER_ATTRIBUTE_OLD_ID', 'MOE_TIME_FORMAT',
-	'MOE_TIME_TIMEZONE', 'USER_ATTRIBUTE_DND_START_TIME', 'USER_ATTRIBUTE_DND_END_TIME', 'MOE_GAID', 'INSTALL', 'UPDATE',
-	'MOE_ISLAT', 'status', 'user_id', 'source',
+	'USER_ATTRIBUTE_UNIQUE_ID',
+	'USER_ATTRIBUTE_USER_EMAIL',
+	'USER_ATTRIBUTE_USER_MOBILE',
+	'USER_ATTRIBUTE_USER_NAME',
+	'USER_ATTRIBUTE_USER_GENDER',
+	'USER_ATTRIBUTE_USER_FIRST_NAME',
+	'USER_ATTRIBUTE_USER_LAST_NAME',
+	'USER_ATTRIBUTE_USER_BDAY',
+	'USER_ATTRIBUTE_NOTIFICATION_PREF',
+	'USER_ATTRIBUTE_OLD_ID',
+	'MOE_TIME_FORMAT',
+	'MOE_TIME_TIMEZONE',
+	'USER_ATTRIBUTE_DND_START_TIME',
+	'USER_ATTRIBUTE_DND_END_TIME',
+	'MOE_GAID',
+	'INSTALL',
+	'UPDATE',
+	'MOE_ISLAT',
+	'status',
+	'user_id',
+	'source',
 ]);
 
 /**
@@ -27,21 +43,32 @@ const RESERVED_NAMES = new Set([
  * set, and moe_mobile, the identifier Identity Resolution documents.
  */
 const WRITABLE_MOE_ATTRIBUTES = new Set([
-	'moe_wa_subscription', 'moe_em_unsub_categories', 'moe_sub_w', 'moe_spam', 'moe_unsubscribe', 'moe_hard_bounce',
-	'moe_sms_subscription', 'moe_gaid', 'moe_mweb', 'moe_mobile',
+	'moe_wa_subscription',
+	'moe_em_unsub_categories',
+	'moe_sub_w',
+	'moe_spam',
+	'moe_unsubscribe',
+	'moe_hard_bounce',
+	'moe_sms_subscription',
+	'moe_gaid',
+	'moe_mweb',
+	'moe_mobile',
 ]);
 
 const RENAME_HINT = 'rename it before this node, or leave it out (Attributes "Exclude Fields")';
 
 const ARRAY_OPERATORS = ['addValueToArrayField', 'removeValueFromArrayField'] as const;
 type ArrayOperator = (typeof ARRAY_OPERATORS)[number];
-const isArrayOperator = (name: string): name is ArrayOperator => (ARRAY_OPERATORS as readonly string[]).includes(name);
+const isArrayOperator = (name: string): name is ArrayOperator =>
+	(ARRAY_OPERATORS as readonly string[]).includes(name);
 
 const listOf = (values: unknown): unknown[] => (Array.isArray(values) ? values : [values]);
 
 function nameProblem(name: string): string | undefined {
-	if (BLOCKED_NAMES.has(name.trim())) return `the attribute name "${name}" is blocked by MoEngage (id, _id and empty names are); ${RENAME_HINT}`;
-	if (RESERVED_NAMES.has(name)) return `the attribute name "${name}" is reserved by MoEngage; ${RENAME_HINT}`;
+	if (BLOCKED_NAMES.has(name.trim()))
+		return `the attribute name "${name}" is blocked by MoEngage (id, _id and empty names are); ${RENAME_HINT}`;
+	if (RESERVED_NAMES.has(name))
+		return `the attribute name "${name}" is reserved by MoEngage; ${RENAME_HINT}`;
 	if (/^moe_/i.test(name) && !WRITABLE_MOE_ATTRIBUTES.has(name)) {
 		return `the attribute name "${name}" uses the moe_ prefix, which MoEngage reserves; ${RENAME_HINT}`;
 	}
@@ -50,20 +77,32 @@ function nameProblem(name: string): string | undefined {
 
 /** `platforms` as Track User documents it: a list of {platform: ANDROID | iOS | web, active: "true" | "false"}. */
 const PROFILE_PLATFORMS = ['ANDROID', 'iOS', 'web'];
-const PLATFORMS_FORM = 'give a list such as [{"platform": "ANDROID", "active": "true"}], platform one of ANDROID, iOS, web';
+const PLATFORMS_FORM =
+	'give a list such as [{"platform": "ANDROID", "active": "true"}], platform one of ANDROID, iOS, web';
 
 function checkPlatforms(value: unknown): Checked<Array<{ platform: string; active: string }>> {
-	if (!Array.isArray(value)) return { ok: false, problem: `the attribute "platforms" is ${JSON.stringify(value)}; ${PLATFORMS_FORM}` };
+	if (!Array.isArray(value))
+		return {
+			ok: false,
+			problem: `the attribute "platforms" is ${JSON.stringify(value)}; ${PLATFORMS_FORM}`,
+		};
 	const platforms: Array<{ platform: string; active: string }> = [];
 	for (const entry of value) {
-		const platform = isRecord(entry) && typeof entry.platform === 'string'
-			? PROFILE_PLATFORMS.find((name) => name.toLowerCase() === (entry.platform as string).trim().toLowerCase())
-			: undefined;
+		const platform =
+			isRecord(entry) && typeof entry.platform === 'string'
+				? PROFILE_PLATFORMS.find(
+						(name) => name.toLowerCase() === (entry.platform as string).trim().toLowerCase(),
+					)
+				: undefined;
 		// MoEngage's enum is the strings "true" and "false"; a boolean from an expression means the same.
 		const active = isRecord(entry) ? String(entry.active).trim().toLowerCase() : '';
-		const onlyKnownKeys = isRecord(entry) && Object.keys(entry).every((key) => key === 'platform' || key === 'active');
+		const onlyKnownKeys =
+			isRecord(entry) && Object.keys(entry).every((key) => key === 'platform' || key === 'active');
 		if (platform === undefined || (active !== 'true' && active !== 'false') || !onlyKnownKeys) {
-			return { ok: false, problem: `the attribute "platforms" has ${JSON.stringify(entry)}; ${PLATFORMS_FORM}` };
+			return {
+				ok: false,
+				problem: `the attribute "platforms" has ${JSON.stringify(entry)}; ${PLATFORMS_FORM}`,
+			};
 		}
 		platforms.push({ platform, active });
 	}
@@ -82,10 +121,15 @@ export function checkUserAttributes(attributes: Attributes): Checked<Attributes>
 	for (const [name, value] of Object.entries(attributes)) {
 		if (isArrayOperator(name)) {
 			if (!isRecord(value)) {
-				return { ok: false, problem: `"${name}" is ${JSON.stringify(value)}; give an object of attribute names and values, e.g. {"tags": ["vip"]}` };
+				return {
+					ok: false,
+					problem: `"${name}" is ${JSON.stringify(value)}; give an object of attribute names and values, e.g. {"tags": ["vip"]}`,
+				};
 			}
 			for (const inner of Object.keys(value)) {
-				const problem = nameProblem(inner) ?? (inner === 'platforms' ? `MoEngage does not take "platforms" in ${name}` : undefined);
+				const problem =
+					nameProblem(inner) ??
+					(inner === 'platforms' ? `MoEngage does not take "platforms" in ${name}` : undefined);
 				if (problem) return { ok: false, problem };
 			}
 			checked[name] = value;
@@ -121,7 +165,8 @@ export function checkUserAttributes(attributes: Attributes): Checked<Attributes>
 
 /** What one item's attributes do: the attributes they set, and the array attributes they add to or remove from. */
 function touchedBy(attributes: Attributes): { sets: string[]; adds: string[]; removes: string[] } {
-	const names = (operator: ArrayOperator) => Object.keys(isRecord(attributes[operator]) ? (attributes[operator] as Attributes) : {});
+	const names = (operator: ArrayOperator) =>
+		Object.keys(isRecord(attributes[operator]) ? (attributes[operator] as Attributes) : {});
 	return {
 		sets: Object.keys(attributes).filter((name) => !isArrayOperator(name)),
 		adds: names('addValueToArrayField'),
@@ -130,7 +175,8 @@ function touchedBy(attributes: Attributes): { sets: string[]; adds: string[]; re
 }
 
 /** Whether the attributes add to or remove from any array: repeating them is not harmless. */
-export const changesArrays = (attributes: Attributes): boolean => ARRAY_OPERATORS.some((operator) => operator in attributes);
+export const changesArrays = (attributes: Attributes): boolean =>
+	ARRAY_OPERATORS.some((operator) => operator in attributes);
 
 /**
  * Whether `next` can join an update that already holds `held` without MoEngage refusing it: no
@@ -141,8 +187,10 @@ export function canJoin(held: Attributes, next: Attributes): boolean {
 	const b = touchedBy(next);
 	const meets = (x: string[], y: string[]) => x.some((name) => y.includes(name));
 	return !(
-		meets(a.adds, b.removes) || meets(a.removes, b.adds) ||
-		meets(a.sets, [...b.adds, ...b.removes]) || meets(b.sets, [...a.adds, ...a.removes])
+		meets(a.adds, b.removes) ||
+		meets(a.removes, b.adds) ||
+		meets(a.sets, [...b.adds, ...b.removes]) ||
+		meets(b.sets, [...a.adds, ...a.removes])
 	);
 }
 
@@ -158,7 +206,10 @@ export function joinInto(held: Attributes, next: Attributes): void {
 			held[name] = value;
 			continue;
 		}
-		const lists = (isRecord(held[name]) ? held[name] : (held[name] = {})) as Record<string, unknown[]>;
+		const lists = (isRecord(held[name]) ? held[name] : (held[name] = {})) as Record<
+			string,
+			unknown[]
+		>;
 		for (const [inner, values] of Object.entries(value)) {
 			const list = (lists[inner] ??= []);
 			for (const one of listOf(values)) list.push(one);
@@ -170,7 +221,10 @@ export function checkEventAttributes(attributes: Attributes): Checked<Attributes
 	for (const name of Object.keys(attributes)) {
 		if (name.trim() === '') return { ok: false, problem: 'an event attribute has an empty name' };
 		if (/^moe_/i.test(name)) {
-			return { ok: false, problem: `the event attribute "${name}" uses the moe_ prefix, which MoEngage reserves; ${RENAME_HINT}` };
+			return {
+				ok: false,
+				problem: `the event attribute "${name}" uses the moe_ prefix, which MoEngage reserves; ${RENAME_HINT}`,
+			};
 		}
 	}
 	return { ok: true, value: attributes };
@@ -178,11 +232,19 @@ export function checkEventAttributes(attributes: Attributes): Checked<Attributes
 
 export function checkEventName(value: unknown): Checked<string> {
 	if (typeof value !== 'string' && typeof value !== 'number') {
-		return { ok: false, problem: `the event name is ${value === undefined ? 'missing' : `a ${typeof value}`}; give a text such as "Order Placed"` };
+		return {
+			ok: false,
+			problem: `the event name is ${value === undefined ? 'missing' : `a ${typeof value}`}; give a text such as "Order Placed"`,
+		};
 	}
 	const name = String(value).trim();
-	if (name === '') return { ok: false, problem: 'the event name is empty; give a text such as "Order Placed"' };
-	if (/^moe_/i.test(name)) return { ok: false, problem: `the event name "${name}" uses the moe_ prefix, which MoEngage reserves` };
+	if (name === '')
+		return { ok: false, problem: 'the event name is empty; give a text such as "Order Placed"' };
+	if (/^moe_/i.test(name))
+		return {
+			ok: false,
+			problem: `the event name "${name}" uses the moe_ prefix, which MoEngage reserves`,
+		};
 	return { ok: true, value: name };
 }
 
@@ -194,10 +256,14 @@ export function parseAttributesJson(value: unknown): Checked<Attributes> {
 		try {
 			parsed = JSON.parse(value) as unknown;
 		} catch (error) {
-			return { ok: false, problem: `the attributes JSON does not parse: ${(error as Error).message}` };
+			return {
+				ok: false,
+				problem: `the attributes JSON does not parse: ${(error as Error).message}`,
+			};
 		}
 	}
-	if (!isRecord(parsed)) return { ok: false, problem: 'the attributes JSON is not an object such as {"plan": "gold"}' };
+	if (!isRecord(parsed))
+		return { ok: false, problem: 'the attributes JSON is not an object such as {"plan": "gold"}' };
 	return { ok: true, value: parsed };
 }
 
@@ -210,7 +276,8 @@ export function attributesFromItem(json: Attributes, exclude: readonly string[])
 }
 
 /** "", null and missing: a blank spreadsheet cell, an unset field. Sent, they would overwrite a value MoEngage has. */
-const isEmptyValue = (value: unknown): boolean => value === undefined || value === null || value === '';
+const isEmptyValue = (value: unknown): boolean =>
+	value === undefined || value === null || value === '';
 
 export const withoutEmptyValues = (attributes: Attributes): Attributes =>
 	Object.fromEntries(Object.entries(attributes).filter(([, value]) => !isEmptyValue(value)));
@@ -218,9 +285,20 @@ export const withoutEmptyValues = (attributes: Attributes): Attributes =>
 /** How a value typed in "Fields Below" is sent: MoEngage types an attribute by the first value it gets. */
 type ValueType = 'auto' | 'string' | 'number' | 'boolean' | 'date' | 'array';
 
-const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, '1': true, '0': false };
+const BOOLEAN_WORDS: Record<string, boolean> = {
+	true: true,
+	false: false,
+	yes: true,
+	no: false,
+	'1': true,
+	'0': false,
+};
 
-export function typedValue(name: string, value: unknown, type: ValueType = 'auto'): Checked<unknown> {
+export function typedValue(
+	name: string,
+	value: unknown,
+	type: ValueType = 'auto',
+): Checked<unknown> {
 	if (type === 'auto' || isEmptyValue(value)) return { ok: true, value };
 	const shown = JSON.stringify(value) ?? String(value);
 	const text = typeof value === 'string' ? value.trim() : undefined;
@@ -228,13 +306,15 @@ export function typedValue(name: string, value: unknown, type: ValueType = 'auto
 		case 'string':
 			return { ok: true, value: typeof value === 'object' ? JSON.stringify(value) : String(value) };
 		case 'number': {
-			const number = typeof value === 'number' ? value : text !== undefined && text !== '' ? Number(text) : NaN;
+			const number =
+				typeof value === 'number' ? value : text !== undefined && text !== '' ? Number(text) : NaN;
 			return Number.isFinite(number)
 				? { ok: true, value: number }
 				: { ok: false, problem: `the attribute "${name}" is ${shown}, not a number` };
 		}
 		case 'boolean': {
-			const word = typeof value === 'boolean' ? value : BOOLEAN_WORDS[String(value).trim().toLowerCase()];
+			const word =
+				typeof value === 'boolean' ? value : BOOLEAN_WORDS[String(value).trim().toLowerCase()];
 			return word === undefined
 				? { ok: false, problem: `the attribute "${name}" is ${shown}, not true or false` }
 				: { ok: true, value: word };
@@ -254,7 +334,13 @@ export function typedValue(name: string, value: unknown, type: ValueType = 'auto
 					// Not JSON: read as a list separated by commas, like any other text.
 				}
 			}
-			return { ok: true, value: text.split(',').map((part) => part.trim()).filter((part) => part !== '') };
+			return {
+				ok: true,
+				value: text
+					.split(',')
+					.map((part) => part.trim())
+					.filter((part) => part !== ''),
+			};
 		}
 	}
 	return { ok: false, problem: `the attribute "${name}" has the unknown type "${String(type)}"` };
@@ -303,14 +389,27 @@ const EVENT_TIME_FORMS =
 function isoMillis(text: string): number | undefined {
 	const match = ISO_LIKE.exec(text);
 	if (!match) return undefined;
-	const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
+	const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] =
+		match;
 	const parts = [year, month, day, hour, minute, second].map(Number);
-	const ms = Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5], Number(fraction.padEnd(3, '0').slice(0, 3)));
+	const ms = Date.UTC(
+		parts[0],
+		parts[1] - 1,
+		parts[2],
+		parts[3],
+		parts[4],
+		parts[5],
+		Number(fraction.padEnd(3, '0').slice(0, 3)),
+	);
 	const back = new Date(ms);
 	// Date.UTC rolls 2025-02-30 over into March: a date that does not come back as written does not exist.
 	const exists =
-		back.getUTCFullYear() === parts[0] && back.getUTCMonth() === parts[1] - 1 && back.getUTCDate() === parts[2] &&
-		back.getUTCHours() === parts[3] && back.getUTCMinutes() === parts[4] && back.getUTCSeconds() === parts[5];
+		back.getUTCFullYear() === parts[0] &&
+		back.getUTCMonth() === parts[1] - 1 &&
+		back.getUTCDate() === parts[2] &&
+		back.getUTCHours() === parts[3] &&
+		back.getUTCMinutes() === parts[4] &&
+		back.getUTCSeconds() === parts[5];
 	if (!exists) return undefined;
 	if (zone.toUpperCase() === 'Z') return ms;
 	const digits = zone.slice(1).replace(':', '');
@@ -321,18 +420,23 @@ function isoMillis(text: string): number | undefined {
 function epochMillis(value: number): number | undefined {
 	if (!Number.isFinite(value)) return undefined;
 	if (value >= PLAUSIBLE_FROM_S && value < PLAUSIBLE_UNTIL_S) return Math.round(value * 1000);
-	if (value >= PLAUSIBLE_FROM_S * 1000 && value < PLAUSIBLE_UNTIL_S * 1000) return Math.round(value);
+	if (value >= PLAUSIBLE_FROM_S * 1000 && value < PLAUSIBLE_UNTIL_S * 1000)
+		return Math.round(value);
 	return undefined;
 }
 
 /** Epoch milliseconds of a date or time in any form the node takes, or the problem with it. */
 function readInstant(value: unknown, what: string): Checked<number> {
 	if (value instanceof Date) {
-		return Number.isNaN(value.getTime()) ? { ok: false, problem: `${what} is an invalid Date` } : { ok: true, value: value.getTime() };
+		return Number.isNaN(value.getTime())
+			? { ok: false, problem: `${what} is an invalid Date` }
+			: { ok: true, value: value.getTime() };
 	}
 	if (isRecord(value) && typeof value.toMillis === 'function') {
 		const ms = Number((value.toMillis as () => number)());
-		return Number.isFinite(ms) ? { ok: true, value: ms } : { ok: false, problem: `${what} is an invalid date` };
+		return Number.isFinite(ms)
+			? { ok: true, value: ms }
+			: { ok: false, problem: `${what} is an invalid date` };
 	}
 	const text = typeof value === 'string' ? value.trim() : undefined;
 	if (typeof value === 'number' || (text !== undefined && /^\d+(\.\d+)?$/.test(text))) {
@@ -345,8 +449,12 @@ function readInstant(value: unknown, what: string): Checked<number> {
 	}
 	const ms = text === undefined ? undefined : isoMillis(text);
 	if (ms !== undefined) return { ok: true, value: ms };
-	const shown = text !== undefined ? `"${value as string}"` : value === null ? 'null' : `a ${typeof value}`;
-	return { ok: false, problem: `${what} is ${shown}, not a date MoEngage takes; ${EVENT_TIME_FORMS}` };
+	const shown =
+		text !== undefined ? `"${value as string}"` : value === null ? 'null' : `a ${typeof value}`;
+	return {
+		ok: false,
+		problem: `${what} is ${shown}, not a date MoEngage takes; ${EVENT_TIME_FORMS}`,
+	};
 }
 
 const isoOf = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -374,8 +482,16 @@ export function parseEventTime(value: unknown, now: number): Checked<string | un
 export function checkTimezoneOffset(value: unknown): Checked<number | undefined> {
 	if (value === undefined || value === null || value === '') return { ok: true, value: undefined };
 	const number = typeof value === 'string' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isInteger(number) || number < -54_000 || number > 54_000) {
-		return { ok: false, problem: `the timezone offset is ${String(value)}; give whole seconds from -54000 to 54000 (e.g. 19800 for UTC+5:30)` };
+	if (
+		typeof number !== 'number' ||
+		!Number.isInteger(number) ||
+		number < -54_000 ||
+		number > 54_000
+	) {
+		return {
+			ok: false,
+			problem: `the timezone offset is ${String(value)}; give whole seconds from -54000 to 54000 (e.g. 19800 for UTC+5:30)`,
+		};
 	}
 	return { ok: true, value: number };
 }

@@ -50,7 +50,11 @@ export class WaitCancelled extends Error {
  * Waits until `until` in short sleeps, so that a cancelled execution stops waiting within
  * CANCEL_CHECK_MS. Returns false when the execution was cancelled.
  */
-export async function pause(until: number, clock: Clock, signal: AbortSignal | undefined): Promise<boolean> {
+export async function pause(
+	until: number,
+	clock: Clock,
+	signal: AbortSignal | undefined,
+): Promise<boolean> {
 	for (let left = until - clock.now(); left > 0; left = until - clock.now()) {
 		if (signal?.aborted) return false;
 		await clock.sleep(Math.min(left, CANCEL_CHECK_MS));
@@ -63,9 +67,13 @@ export async function pause(until: number, clock: Clock, signal: AbortSignal | u
  * of its per-minute limit, between MIN_ and MAX_REQUESTS_IN_FLIGHT.
  */
 export const requestsInFlight = (unitsPerMinute: number) =>
-	Math.min(MAX_REQUESTS_IN_FLIGHT, Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(unitsPerMinute / UNITS_PER_MINUTE_PER_SLOT)));
+	Math.min(
+		MAX_REQUESTS_IN_FLIGHT,
+		Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(unitsPerMinute / UNITS_PER_MINUTE_PER_SLOT)),
+	);
 
-const stepOf = (unitsPerMinute: number) => Math.max(MIN_SHARE_PER_MINUTE, Math.ceil(unitsPerMinute * SHARE_STEP));
+const stepOf = (unitsPerMinute: number) =>
+	Math.max(MIN_SHARE_PER_MINUTE, Math.ceil(unitsPerMinute * SHARE_STEP));
 
 export class WorkspaceBudget {
 	/** Sent or reserved identifiers, in time order; reservations are handed out in order. */
@@ -120,7 +128,11 @@ export class WorkspaceBudget {
 
 	/** The units this process may send per window now, after any raises that minutes without a 429 have earned. */
 	limit(unitsPerMinute: number, now: number, log?: Log): number {
-		if (this.share !== undefined && this.cleanSince !== undefined && now - this.cleanSince >= this.windowMs) {
+		if (
+			this.share !== undefined &&
+			this.cleanSince !== undefined &&
+			now - this.cleanSince >= this.windowMs
+		) {
 			const minutes = Math.floor((now - this.cleanSince) / this.windowMs);
 			const before = this.share;
 			this.share = before + minutes * stepOf(unitsPerMinute);
@@ -140,7 +152,9 @@ export class WorkspaceBudget {
 	/** The earliest time `units` fit, reserved at once so that callers are served in order. */
 	reserve(units: number, unitsPerMinute: number, now: number, log?: Log): Reservation {
 		if (units > unitsPerMinute) {
-			throw new RangeError(`${units} ${this.unit} can never fit a budget of ${unitsPerMinute} per minute`);
+			throw new RangeError(
+				`${units} ${this.unit} can never fit a budget of ${unitsPerMinute} per minute`,
+			);
 		}
 		const limit = this.limit(unitsPerMinute, now, log);
 		const window = this.windowMs;
@@ -160,7 +174,10 @@ export class WorkspaceBudget {
 			at = reservation.at + window;
 			leftWindow += reservation.units;
 		}
-		const reservation = at === this.heldUntil && at > now ? { at, units, heldBecause: this.heldBecause } : { at, units };
+		const reservation =
+			at === this.heldUntil && at > now
+				? { at, units, heldBecause: this.heldBecause }
+				: { at, units };
 		this.reservations.push(reservation);
 		if (this.share !== undefined) this.cleanSince ??= at;
 		return reservation;
@@ -192,7 +209,10 @@ export class WorkspaceBudget {
 		const unused = Math.min(after - sent, sent);
 		if (unused > 0) {
 			const index = this.reservations.findIndex((entry) => entry.at > now);
-			this.reservations.splice(index < 0 ? this.reservations.length : index, 0, { at: now, units: unused });
+			this.reservations.splice(index < 0 ? this.reservations.length : index, 0, {
+				at: now,
+				units: unused,
+			});
 		}
 		this.share = after;
 		this.cutQuietUntil = now + this.windowMs;
@@ -290,7 +310,12 @@ let sweptAt = -Infinity;
  * The one budget of this process for a workspace; `name` labels its log lines. Budgets that have
  * gone idle are dropped on the way, so a process that meets many workspaces keeps only the busy ones.
  */
-export function budgetFor(workspace: string, name: string | undefined, now: number, unit?: string): WorkspaceBudget {
+export function budgetFor(
+	workspace: string,
+	name: string | undefined,
+	now: number,
+	unit?: string,
+): WorkspaceBudget {
 	if (now - sweptAt >= SWEEP_EVERY_MS) {
 		sweptAt = now;
 		for (const [key, idle] of budgets) {

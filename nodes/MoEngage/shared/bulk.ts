@@ -19,15 +19,21 @@ const ENVELOPE_BYTES = jsonBytes({ type: 'transition', elements: [] });
 export const MAX_ELEMENT_BYTES = BULK_MAX_BYTES - ENVELOPE_BYTES;
 
 /** Units into requests within Bulk Import's 100 KB; `bytesOf` gives the unit's element(s) as sent alone. */
-export const packBulk = <U>(units: readonly U[], maxUnits: number, bytesOf: (unit: U) => number): U[][] =>
-	packBySize(units, maxUnits, MAX_ELEMENT_BYTES, (unit) => bytesOf(unit) + 1);
+export const packBulk = <U>(
+	units: readonly U[],
+	maxUnits: number,
+	bytesOf: (unit: U) => number,
+): U[][] => packBySize(units, maxUnits, MAX_ELEMENT_BYTES, (unit) => bytesOf(unit) + 1);
 
 /**
  * What a Bulk Import answer means for the units of a request, whatever they are: a 200 accepts
  * every one (it names none it drops), each unit counts once in the budget (a user or an event), and
  * a 400 that names an attribute is about one element, while one that names none may be the request's.
  */
-export const bulkAnswers = <U>(): Pick<DispatchIo<U, Accepted, 'accepted'>, 'settle' | 'weight' | 'blame400'> => ({
+export const bulkAnswers = <U>(): Pick<
+	DispatchIo<U, Accepted, 'accepted'>,
+	'settle' | 'weight' | 'blame400'
+> => ({
 	settle: (batch) => batch.map(() => 'accepted'),
 	weight: (batch) => batch.length,
 	blame400: (exchange) => (exchange.blames === undefined ? 'unknown' : 'units'),
@@ -50,7 +56,12 @@ function resendOption(what: string): INodeProperties {
 }
 
 /** An operation's Bulk Import limit, which counts `unit` (users or events). */
-export const bulkPerMinute = (name: string, displayName: string, unit: string, limit: number): PerMinute => ({
+export const bulkPerMinute = (
+	name: string,
+	displayName: string,
+	unit: string,
+	limit: number,
+): PerMinute => ({
 	name,
 	displayName,
 	default: limit,
@@ -84,7 +95,10 @@ export async function sendBulk(
 	signal: AbortSignal,
 ): Promise<Exchange<Accepted>> {
 	return await run.request(
-		{ path: `/v1/transition/${encodeURIComponent(run.workspace.appId)}`, body: { type: 'transition', elements } },
+		{
+			path: `/v1/transition/${encodeURIComponent(run.workspace.appId)}`,
+			body: { type: 'transition', elements },
+		},
 		readAccepted,
 		HINTS,
 		signal,

@@ -20,7 +20,8 @@ import type { Exchange, Refusal } from './transport';
  * A unit's end: MoEngage's verdict, or a failure. `maybeRecorded`: a request that carried it was
  * sent and its answer lost, so MoEngage may hold it although it failed here.
  */
-export type UnitResult<O> = { kind: 'settled'; outcome: O } | { kind: 'failed'; failure: Failure; maybeRecorded?: boolean };
+export type UnitResult<O> =
+	{ kind: 'settled'; outcome: O } | { kind: 'failed'; failure: Failure; maybeRecorded?: boolean };
 
 /**
  * What a 400 says about its batch: a fault of some unit in it ('units': halve the batch to find
@@ -101,7 +102,9 @@ const withTries = (failure: Failure, tries: number): Failure => ({
 
 /** A send whose answer never came back may have been recorded: only these count against resendsAfterLostAnswer. */
 const mayHaveArrived = (exchange: Exchange<unknown>): boolean =>
-	exchange.kind === 'lost' || exchange.kind === 'malformed' || (exchange.kind === 'refused' && exchange.mayHaveArrived === true);
+	exchange.kind === 'lost' ||
+	exchange.kind === 'malformed' ||
+	(exchange.kind === 'refused' && exchange.mayHaveArrived === true);
 
 /** The failure of a write whose answer was lost `lost` times and that may not be sent again. */
 function lostFailure(failure: Failure, lost: number): Failure {
@@ -112,7 +115,8 @@ function lostFailure(failure: Failure, lost: number): Failure {
 	return {
 		...failure,
 		message: `${failure.message}. ${times}`,
-		description: `${failure.description ?? ''} Before sending these items again, check in MoEngage whether they were recorded.`.trim(),
+		description:
+			`${failure.description ?? ''} Before sending these items again, check in MoEngage whether they were recorded.`.trim(),
 	};
 }
 
@@ -140,10 +144,13 @@ export function rateLimitWaitMs(
 				? 'as its Retry-After asks'
 				: 'until its rate window resets (x-ratelimit-reset)';
 	const ms = Math.max(floor, asked ?? 0);
-	return ms > MAX_RATE_LIMIT_WAIT_MS ? { ms: MAX_RATE_LIMIT_WAIT_MS, why, cappedFromMs: ms } : { ms, why };
+	return ms > MAX_RATE_LIMIT_WAIT_MS
+		? { ms: MAX_RATE_LIMIT_WAIT_MS, why, cappedFromMs: ms }
+		: { ms, why };
 }
 
-const defaultBlame400 = (exchange: Refusal): Blame400 => (exchange.blames === undefined ? 'unknown' : 'request');
+const defaultBlame400 = (exchange: Refusal): Blame400 =>
+	exchange.blames === undefined ? 'unknown' : 'request';
 
 export async function dispatch<U, A, O>(
 	batches: readonly U[][],
@@ -169,7 +176,8 @@ export async function dispatch<U, A, O>(
 	};
 	/** MoEngage (or the network) failed these units. */
 	const fail = (batch: readonly U[], failure: Failure, maybeRecorded = false): undefined => {
-		for (const unit of batch) results.set(unit, { kind: 'failed', failure, ...(maybeRecorded ? { maybeRecorded } : {}) });
+		for (const unit of batch)
+			results.set(unit, { kind: 'failed', failure, ...(maybeRecorded ? { maybeRecorded } : {}) });
 		if (policy.stopOnFailure && stoppedBy === undefined) {
 			stoppedBy = { failure, batch };
 			// What was never sent did not fail for this reason: it gets a failure of its own, so the
@@ -182,34 +190,48 @@ export async function dispatch<U, A, O>(
 	 * A write's failure after one of its copies was sent and its answer lost: MoEngage may have
 	 * applied that copy, whatever the later answers say, so the failure says so.
 	 */
-	const failAfter = (batch: readonly U[], failure: Failure, lost: number, tries?: number): undefined => {
+	const failAfter = (
+		batch: readonly U[],
+		failure: Failure,
+		lost: number,
+		tries?: number,
+	): undefined => {
 		const applied = lost > 0 && io.resendsAfterLostAnswer !== undefined;
-		const said = applied ? { ...failure, message: `${failure.message}. MoEngage may have applied it` } : failure;
+		const said = applied
+			? { ...failure, message: `${failure.message}. MoEngage may have applied it` }
+			: failure;
 		return fail(batch, tries === undefined ? said : withTries(said, tries), applied);
 	};
 	/** Never sent: the run was halted. */
 	const skip = (batch: readonly U[]): undefined => {
-		for (const unit of batch) if (!results.has(unit)) results.set(unit, { kind: 'failed', failure: halt as Failure });
+		for (const unit of batch)
+			if (!results.has(unit)) results.set(unit, { kind: 'failed', failure: halt as Failure });
 		return undefined;
 	};
 	/** Sent, but the halt cut its answer off: MoEngage may have recorded it. */
 	const abandon = (batch: readonly U[]): undefined => {
 		const cause = stoppedBy?.failure ?? (halt as Failure);
-		const failure = { message: `The run stopped (${cause.message}) while this request was on its way: MoEngage may have recorded it` };
-		for (const unit of batch) if (!results.has(unit)) results.set(unit, { kind: 'failed', failure, maybeRecorded: true });
+		const failure = {
+			message: `The run stopped (${cause.message}) while this request was on its way: MoEngage may have recorded it`,
+		};
+		for (const unit of batch)
+			if (!results.has(unit)) results.set(unit, { kind: 'failed', failure, maybeRecorded: true });
 		return undefined;
 	};
 	/** What is left of a batch when the run halts: unsent, unless an earlier copy of it may have arrived. */
-	const leave = (batch: readonly U[], lost: number): undefined => (lost > 0 ? abandon(batch) : skip(batch));
+	const leave = (batch: readonly U[], lost: number): undefined =>
+		lost > 0 ? abandon(batch) : skip(batch);
 	const retrying = (cause: string) => {
 		stats.retries[cause] = (stats.retries[cause] ?? 0) + 1;
 	};
 	const wait = async (ms: number, why: string) => {
 		if (ms >= LOGGED_WAIT_MS) io.log(`MoEngage: waiting ${seconds(ms)} ${why}`);
-		if (!(await pause(io.clock.now() + ms, io.clock, stop.signal))) throw new WaitCancelled('to retry MoEngage');
+		if (!(await pause(io.clock.now() + ms, io.clock, stop.signal)))
+			throw new WaitCancelled('to retry MoEngage');
 	};
 	/** A wait that ended because the run was halted (not because n8n cancelled it) settles the batch. */
-	const haltedDuring = (error: unknown) => error instanceof WaitCancelled && halt !== undefined && !io.signal?.aborted;
+	const haltedDuring = (error: unknown) =>
+		error instanceof WaitCancelled && halt !== undefined && !io.signal?.aborted;
 
 	// The first request of a run goes alone: a problem every request shares (a wrong key, a Fields
 	// value MoEngage refuses) then costs one request, or three for a 400 that names no attribute,
@@ -222,7 +244,11 @@ export async function dispatch<U, A, O>(
 	 * a 400 naming no attribute that the batch it came from got): the same 400 again is returned as
 	 * 'same', unsettled, for the caller to tell a request-wide fault from a bad unit.
 	 */
-	async function deliver(batch: readonly U[], suspect?: string, lostBefore = 0): Promise<'same' | undefined> {
+	async function deliver(
+		batch: readonly U[],
+		suspect?: string,
+		lostBefore = 0,
+	): Promise<'same' | undefined> {
 		let failures = 0;
 		let rateLimited = 0;
 		// Carried into the halves of a split batch: each half was inside every copy that may have arrived.
@@ -231,7 +257,11 @@ export async function dispatch<U, A, O>(
 		try {
 			for (;;) {
 				if (halt) return leave(batch, lost);
-				const done = await io.budget.acquire(policy.unitsPerMinute, stop.signal, policy.requestsInFlight);
+				const done = await io.budget.acquire(
+					policy.unitsPerMinute,
+					stop.signal,
+					policy.requestsInFlight,
+				);
 				let exchange: Exchange<A>;
 				try {
 					await io.budget.spend(weight, policy.unitsPerMinute, io.clock, {
@@ -255,12 +285,18 @@ export async function dispatch<U, A, O>(
 					if (mayHaveArrived(exchange)) lost++;
 					return leave(batch, lost);
 				}
-				const blame = exchange.kind === 'refused' && exchange.status === 400 ? blame400(exchange) : undefined;
-				const verdict = exchange.kind === 'refused' && batch.length === 1 ? io.verdict?.(batch, exchange) : undefined;
+				const blame =
+					exchange.kind === 'refused' && exchange.status === 400 ? blame400(exchange) : undefined;
+				const verdict =
+					exchange.kind === 'refused' && batch.length === 1
+						? io.verdict?.(batch, exchange)
+						: undefined;
 				if (blame !== 'unknown' || verdict !== undefined) release();
 				noteRateLimit(exchange);
 				if (exchange.kind === 'answer') {
-					io.settle(batch, exchange.answer).forEach((outcome, index) => results.set(batch[index], { kind: 'settled', outcome }));
+					io.settle(batch, exchange.answer).forEach((outcome, index) =>
+						results.set(batch[index], { kind: 'settled', outcome }),
+					);
 					return;
 				}
 				if (verdict !== undefined) {
@@ -301,7 +337,8 @@ export async function dispatch<U, A, O>(
 					if (splittable) return failAfter(batch, failure, lost);
 					if (status === 429) {
 						rateLimited++;
-						if (rateLimited >= MAX_RATE_LIMITED_TRIES) return failAfter(batch, failure, lost, rateLimited);
+						if (rateLimited >= MAX_RATE_LIMITED_TRIES)
+							return failAfter(batch, failure, lost, rateLimited);
 						retrying('429');
 						const delay = rateLimitWaitMs(exchange, rateLimited, io.random);
 						if (delay.cappedFromMs !== undefined) {
@@ -311,7 +348,10 @@ export async function dispatch<U, A, O>(
 						}
 						// The whole workspace waits: the next batches would only hit the same wall.
 						io.budget.hold(io.clock.now() + delay.ms, "after MoEngage's rate limit (429)");
-						await wait(delay.ms, `after MoEngage's rate limit (429), ${delay.why}, before sending ${weight} ${policy.unit} again`);
+						await wait(
+							delay.ms,
+							`after MoEngage's rate limit (429), ${delay.why}, before sending ${weight} ${policy.unit} again`,
+						);
 						continue;
 					}
 					if (status < 500 && status !== 408) return failAfter(batch, failure, lost);
@@ -321,7 +361,8 @@ export async function dispatch<U, A, O>(
 				}
 				if (mayHaveArrived(exchange)) {
 					lost++;
-					if (lost > (io.resendsAfterLostAnswer?.(batch) ?? Infinity)) return fail(batch, lostFailure(exchange.failure, lost), true);
+					if (lost > (io.resendsAfterLostAnswer?.(batch) ?? Infinity))
+						return fail(batch, lostFailure(exchange.failure, lost), true);
 				}
 				failures++;
 				// A write that may have arrived says so; a lookup changes nothing either way.
@@ -344,7 +385,12 @@ export async function dispatch<U, A, O>(
 	 * the fault is the request's and the rest of the run fails with it; otherwise the half that
 	 * fails is known to hold the bad unit and is split without being sent whole again.
 	 */
-	async function isolate(batch: readonly U[], failure: Failure, first: boolean, lost: number): Promise<undefined> {
+	async function isolate(
+		batch: readonly U[],
+		failure: Failure,
+		first: boolean,
+		lost: number,
+	): Promise<undefined> {
 		if (batch.length === 1) return failAfter(batch, failure, lost);
 		retrying('split after 400');
 		const [a, b] = halves(batch);
@@ -372,7 +418,10 @@ export async function dispatch<U, A, O>(
 			const { remaining, resetMs } = exchange.rateLimit ?? {};
 			if (remaining === 0 && resetMs !== undefined && resetMs > 0) {
 				const ms = Math.min(resetMs, MAX_RATE_LIMIT_WAIT_MS);
-				io.budget.hold(io.clock.now() + ms, 'until its rate window resets (MoEngage answered x-ratelimit-remaining: 0)');
+				io.budget.hold(
+					io.clock.now() + ms,
+					'until its rate window resets (MoEngage answered x-ratelimit-remaining: 0)',
+				);
 			}
 		}
 	}
@@ -391,7 +440,11 @@ export async function dispatch<U, A, O>(
 		}
 	};
 	try {
-		await Promise.all(Array.from({ length: Math.min(policy.concurrency, batches.length) }, (_, index) => worker(index)));
+		await Promise.all(
+			Array.from({ length: Math.min(policy.concurrency, batches.length) }, (_, index) =>
+				worker(index),
+			),
+		);
 	} finally {
 		release();
 		io.signal?.removeEventListener('abort', cancelled);

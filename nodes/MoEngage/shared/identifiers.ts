@@ -19,7 +19,11 @@ export function identifierTypeProperty(): INodeProperties {
 		name: 'identifierType',
 		type: 'options',
 		options: [
-			{ name: 'Customer ID', value: 'customer_id', description: 'The ID field of the user profile, as your app sets it' },
+			{
+				name: 'Customer ID',
+				value: 'customer_id',
+				description: 'The ID field of the user profile, as your app sets it',
+			},
 			{ name: 'MoEngage ID', value: 'moengage_id', description: 'The ID MoEngage gave the user' },
 		],
 		default: 'customer_id',
@@ -41,7 +45,11 @@ export const identifierProperty = (description: string): INodeProperties => ({
 /** A customer ID parameter: Customer ID of Create or Update and Track, the two of Merge. */
 export const customerIdProperty = (
 	description: string,
-	{ name = 'customerId', displayName = 'Customer ID', placeholder = 'e.g. {{ $json.customer_id }}' } = {},
+	{
+		name = 'customerId',
+		displayName = 'Customer ID',
+		placeholder = 'e.g. {{ $json.customer_id }}',
+	} = {},
 ): INodeProperties => ({
 	displayName,
 	name,
@@ -53,7 +61,11 @@ export const customerIdProperty = (
 });
 
 /** How each spelling a user may give reads for Get: `id` internally, whichever way it is sent. */
-const IDENTIFIER_TYPES: Record<string, IdentifierType> = { customer_id: 'customer_id', id: 'id', moengage_id: 'id' };
+const IDENTIFIER_TYPES: Record<string, IdentifierType> = {
+	customer_id: 'customer_id',
+	id: 'id',
+	moengage_id: 'id',
+};
 
 function describe(value: unknown): string {
 	if (value === null) return 'null';
@@ -69,7 +81,10 @@ export function normaliseIdentifier(value: unknown): Checked<string> {
 	if (typeof value === 'string') {
 		const trimmed = value.trim();
 		return trimmed === ''
-			? { ok: false, problem: value === '' ? 'is empty' : `is only whitespace (${describe(value)})` }
+			? {
+					ok: false,
+					problem: value === '' ? 'is empty' : `is only whitespace (${describe(value)})`,
+				}
 			: { ok: true, value: trimmed };
 	}
 	if (typeof value === 'number') {
@@ -109,7 +124,10 @@ export function parseFields(value: unknown): Checked<string[] | undefined> {
 	const fields: string[] = [];
 	for (const name of names) {
 		if (typeof name !== 'string') {
-			return { ok: false, problem: `contains ${describe(name)}; every attribute name must be text` };
+			return {
+				ok: false,
+				problem: `contains ${describe(name)}; every attribute name must be text`,
+			};
 		}
 		const trimmed = name.trim();
 		if (trimmed !== '' && !fields.includes(trimmed)) fields.push(trimmed);
@@ -172,8 +190,28 @@ export function checkWholeNumber(value: unknown, min: number, max: number): Chec
  * ID must also be longer than one character.
  */
 const DISALLOWED_CUSTOMER_IDS = new Set([
-	'unknown', 'guest', 'null', '0', '1', 'true', 'false', 'user_attribute_unique_id', '(empty)', 'na', 'n/a', '',
-	'dummy_seller_code', 'user_id', 'id', 'customer_id', 'uid', 'userid', 'none', '-2', '-1', '2',
+	'unknown',
+	'guest',
+	'null',
+	'0',
+	'1',
+	'true',
+	'false',
+	'user_attribute_unique_id',
+	'(empty)',
+	'na',
+	'n/a',
+	'',
+	'dummy_seller_code',
+	'user_id',
+	'id',
+	'customer_id',
+	'uid',
+	'userid',
+	'none',
+	'-2',
+	'-1',
+	'2',
 ]);
 
 /** A customer ID to write: what MoEngage would refuse (or, in Bulk Import, silently drop) is a problem here. */
@@ -181,9 +219,16 @@ export function checkCustomerId(value: unknown): Checked<string> {
 	const normalised = normaliseIdentifier(value);
 	if (!normalised.ok) return normalised;
 	const id = normalised.value;
-	if (id.length < 2) return { ok: false, problem: `is "${id}"; MoEngage needs a customer ID longer than one character` };
+	if (id.length < 2)
+		return {
+			ok: false,
+			problem: `is "${id}"; MoEngage needs a customer ID longer than one character`,
+		};
 	if (DISALLOWED_CUSTOMER_IDS.has(id.toLowerCase())) {
-		return { ok: false, problem: `is "${id}", a placeholder value MoEngage refuses as a customer ID` };
+		return {
+			ok: false,
+			problem: `is "${id}", a placeholder value MoEngage refuses as a customer ID`,
+		};
 	}
 	return { ok: true, value: id };
 }

@@ -4,7 +4,8 @@
  */
 
 /** Bytes of a value as JSON on the wire. */
-export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+export const jsonBytes = (value: unknown): number =>
+	Buffer.byteLength(JSON.stringify(value), 'utf8');
 
 /** Consecutive units into batches of at most `batchSize`. */
 export function packBatches<T>(units: readonly T[], batchSize: number): T[][] {
@@ -19,7 +20,12 @@ export function packBatches<T>(units: readonly T[], batchSize: number): T[][] {
  * Consecutive units into batches of at most `maxUnits` whose requests stay within `maxBytes`;
  * `bytesOf` gives a unit's share of the request (its element and a comma).
  */
-export function packBySize<U>(units: readonly U[], maxUnits: number, maxBytes: number, bytesOf: (unit: U) => number): U[][] {
+export function packBySize<U>(
+	units: readonly U[],
+	maxUnits: number,
+	maxBytes: number,
+	bytesOf: (unit: U) => number,
+): U[][] {
 	const batches: U[][] = [];
 	let batch: U[] = [];
 	let bytes = 0;
@@ -51,7 +57,11 @@ export interface PackedEvent {
  * request costs its whole element; each further one only its action, since they share the
  * element's `actions[]`.
  */
-export function packEvents<E extends PackedEvent>(events: readonly E[], maxEvents: number, maxBytes: number): E[][] {
+export function packEvents<E extends PackedEvent>(
+	events: readonly E[],
+	maxEvents: number,
+	maxBytes: number,
+): E[][] {
 	const batches: E[][] = [];
 	let batch: E[] = [];
 	let owners = new Set<string>();

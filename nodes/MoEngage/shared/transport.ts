@@ -42,7 +42,9 @@ export function secretFormsOf(appId: string, apiKey: string, userInfo: string[] 
 		for (const id of appIds) forms.add(Buffer.from(`${id}:${key}`).toString('base64'));
 	}
 	// Longest first: a secret inside another is redacted as part of the longer one.
-	return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+	return [...forms]
+		.filter((form) => form.length >= MIN_SECRET_LENGTH)
+		.sort((a, b) => b.length - a.length);
 }
 
 export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checked<Workspace> {
@@ -51,13 +53,18 @@ export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checke
 	const appId = typedAppId.trim();
 	const apiKey = typedKey.trim();
 	if (appId === '' || apiKey === '') {
-		return { ok: false, problem: 'the MoEngage API credential needs a Workspace ID and a Data API key' };
+		return {
+			ok: false,
+			problem: 'the MoEngage API credential needs a Workspace ID and a Data API key',
+		};
 	}
 	let baseUrl: string;
 	let userInfo: string[] = [];
 	let shownUrl: string;
 	if (credentials.dataCenter === 'custom') {
-		baseUrl = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
+		baseUrl = String(credentials.baseUrl ?? '')
+			.trim()
+			.replace(/\/+$/, '');
 		// user:password@ is taken apart even in a URL that is refused below, so neither is shown.
 		const withUser = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^@/?#\s]*)@/i.exec(baseUrl);
 		if (withUser) {
@@ -77,7 +84,13 @@ export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checke
 	}
 	return {
 		ok: true,
-		value: { baseUrl, shownUrl, appId, key: `${baseUrl} ${appId}`, secrets: secretFormsOf(typedAppId, typedKey, userInfo) },
+		value: {
+			baseUrl,
+			shownUrl,
+			appId,
+			key: `${baseUrl} ${appId}`,
+			secrets: secretFormsOf(typedAppId, typedKey, userInfo),
+		},
 	};
 }
 
@@ -91,7 +104,10 @@ function safeDecode(text: string): string {
 
 /** Secrets out of a text: call it on the whole text, before anything cuts it. */
 export function redact(text: string, secrets: readonly string[]): string {
-	return secrets.reduce((safe, secret) => (secret ? safe.split(secret).join('[redacted]') : safe), text);
+	return secrets.reduce(
+		(safe, secret) => (secret ? safe.split(secret).join('[redacted]') : safe),
+		text,
+	);
 }
 
 /** A response body with every secret it echoes replaced, whatever its shape. */
@@ -143,8 +159,12 @@ export const readAccepted: ReadAnswer<Accepted> = (body) => {
 		return { ok: false, problem: `the body is not JSON: ${shown}` };
 	}
 	const record = body as Record<string, unknown>;
-	if (record.status !== 'success') return { ok: false, problem: `status is "${String(record.status)}", not "success"` };
-	return { ok: true, value: typeof record.request_id === 'string' ? { requestId: record.request_id } : {} };
+	if (record.status !== 'success')
+		return { ok: false, problem: `status is "${String(record.status)}", not "success"` };
+	return {
+		ok: true,
+		value: typeof record.request_id === 'string' ? { requestId: record.request_id } : {},
+	};
 };
 
 /**
@@ -152,8 +172,17 @@ export const readAccepted: ReadAnswer<Accepted> = (body) => {
  * Every other failure (a timeout, a reset, a hang-up) may come after MoEngage received the request.
  */
 const NOT_SENT_CODES = new Set([
-	'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_NONAME', 'ERR_INVALID_URL',
-	'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'EAI_NONAME',
+	'ERR_INVALID_URL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 	'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 const NOT_SENT_WORDS = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH)\b/;
@@ -215,7 +244,12 @@ export async function requestMoEngage<A>(
 	} catch (error) {
 		// The raw error carries the request config, Authorization header included: keep only its words.
 		// n8n rewords network errors ("The service refused the connection"); `messages` keeps the original.
-		const { message, messages = [], httpCode, code } = error as { message?: string; messages?: string[]; httpCode?: string; code?: string };
+		const {
+			message,
+			messages = [],
+			httpCode,
+			code,
+		} = error as { message?: string; messages?: string[]; httpCode?: string; code?: string };
 		const original = [...messages, String(message ?? error)];
 		const reason = redact(original[0], workspace.secrets);
 		const errorCode = String(httpCode ?? code ?? '');
@@ -238,7 +272,15 @@ export async function requestMoEngage<A>(
 			},
 		};
 	}
-	return classifyResponse(response.statusCode, response.body, response.headers ?? {}, workspace.secrets, Date.now(), read, hints);
+	return classifyResponse(
+		response.statusCode,
+		response.body,
+		response.headers ?? {},
+		workspace.secrets,
+		Date.now(),
+		read,
+		hints,
+	);
 }
 
 /** A header that holds a plain non-negative number, e.g. seconds; anything else is no number. */
@@ -264,14 +306,20 @@ const EPOCH_SECONDS_FROM = 1_000_000_000;
  * MoEngage documents x-ratelimit-reset once as seconds until the window resets (under 60) and once
  * as the UTC epoch second it resets at: a small value is read as the first, a large one as the second.
  */
-export function parseRateLimit(headers: Record<string, unknown>, now: number): RateLimitHeaders | undefined {
+export function parseRateLimit(
+	headers: Record<string, unknown>,
+	now: number,
+): RateLimitHeaders | undefined {
 	const remaining = headerNumber(headers['x-ratelimit-remaining']);
 	const reset = headerNumber(headers['x-ratelimit-reset']);
 	if (remaining === undefined && reset === undefined) return undefined;
 	const rateLimit: RateLimitHeaders = {};
 	if (remaining !== undefined) rateLimit.remaining = remaining;
 	if (reset !== undefined) {
-		rateLimit.resetMs = reset >= EPOCH_SECONDS_FROM ? Math.max(0, Math.round(reset * 1000 - now)) : Math.round(reset * 1000);
+		rateLimit.resetMs =
+			reset >= EPOCH_SECONDS_FROM
+				? Math.max(0, Math.round(reset * 1000 - now))
+				: Math.round(reset * 1000);
 	}
 	return rateLimit;
 }
@@ -296,7 +344,8 @@ export function classifyResponse<A>(
 			kind: 'malformed',
 			failure: {
 				message: `MoEngage answered 200 but not with the documented JSON: ${answer.problem}`,
-				description: 'A cut-off answer, or a proxy in front of MoEngage that answered instead: check the Custom URL.',
+				description:
+					'A cut-off answer, or a proxy in front of MoEngage that answered instead: check the Custom URL.',
 				httpCode: 200,
 			},
 		};
@@ -327,7 +376,8 @@ function readErrorBody(body: unknown): {
 		const record = body as Record<string, unknown>;
 		const error = record.error as Record<string, unknown> | undefined;
 		if (typeof error === 'object' && error !== null) {
-			const text = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+			const text = (value: unknown) =>
+				value === undefined || value === null ? undefined : String(value);
 			return {
 				message: text(error.message),
 				type: text(error.type),
@@ -346,7 +396,13 @@ function readErrorBody(body: unknown): {
 		return { message: JSON.stringify(body).slice(0, 200) };
 	}
 	// The tags and line breaks of a proxy's page go; nothing in between is a secret any more (redactBody).
-	const text = typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() : '';
+	const text =
+		typeof body === 'string'
+			? body
+					.replace(/<[^>]*>/g, ' ')
+					.replace(/\s+/g, ' ')
+					.trim()
+			: '';
 	return { message: text === '' ? 'an empty body' : text.slice(0, 200) };
 }
 
@@ -381,18 +437,29 @@ const HINTS: Record<number, { what: string; todo: string }> = {
 	},
 };
 
-export function describeFailure(status: number, body: unknown, secrets: readonly string[], hints: Hints = {}): Failure {
+export function describeFailure(
+	status: number,
+	body: unknown,
+	secrets: readonly string[],
+	hints: Hints = {},
+): Failure {
 	const said = readErrorBody(body);
 	const hint =
 		hints[status] ??
 		HINTS[status] ??
 		(status >= 500
-			? { what: 'MoEngage failed to answer', todo: 'This is on MoEngage\'s side: try again later.' }
-			: { what: 'MoEngage answered with an unexpected status', todo: 'Check the credential\'s data center or Custom URL.' });
+			? { what: 'MoEngage failed to answer', todo: "This is on MoEngage's side: try again later." }
+			: {
+					what: 'MoEngage answered with an unexpected status',
+					todo: "Check the credential's data center or Custom URL.",
+				});
 	const label = [status, said.type].filter(Boolean).join(' ');
 	const at = said.attribute ? ` (attribute "${said.attribute}")` : '';
 	return {
-		message: redact(`${hint.what} (${label})${said.message ? `: ${said.message}` : ''}${at}`, secrets),
+		message: redact(
+			`${hint.what} (${label})${said.message ? `: ${said.message}` : ''}${at}`,
+			secrets,
+		),
 		description: redact(hint.todo, secrets),
 		httpCode: status,
 		type: said.type,
@@ -400,13 +467,21 @@ export function describeFailure(status: number, body: unknown, secrets: readonly
 	};
 }
 
-export function toNodeApiError(node: INode, failure: Failure, itemIndex: number, items: string): NodeApiError {
+export function toNodeApiError(
+	node: INode,
+	failure: Failure,
+	itemIndex: number,
+	items: string,
+): NodeApiError {
 	const response: JsonObject = { message: failure.message };
 	if (failure.type !== undefined) response.type = failure.type;
 	if (failure.requestId !== undefined) response.request_id = failure.requestId;
 	const error = new NodeApiError(node, response, {
 		message: `${failure.message} — ${items}`,
-		description: [failure.description, failure.requestId && `MoEngage request_id: ${failure.requestId}`]
+		description: [
+			failure.description,
+			failure.requestId && `MoEngage request_id: ${failure.requestId}`,
+		]
 			.filter(Boolean)
 			.join(' '),
 		httpCode: failure.httpCode === undefined ? undefined : String(failure.httpCode),

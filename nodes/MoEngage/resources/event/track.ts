@@ -10,13 +10,31 @@ import { passOn, type Planned, type Unit } from '../../pipeline/operation';
 import { readSending, type Sending } from '../../pipeline/options';
 import { fieldsReadBy } from '../../pipeline/parameters';
 import { attributesInput, readAttributes } from '../../shared/attributes-input';
-import { checkEventAttributes, checkEventName, checkTimezoneOffset, parseEventTime, PLATFORMS } from '../../shared/attributes';
-import { bulkAnswers, bulkPerMinute, bulkSendingOptions, MAX_ELEMENT_BYTES, readResends, sendBulk } from '../../shared/bulk';
+import {
+	checkEventAttributes,
+	checkEventName,
+	checkTimezoneOffset,
+	parseEventTime,
+	PLATFORMS,
+} from '../../shared/attributes';
+import {
+	bulkAnswers,
+	bulkPerMinute,
+	bulkSendingOptions,
+	MAX_ELEMENT_BYTES,
+	readResends,
+	sendBulk,
+} from '../../shared/bulk';
 import { checkCustomerId, customerIdProperty } from '../../shared/identifiers';
 import { BULK_EVENTS_PER_MINUTE } from '../../shared/limits';
 import { jsonBytes, packEvents } from '../../shared/packing';
 
-const PER_MINUTE = bulkPerMinute('eventsPerMinute', 'Events per Minute', 'events', BULK_EVENTS_PER_MINUTE);
+const PER_MINUTE = bulkPerMinute(
+	'eventsPerMinute',
+	'Events per Minute',
+	'events',
+	BULK_EVENTS_PER_MINUTE,
+);
 
 interface TrackedEvent extends Unit {
 	action: IDataObject;
@@ -31,7 +49,8 @@ interface Settings {
 	resends: number;
 }
 
-const FIX = 'Fix this item\'s Customer ID, Event Name, Event Time or attributes; with "Continue" on error the other items are still sent.';
+const FIX =
+	'Fix this item\'s Customer ID, Event Name, Event Time or attributes; with "Continue" on error the other items are still sent.';
 
 /** The events of a batch as Bulk Import elements: one per customer, its actions in item order. */
 function elementsOf(batch: readonly TrackedEvent[]): IDataObject[] {
@@ -41,7 +60,11 @@ function elementsOf(batch: readonly TrackedEvent[]): IDataObject[] {
 		byCustomer.set(event.identifier, actions);
 		actions.push(event.action);
 	}
-	return [...byCustomer].map(([customerId, actions]) => ({ type: 'event', customer_id: customerId, actions }));
+	return [...byCustomer].map(([customerId, actions]) => ({
+		type: 'event',
+		customer_id: customerId,
+		actions,
+	}));
 }
 
 export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, 'accepted'>({
@@ -59,7 +82,7 @@ export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, '
 			required: true,
 			default: '',
 			placeholder: 'e.g. Order Placed',
-			description: 'The event (action) name; names starting with moe_ are MoEngage\'s own',
+			description: "The event (action) name; names starting with moe_ are MoEngage's own",
 		},
 		{
 			displayName: 'Event Time',
@@ -68,7 +91,7 @@ export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, '
 			default: '',
 			placeholder: 'e.g. {{ $json.created_at }}',
 			description:
-				'When the event happened: ISO 8601 (2026-05-31T16:33:35Z, 2026-05-31 16:33:35; without an offset it is UTC), or epoch seconds or milliseconds. Empty, or up to a minute ahead of this n8n\'s clock (e.g. {{ $now }}): MoEngage stamps it on arrival. Later times are refused: MoEngage drops future-dated events.',
+				"When the event happened: ISO 8601 (2026-05-31T16:33:35Z, 2026-05-31 16:33:35; without an offset it is UTC), or epoch seconds or milliseconds. Empty, or up to a minute ahead of this n8n's clock (e.g. {{ $now }}): MoEngage stamps it on arrival. Later times are refused: MoEngage drops future-dated events.",
 		},
 		...attributesInput('pairs', 'event attributes', 'Customer ID, Event Name and Event Time'),
 		{
@@ -78,7 +101,13 @@ export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, '
 			placeholder: 'Add Field',
 			default: {},
 			options: [
-				{ displayName: 'App Version', name: 'appVersion', type: 'string', default: '', placeholder: 'e.g. 1.2.3' },
+				{
+					displayName: 'App Version',
+					name: 'appVersion',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. 1.2.3',
+				},
 				{
 					displayName: 'Platform',
 					name: 'platform',
@@ -91,7 +120,8 @@ export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, '
 						{ name: 'Web', value: 'web' },
 					],
 					default: 'web',
-					description: "MoEngage's platform enum; an expression's value is matched without case (android is sent as ANDROID)",
+					description:
+						"MoEngage's platform enum; an expression's value is matched without case (android is sent as ANDROID)",
 				},
 				{
 					displayName: 'Timezone Offset',
@@ -107,13 +137,21 @@ export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, '
 		bulkSendingOptions(PER_MINUTE, 'the events'),
 	],
 	fix: FIX,
-	settings: (context: IExecuteFunctions) => ({ sending: readSending(context, PER_MINUTE), resends: readResends(context) }),
+	settings: (context: IExecuteFunctions) => ({
+		sending: readSending(context, PER_MINUTE),
+		resends: readResends(context),
+	}),
 
 	plan(run) {
-		const mapped = fieldsReadBy(run.context.getNode().parameters, ['customerId', 'eventName', 'eventTime']);
+		const mapped = fieldsReadBy(run.context.getNode().parameters, [
+			'customerId',
+			'eventName',
+			'eventTime',
+		]);
 		return (itemIndex, item): Planned<TrackedEvent> => {
 			const customerId = checkCustomerId(run.read('customerId', itemIndex, undefined));
-			if (!customerId.ok) return itemProblem(itemIndex, `the Customer ID ${customerId.problem}`, FIX);
+			if (!customerId.ok)
+				return itemProblem(itemIndex, `the Customer ID ${customerId.problem}`, FIX);
 			const about = { type: 'customer_id', identifier: customerId.value };
 			const name = checkEventName(run.read('eventName', itemIndex, undefined));
 			if (!name.ok) return itemProblem(itemIndex, name.problem, FIX, about);
@@ -133,27 +171,51 @@ export const operation = defineOperation<Settings, TrackedEvent, TrackedEvent, '
 			}
 			const fields = run.read('additionalFields', itemIndex, {}) as IDataObject;
 			if (fields.platform !== undefined && fields.platform !== '') {
-				const platform = PLATFORMS.find((known) => known.toLowerCase() === String(fields.platform).trim().toLowerCase());
+				const platform = PLATFORMS.find(
+					(known) => known.toLowerCase() === String(fields.platform).trim().toLowerCase(),
+				);
 				if (platform === undefined) {
-					return itemProblem(itemIndex, `the platform is "${String(fields.platform)}"; use one of ${PLATFORMS.join(', ')}`, FIX, about);
+					return itemProblem(
+						itemIndex,
+						`the platform is "${String(fields.platform)}"; use one of ${PLATFORMS.join(', ')}`,
+						FIX,
+						about,
+					);
 				}
 				action.platform = platform;
 			}
-			if (fields.appVersion !== undefined && fields.appVersion !== '') action.app_version = String(fields.appVersion);
+			if (fields.appVersion !== undefined && fields.appVersion !== '')
+				action.app_version = String(fields.appVersion);
 			const offset = checkTimezoneOffset(fields.timezoneOffset);
 			if (!offset.ok) return itemProblem(itemIndex, offset.problem, FIX, about);
 			if (offset.value !== undefined) action.user_timezone_offset = offset.value;
-			const event: TrackedEvent = { itemIndexes: [], ...about, action, bytes: 0, actionBytes: jsonBytes(action) };
+			const event: TrackedEvent = {
+				itemIndexes: [],
+				...about,
+				action,
+				bytes: 0,
+				actionBytes: jsonBytes(action),
+			};
 			event.bytes = jsonBytes(elementsOf([event])[0]);
 			if (event.bytes > MAX_ELEMENT_BYTES) {
-				return itemProblem(itemIndex, `the event takes ${event.bytes} bytes; Bulk Import takes at most ${MAX_ELEMENT_BYTES}`, FIX, about);
+				return itemProblem(
+					itemIndex,
+					`the event takes ${event.bytes} bytes; Bulk Import takes at most ${MAX_ELEMENT_BYTES}`,
+					FIX,
+					about,
+				);
 			}
 			return { ok: true, part: event };
 		};
 	},
 
 	// Every event is sent, even two alike: MoEngage counts them as two.
-	group: (_, planned) => groupUnits(planned, (__, itemIndex) => String(itemIndex), (event) => event),
+	group: (_, planned) =>
+		groupUnits(
+			planned,
+			(__, itemIndex) => String(itemIndex),
+			(event) => event,
+		),
 
 	send: async (run, events) =>
 		await run.send(packEvents(events, run.settings.sending.perMinute, MAX_ELEMENT_BYTES), {

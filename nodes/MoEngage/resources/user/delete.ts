@@ -31,10 +31,16 @@ const DELETED = 0;
 const NOT_FOUND = 1;
 
 /** Delete's enum spells a MoEngage ID `moengage_id` (checkIdentifierType reads either spelling as `id`). */
-const WIRE_TYPES: Record<IdentifierType, string> = { customer_id: 'customer_id', id: 'moengage_id' };
+const WIRE_TYPES: Record<IdentifierType, string> = {
+	customer_id: 'customer_id',
+	id: 'moengage_id',
+};
 
 const HINTS: Hints = {
-	400: { what: 'MoEngage rejected the request', todo: "Check this item's identifier and Identifier Type." },
+	400: {
+		what: 'MoEngage rejected the request',
+		todo: "Check this item's identifier and Identifier Type.",
+	},
 };
 
 const FIX =
@@ -42,16 +48,22 @@ const FIX =
 
 type Outcome = 'deleted' | 'notFound';
 
-export const operation = defineOperation<{ sending: Sending }, { type: string; identifier: string }, Unit, Outcome>({
+export const operation = defineOperation<
+	{ sending: Sending },
+	{ type: string; identifier: string },
+	Unit,
+	Outcome
+>({
 	value: 'delete',
 	name: 'Delete',
 	action: 'Delete users',
-	description: 'Delete users for good (after 24 hours); deleted users go to the first output, unknown ones to the second',
+	description:
+		'Delete users for good (after 24 hours); deleted users go to the first output, unknown ones to the second',
 	outputs: ['Deleted', 'Not Found'],
 	properties: [
 		{
 			displayName:
-				'Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request, with no undo; the user\'s events are kept but can no longer be reached.',
+				"Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request, with no undo; the user's events are kept but can no longer be reached.",
 			name: 'deleteNotice',
 			type: 'notice',
 			default: '',
@@ -101,11 +113,15 @@ export const operation = defineOperation<{ sending: Sending }, { type: string; i
 					weight: () => 1,
 					// Deleting again is harmless (accepted again within the 24 hours): resent after a lost answer as often as Max Retries allows.
 					resendsAfterLostAnswer: () => Infinity,
-					verdict: (_, exchange) => (exchange.status === 400 && exchange.failure.type === 'Not Found' ? 'notFound' : undefined),
+					verdict: (_, exchange) =>
+						exchange.status === 400 && exchange.failure.type === 'Not Found'
+							? 'notFound'
+							: undefined,
 				},
 			},
 		),
 
 	place: (_, outcome, item) => passOn(outcome === 'deleted' ? DELETED : NOT_FOUND, item),
-	repeating: 'harmless, MoEngage accepts a deletion again within the 24 hours, or answers Not Found',
+	repeating:
+		'harmless, MoEngage accepts a deletion again within the 24 hours, or answers Not Found',
 });

@@ -9,7 +9,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { defineOperation } from '../../pipeline/execute';
 import { groupUnits, itemProblem } from '../../pipeline/items';
 import { passOn, type Unit } from '../../pipeline/operation';
-import { needParameter, readSending, sendingOptions, type PerMinute, type Sending } from '../../pipeline/options';
+import {
+	needParameter,
+	readSending,
+	sendingOptions,
+	type PerMinute,
+	type Sending,
+} from '../../pipeline/options';
 import { checkCustomerId, checkWholeNumber, customerIdProperty } from '../../shared/identifiers';
 import {
 	DEFAULT_PAIRS_PER_REQUEST,
@@ -31,8 +37,14 @@ const PER_MINUTE: PerMinute = {
 };
 
 const HINTS: Hints = {
-	400: { what: 'MoEngage rejected the request', todo: "Check this item's Merged and Retained Customer IDs." },
-	413: { what: 'The request was larger than MoEngage accepts (128 KB)', todo: 'Some customer IDs are unusually long: lower Pairs per Request.' },
+	400: {
+		what: 'MoEngage rejected the request',
+		todo: "Check this item's Merged and Retained Customer IDs.",
+	},
+	413: {
+		what: 'The request was larger than MoEngage accepts (128 KB)',
+		todo: 'Some customer IDs are unusually long: lower Pairs per Request.',
+	},
 };
 
 interface Pair extends Unit {
@@ -40,7 +52,8 @@ interface Pair extends Unit {
 	retained: string;
 }
 
-const FIX = 'Set "Merged Customer ID" and "Retained Customer ID" to the two customer IDs of each item, e.g. {{ $json.duplicate_id }}.';
+const FIX =
+	'Set "Merged Customer ID" and "Retained Customer ID" to the two customer IDs of each item, e.g. {{ $json.duplicate_id }}.';
 
 const CHAIN_FIX =
 	'Merges are not transitive and MoEngage skips what it cannot merge without saying so: run a chain (A into B, then B into C) as separate executions, one link each, and merge every duplicate straight into the user that remains.';
@@ -59,11 +72,14 @@ function mergeConflicts() {
 		check(itemIndex: number, merged: string, retained: string): string | undefined {
 			const earlier = mergedBy.get(merged);
 			if (earlier !== undefined && earlier.into === retained) return undefined;
-			if (earlier !== undefined) return `"${merged}" is merged into "${earlier.into}" by item ${earlier.itemIndex}; it cannot be merged again in the same run`;
+			if (earlier !== undefined)
+				return `"${merged}" is merged into "${earlier.into}" by item ${earlier.itemIndex}; it cannot be merged again in the same run`;
 			const kept = retainedBy.get(merged);
-			if (kept !== undefined) return `"${merged}" is the retained user of item ${kept}; it cannot be merged away in the same run`;
+			if (kept !== undefined)
+				return `"${merged}" is the retained user of item ${kept}; it cannot be merged away in the same run`;
 			const gone = mergedBy.get(retained);
-			if (gone !== undefined) return `"${retained}" is merged into "${gone.into}" by item ${gone.itemIndex}; it cannot be the retained user in the same run`;
+			if (gone !== undefined)
+				return `"${retained}" is merged into "${gone.into}" by item ${gone.itemIndex}; it cannot be the retained user in the same run`;
 			mergedBy.set(merged, { itemIndex, into: retained });
 			if (!retainedBy.has(retained)) retainedBy.set(retained, itemIndex);
 			return undefined;
@@ -79,20 +95,32 @@ interface Settings {
 function settings(context: IExecuteFunctions): Settings {
 	const sending = readSending(context, PER_MINUTE);
 	if (sending.perMinute < MERGE_UPDATES_PER_PAIR) {
-		needParameter(context, PER_MINUTE.displayName, { ok: false, problem: `is ${sending.perMinute}; a pair counts as ${MERGE_UPDATES_PER_PAIR}` });
+		needParameter(context, PER_MINUTE.displayName, {
+			ok: false,
+			problem: `is ${sending.perMinute}; a pair counts as ${MERGE_UPDATES_PER_PAIR}`,
+		});
 	}
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const pairsPerRequest = needParameter(
 		context,
 		'Pairs per Request',
-		checkWholeNumber(options.pairsPerRequest ?? DEFAULT_PAIRS_PER_REQUEST, 1, MAX_PAIRS_PER_REQUEST),
+		checkWholeNumber(
+			options.pairsPerRequest ?? DEFAULT_PAIRS_PER_REQUEST,
+			1,
+			MAX_PAIRS_PER_REQUEST,
+		),
 	);
 	return { sending, pairsPerRequest };
 }
 
 const entryOf = (pair: Pair) => ({ merged_user: pair.merged, retained_user: pair.retained });
 
-export const operation = defineOperation<Settings, { merged: string; retained: string }, Pair, 'accepted'>({
+export const operation = defineOperation<
+	Settings,
+	{ merged: string; retained: string },
+	Pair,
+	'accepted'
+>({
 	value: 'merge',
 	name: 'Merge',
 	action: 'Merge users',
@@ -136,16 +164,22 @@ export const operation = defineOperation<Settings, { merged: string; retained: s
 	plan(run) {
 		const conflicts = mergeConflicts();
 		return (itemIndex) => {
-		const merged = checkCustomerId(run.read('mergedCustomerId', itemIndex, undefined));
-		if (!merged.ok) return itemProblem(itemIndex, `the Merged Customer ID ${merged.problem}`, FIX);
-		const retained = checkCustomerId(run.read('retainedCustomerId', itemIndex, undefined));
-		if (!retained.ok) return itemProblem(itemIndex, `the Retained Customer ID ${retained.problem}`, FIX);
-		if (merged.value === retained.value) {
-			return itemProblem(itemIndex, `the Merged and Retained Customer IDs are both "${merged.value}"; a user cannot be merged into itself`, FIX);
-		}
-		const conflict = conflicts.check(itemIndex, merged.value, retained.value);
-		if (conflict !== undefined) return itemProblem(itemIndex, conflict, CHAIN_FIX);
-		return { ok: true, part: { merged: merged.value, retained: retained.value } };
+			const merged = checkCustomerId(run.read('mergedCustomerId', itemIndex, undefined));
+			if (!merged.ok)
+				return itemProblem(itemIndex, `the Merged Customer ID ${merged.problem}`, FIX);
+			const retained = checkCustomerId(run.read('retainedCustomerId', itemIndex, undefined));
+			if (!retained.ok)
+				return itemProblem(itemIndex, `the Retained Customer ID ${retained.problem}`, FIX);
+			if (merged.value === retained.value) {
+				return itemProblem(
+					itemIndex,
+					`the Merged and Retained Customer IDs are both "${merged.value}"; a user cannot be merged into itself`,
+					FIX,
+				);
+			}
+			const conflict = conflicts.check(itemIndex, merged.value, retained.value);
+			if (conflict !== undefined) return itemProblem(itemIndex, conflict, CHAIN_FIX);
+			return { ok: true, part: { merged: merged.value, retained: retained.value } };
 		};
 	},
 
@@ -153,20 +187,38 @@ export const operation = defineOperation<Settings, { merged: string; retained: s
 		groupUnits(
 			planned,
 			({ merged, retained }) => `${merged}\u0000${retained}`,
-			({ merged, retained }): Pair => ({ itemIndexes: [], type: 'merge', identifier: `${merged} → ${retained}`, merged, retained }),
+			({ merged, retained }): Pair => ({
+				itemIndexes: [],
+				type: 'merge',
+				identifier: `${merged} → ${retained}`,
+				merged,
+				retained,
+			}),
 		),
 
 	async send(run, pairs) {
 		const { sending, pairsPerRequest } = run.settings;
-		const maxPairs = Math.min(pairsPerRequest, Math.floor(sending.perMinute / MERGE_UPDATES_PER_PAIR));
-		const batches = packBySize(pairs, maxPairs, MAX_REQUEST_BYTES - ENVELOPE_BYTES, (pair) => jsonBytes(entryOf(pair)) + 1);
+		const maxPairs = Math.min(
+			pairsPerRequest,
+			Math.floor(sending.perMinute / MERGE_UPDATES_PER_PAIR),
+		);
+		const batches = packBySize(
+			pairs,
+			maxPairs,
+			MAX_REQUEST_BYTES - ENVELOPE_BYTES,
+			(pair) => jsonBytes(entryOf(pair)) + 1,
+		);
 		return await run.send(batches, {
 			budget: 'merge',
 			unit: 'user updates',
 			io: {
 				send: async (batch, signal) =>
 					await run.request(
-						{ path: '/v1/customer/merge', qs: { app_id: run.workspace.appId }, body: { merge_data: batch.map(entryOf) } },
+						{
+							path: '/v1/customer/merge',
+							qs: { app_id: run.workspace.appId },
+							body: { merge_data: batch.map(entryOf) },
+						},
 						readAccepted,
 						HINTS,
 						signal,
@@ -175,7 +227,10 @@ export const operation = defineOperation<Settings, { merged: string; retained: s
 				weight: (batch) => batch.length * MERGE_UPDATES_PER_PAIR,
 				// Merging again is harmless (MoEngage skips a pair already merged): resent after a lost answer as often as Max Retries allows.
 				resendsAfterLostAnswer: () => Infinity,
-				blame400: (exchange) => (exchange.blames === undefined || exchange.failure.type === 'LimitBreached' ? 'unknown' : 'units'),
+				blame400: (exchange) =>
+					exchange.blames === undefined || exchange.failure.type === 'LimitBreached'
+						? 'unknown'
+						: 'units',
 			},
 		});
 	},

@@ -9,22 +9,54 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { defineOperation } from '../../pipeline/execute';
 import { itemProblem } from '../../pipeline/items';
-import { passOn, type Grouped, type Planned, type Refused, type Sent, type Unit } from '../../pipeline/operation';
+import {
+	passOn,
+	type Grouped,
+	type Planned,
+	type Refused,
+	type Sent,
+	type Unit,
+} from '../../pipeline/operation';
 import { readSending, type Sending } from '../../pipeline/options';
 import { fieldsReadBy } from '../../pipeline/parameters';
 import { attributesInput, readAttributes } from '../../shared/attributes-input';
-import { canJoin, changesArrays, checkUserAttributes, joinInto, type Attributes } from '../../shared/attributes';
-import { bulkAnswers, bulkPerMinute, bulkSendingOptions, MAX_ELEMENT_BYTES, packBulk, readResends, sendBulk } from '../../shared/bulk';
+import {
+	canJoin,
+	changesArrays,
+	checkUserAttributes,
+	joinInto,
+	type Attributes,
+} from '../../shared/attributes';
+import {
+	bulkAnswers,
+	bulkPerMinute,
+	bulkSendingOptions,
+	MAX_ELEMENT_BYTES,
+	packBulk,
+	readResends,
+	sendBulk,
+} from '../../shared/bulk';
 import { checkCustomerId, customerIdProperty } from '../../shared/identifiers';
 import { BULK_USERS_PER_MINUTE } from '../../shared/limits';
 import { jsonBytes } from '../../shared/packing';
 
-const PER_MINUTE = bulkPerMinute('usersPerMinute', 'Users per Minute', 'users', BULK_USERS_PER_MINUTE);
+const PER_MINUTE = bulkPerMinute(
+	'usersPerMinute',
+	'Users per Minute',
+	'users',
+	BULK_USERS_PER_MINUTE,
+);
 
-const FIX = 'Fix this item\'s Customer ID or attributes; with "Continue" on error the other items are still sent.';
+const FIX =
+	'Fix this item\'s Customer ID or attributes; with "Continue" on error the other items are still sent.';
 
 const problemOf = (itemIndex: number, problem: string, customerId?: string) =>
-	itemProblem(itemIndex, problem, FIX, customerId === undefined ? undefined : { type: 'customer_id', identifier: customerId });
+	itemProblem(
+		itemIndex,
+		problem,
+		FIX,
+		customerId === undefined ? undefined : { type: 'customer_id', identifier: customerId },
+	);
 
 interface Settings {
 	sending: Sending;
@@ -58,7 +90,14 @@ function profilesOf(planned: ReadonlyArray<Planned<Part>>): Grouped<Profile> {
 		let profile = latest.get(customerId);
 		if (profile === undefined || !canJoin(profile.attributes, attributes)) {
 			const round = profile === undefined ? 0 : profile.round + 1;
-			profile = { itemIndexes: [], type: 'customer_id', identifier: customerId, attributes: {}, bytes: 0, round };
+			profile = {
+				itemIndexes: [],
+				type: 'customer_id',
+				identifier: customerId,
+				attributes: {},
+				bytes: 0,
+				round,
+			};
 			latest.set(customerId, profile);
 			profiles.push(profile);
 		}
@@ -111,7 +150,8 @@ export const operation = defineOperation<Settings, Part, Profile, 'accepted'>({
 			name: 'updateExistingOnly',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to update only users MoEngage already has; MoEngage then ignores unknown customer IDs without saying so',
+			description:
+				'Whether to update only users MoEngage already has; MoEngage then ignores unknown customer IDs without saying so',
 		},
 		bulkSendingOptions(
 			PER_MINUTE,
@@ -147,14 +187,24 @@ export const operation = defineOperation<Settings, Part, Profile, 'accepted'>({
 			const these = profiles.filter((profile) => profile.round === round);
 			// Array changes go in requests of their own: only those may not be resent freely after a lost answer.
 			const pack = (arrays: boolean) =>
-				packBulk(these.filter((profile) => changesArrays(profile.attributes) === arrays), sending.perMinute, (profile) => profile.bytes);
+				packBulk(
+					these.filter((profile) => changesArrays(profile.attributes) === arrays),
+					sending.perMinute,
+					(profile) => profile.bytes,
+				);
 			const next = await run.send([...pack(false), ...pack(true)], {
 				budget: 'bulk users',
 				unit: 'users',
 				io: {
-					send: async (batch, signal) => await sendBulk(run, batch.map((profile) => elementOf(profile, updateExistingOnly)), signal),
+					send: async (batch, signal) =>
+						await sendBulk(
+							run,
+							batch.map((profile) => elementOf(profile, updateExistingOnly)),
+							signal,
+						),
 					...bulkAnswers<Profile>(),
-					resendsAfterLostAnswer: (batch) => (batch.some((profile) => changesArrays(profile.attributes)) ? resends : Infinity),
+					resendsAfterLostAnswer: (batch) =>
+						batch.some((profile) => changesArrays(profile.attributes)) ? resends : Infinity,
 				},
 			});
 			for (const [profile, result] of next.results) sent.results.set(profile, result);
@@ -164,5 +214,6 @@ export const operation = defineOperation<Settings, Part, Profile, 'accepted'>({
 	},
 
 	place: (_, __, item) => passOn(0, item),
-	repeating: 'setting attributes again is harmless, but additions to and removals from arrays are made again',
+	repeating:
+		'setting attributes again is harmless, but additions to and removals from arrays are made again',
 });

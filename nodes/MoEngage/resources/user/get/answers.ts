@@ -39,7 +39,11 @@ const KEY_ATTRIBUTES: Record<IdentifierType, readonly string[]> = {
 };
 
 /** identifier_type as MoEngage may echo it in users_not_found, to the type the node asked by. */
-const ECHOED_TYPE: Record<string, IdentifierType> = { customer_id: 'customer_id', id: 'id', moengage_id: 'id' };
+const ECHOED_TYPE: Record<string, IdentifierType> = {
+	customer_id: 'customer_id',
+	id: 'id',
+	moengage_id: 'id',
+};
 
 export const keyOf = (type: string, identifier: string) => `${type}\u0000${identifier}`;
 
@@ -48,11 +52,15 @@ export const keyOf = (type: string, identifier: string) => `${type}\u0000${ident
  * matches on must be exported, under each name the answer may use, even when the user asked only
  * for other fields.
  */
-export function fieldsToExport(fields: string[] | undefined, batch: readonly Lookup[]): string[] | undefined {
+export function fieldsToExport(
+	fields: string[] | undefined,
+	batch: readonly Lookup[],
+): string[] | undefined {
 	if (fields === undefined) return undefined;
 	const asked = [...fields];
 	for (const type of new Set(batch.map((lookup) => lookup.type))) {
-		for (const attribute of KEY_ATTRIBUTES[type]) if (!asked.includes(attribute)) asked.push(attribute);
+		for (const attribute of KEY_ATTRIBUTES[type])
+			if (!asked.includes(attribute)) asked.push(attribute);
 	}
 	return asked;
 }
@@ -78,18 +86,27 @@ export function readAnswer(body: unknown): Checked<ExportAnswer> {
 	}
 	const data = body.data;
 	if (body.status !== 'success' || !isRecord(data)) {
-		return { ok: false, problem: `status is "${String(body.status)}" and data is ${isRecord(data) ? 'an object' : 'missing'}` };
+		return {
+			ok: false,
+			problem: `status is "${String(body.status)}" and data is ${isRecord(data) ? 'an object' : 'missing'}`,
+		};
 	}
 	const users = data.users ?? [];
 	const usersNotFound = data.users_not_found ?? [];
-	if (!Array.isArray(users) || !users.every((user) => isRecord(user) && isRecord(user.user_attributes))) {
+	if (
+		!Array.isArray(users) ||
+		!users.every((user) => isRecord(user) && isRecord(user.user_attributes))
+	) {
 		return { ok: false, problem: 'data.users is not a list of {user_attributes}' };
 	}
 	if (
 		!Array.isArray(usersNotFound) ||
 		!usersNotFound.every((entry) => isRecord(entry) && entry.identifier !== undefined)
 	) {
-		return { ok: false, problem: 'data.users_not_found is not a list of {identifier_type, identifier}' };
+		return {
+			ok: false,
+			problem: 'data.users_not_found is not a list of {identifier_type, identifier}',
+		};
 	}
 	return {
 		ok: true,
@@ -108,12 +125,16 @@ export function matchAnswer(batch: readonly Lookup[], answer: ExportAnswer): Out
 	const found = new Map<string, Attributes>();
 	for (const { user_attributes: attributes } of answer.users) {
 		for (const type of Object.keys(KEY_ATTRIBUTES) as IdentifierType[]) {
-			const key = KEY_ATTRIBUTES[type].find((name) => attributes[name] !== undefined && attributes[name] !== null);
+			const key = KEY_ATTRIBUTES[type].find(
+				(name) => attributes[name] !== undefined && attributes[name] !== null,
+			);
 			if (key !== undefined) found.set(keyOf(type, String(attributes[key])), attributes);
 		}
 	}
 	const notFound = new Set(
-		answer.usersNotFound.map((entry) => keyOf(ECHOED_TYPE[entry.identifier_type] ?? entry.identifier_type, entry.identifier)),
+		answer.usersNotFound.map((entry) =>
+			keyOf(ECHOED_TYPE[entry.identifier_type] ?? entry.identifier_type, entry.identifier),
+		),
 	);
 	return batch.map((lookup): Outcome => {
 		const key = keyOf(lookup.type, lookup.identifier);
@@ -141,7 +162,7 @@ export const EXPORT_HINTS: Hints = {
 	},
 	403: {
 		what: 'MoEngage refused Get User for this workspace',
-		todo: 'The Get User API is not enabled for this workspace, or the workspace is blocked or suspended (MoEngage\'s message above says which, if it does). MoEngage enables Get User per workspace on request: ask your CSM or MoEngage support.',
+		todo: "The Get User API is not enabled for this workspace, or the workspace is blocked or suspended (MoEngage's message above says which, if it does). MoEngage enables Get User per workspace on request: ask your CSM or MoEngage support.",
 	},
 	413: {
 		what: 'The request was larger than MoEngage accepts (128 KB)',

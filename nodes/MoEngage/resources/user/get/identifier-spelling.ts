@@ -78,7 +78,10 @@ export function spelledSending(
 			const spelled = spelling.current;
 			sentWith.set(batch, spelled);
 			const exchange = await send(
-				batch.map((lookup) => ({ identifier_type: lookup.type === 'id' ? spelled : lookup.type, identifier: lookup.identifier })),
+				batch.map((lookup) => ({
+					identifier_type: lookup.type === 'id' ? spelled : lookup.type,
+					identifier: lookup.identifier,
+				})),
 				batch,
 				signal,
 			);
@@ -86,7 +89,9 @@ export function spelledSending(
 			return exchange;
 		},
 		anotherForm: (batch, exchange) =>
-			hasMoEngageIds(batch) && mayBlameType(exchange) && spelling.refused(sentWith.get(batch) ?? spelling.current)
+			hasMoEngageIds(batch) &&
+			mayBlameType(exchange) &&
+			spelling.refused(sentWith.get(batch) ?? spelling.current)
 				? `MoEngage ID sent as identifier_type "${spelling.current}"`
 				: undefined,
 	};

@@ -6,7 +6,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { groupUnits, itemProblem } from '../../../pipeline/items';
 import { defineOperation } from '../../../pipeline/execute';
-import { needParameter, readSending, sendingOptions, type PerMinute, type Sending } from '../../../pipeline/options';
+import {
+	needParameter,
+	readSending,
+	sendingOptions,
+	type PerMinute,
+	type Sending,
+} from '../../../pipeline/options';
 import type { Endpoint, Planned } from '../../../pipeline/operation';
 import {
 	checkIdentifierType,
@@ -19,7 +25,16 @@ import {
 } from '../../../shared/identifiers';
 import { DEFAULT_USERS_PER_MINUTE, MAX_IDENTIFIERS_PER_REQUEST } from '../../../shared/limits';
 import { packBatches } from '../../../shared/packing';
-import { EXPORT_HINTS, fieldsToExport, keyOf, matchAnswer, readAnswer, type ExportAnswer, type Lookup, type Outcome } from './answers';
+import {
+	EXPORT_HINTS,
+	fieldsToExport,
+	keyOf,
+	matchAnswer,
+	readAnswer,
+	type ExportAnswer,
+	type Lookup,
+	type Outcome,
+} from './answers';
 import { spelledSending } from './identifier-spelling';
 import { placeLookup, type OutputFormat } from './outputs';
 
@@ -43,26 +58,47 @@ function settings(context: IExecuteFunctions): Settings {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const outputFormat = options.outputFormat ?? 'attributes';
 	if (outputFormat !== 'attributes' && outputFormat !== 'enrich') {
-		needParameter(context, 'Output Format', { ok: false, problem: `is "${String(outputFormat)}"; use "attributes" or "enrich"` });
+		needParameter(context, 'Output Format', {
+			ok: false,
+			problem: `is "${String(outputFormat)}"; use "attributes" or "enrich"`,
+		});
 	}
 	const userField = String(options.userField ?? 'moengageUser').trim();
-	if (userField === '') needParameter(context, 'User Field', { ok: false, problem: 'is empty; name the field that receives the user' });
+	if (userField === '')
+		needParameter(context, 'User Field', {
+			ok: false,
+			problem: 'is empty; name the field that receives the user',
+		});
 	return {
-		fields: needParameter(context, 'Fields', parseFields(context.getNodeParameter('fields', 0, ''))),
+		fields: needParameter(
+			context,
+			'Fields',
+			parseFields(context.getNodeParameter('fields', 0, '')),
+		),
 		outputFormat: outputFormat as OutputFormat,
 		userField,
 		batchSize: needParameter(
 			context,
 			'Batch Size',
-			checkWholeNumber(options.batchSize ?? MAX_IDENTIFIERS_PER_REQUEST, 1, MAX_IDENTIFIERS_PER_REQUEST),
+			checkWholeNumber(
+				options.batchSize ?? MAX_IDENTIFIERS_PER_REQUEST,
+				1,
+				MAX_IDENTIFIERS_PER_REQUEST,
+			),
 		),
 		sending: readSending(context, PER_MINUTE),
 	};
 }
 
 /** Get User counts users, one per identifier; a 400 about `identifiers` is about one of them. */
-export const blame400: NonNullable<Endpoint<Lookup, ExportAnswer, Outcome>['io']['blame400']> = (exchange) =>
-	exchange.blames === undefined ? 'unknown' : exchange.blames === 'identifiers' ? 'units' : 'request';
+export const blame400: NonNullable<Endpoint<Lookup, ExportAnswer, Outcome>['io']['blame400']> = (
+	exchange,
+) =>
+	exchange.blames === undefined
+		? 'unknown'
+		: exchange.blames === 'identifiers'
+			? 'units'
+			: 'request';
 
 const FIX =
 	'Set "Identifier" to an expression that gives each item\'s ID, e.g. {{ $json.customer_id }}, or filter out items without one before this node.';
@@ -119,7 +155,7 @@ export const operation = defineOperation<Settings, LookupPart, Lookup, Outcome>(
 							name: 'User Attributes',
 							value: 'attributes',
 							description:
-								'A Found item is the user\'s attributes; a Not Found item is {identifier_type, identifier}',
+								"A Found item is the user's attributes; a Not Found item is {identifier_type, identifier}",
 						},
 						{
 							name: 'Enrich Input Item',
@@ -135,7 +171,8 @@ export const operation = defineOperation<Settings, LookupPart, Lookup, Outcome>(
 					name: 'userField',
 					type: 'string',
 					default: 'moengageUser',
-					description: 'With Output Format "Enrich Input Item": the field that receives the user\'s attributes',
+					description:
+						'With Output Format "Enrich Input Item": the field that receives the user\'s attributes',
 				},
 			],
 		}),
@@ -150,7 +187,8 @@ export const operation = defineOperation<Settings, LookupPart, Lookup, Outcome>(
 		const type = checkIdentifierType(rawType);
 		if (!type.ok) return itemProblem(itemIndex, `the identifier type ${type.problem}`, FIX, about);
 		const identifier = normaliseIdentifier(rawIdentifier);
-		if (!identifier.ok) return itemProblem(itemIndex, `the identifier ${identifier.problem}`, FIX, about);
+		if (!identifier.ok)
+			return itemProblem(itemIndex, `the identifier ${identifier.problem}`, FIX, about);
 		return { ok: true, part: { type: type.value, identifier: identifier.value } };
 	},
 
@@ -158,22 +196,30 @@ export const operation = defineOperation<Settings, LookupPart, Lookup, Outcome>(
 
 	async send(run, lookups) {
 		const { workspace, settings } = run;
-		return await run.send(packBatches(lookups, Math.min(settings.batchSize, settings.sending.perMinute)), {
-			budget: 'export',
-			unit: 'users',
-			io: {
-				...spelledSending(workspace.key, async (identifiers, batch, signal) => {
-					const data: IDataObject = { identifiers };
-					const fields = fieldsToExport(settings.fields, batch);
-					if (fields !== undefined) data.user_fields_to_export = fields;
-					// MoEngage expects the identifiers inside `data`, not at the root.
-					return await run.request({ path: '/v1/customers/export', qs: { app_id: workspace.appId }, body: { data } }, readAnswer, EXPORT_HINTS, signal);
-				}),
-				settle: matchAnswer,
-				weight: (batch) => batch.length,
-				blame400,
+		return await run.send(
+			packBatches(lookups, Math.min(settings.batchSize, settings.sending.perMinute)),
+			{
+				budget: 'export',
+				unit: 'users',
+				io: {
+					...spelledSending(workspace.key, async (identifiers, batch, signal) => {
+						const data: IDataObject = { identifiers };
+						const fields = fieldsToExport(settings.fields, batch);
+						if (fields !== undefined) data.user_fields_to_export = fields;
+						// MoEngage expects the identifiers inside `data`, not at the root.
+						return await run.request(
+							{ path: '/v1/customers/export', qs: { app_id: workspace.appId }, body: { data } },
+							readAnswer,
+							EXPORT_HINTS,
+							signal,
+						);
+					}),
+					settle: matchAnswer,
+					weight: (batch) => batch.length,
+					blame400,
+				},
 			},
-		});
+		);
 	},
 
 	place: (run, outcome, item, lookup) => placeLookup(outcome, item, lookup, run.settings),

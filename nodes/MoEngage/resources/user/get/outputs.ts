@@ -20,21 +20,33 @@ export const NOT_FOUND = 1;
  * User Field; a user not found as {identifier_type, identifier}, or the input item unchanged. An
  * answer that named the user in neither list is a failure: the node does not guess.
  */
-export function placeLookup(outcome: Outcome, item: INodeExecutionData, lookup: Lookup, shape: OutputShape): Placed {
+export function placeLookup(
+	outcome: Outcome,
+	item: INodeExecutionData,
+	lookup: Lookup,
+	shape: OutputShape,
+): Placed {
 	const enrich = shape.outputFormat === 'enrich';
 	const carried = enrich && item.binary ? { binary: item.binary } : {};
 	if (outcome.kind === 'found') {
 		const user = deepCopy(pickFields(outcome.attributes, shape.fields)) as IDataObject;
-		return { output: FOUND, json: enrich ? { ...deepCopy(item.json), [shape.userField]: user } : user, ...carried };
+		return {
+			output: FOUND,
+			json: enrich ? { ...deepCopy(item.json), [shape.userField]: user } : user,
+			...carried,
+		};
 	}
 	if (outcome.kind === 'notFound') {
-		const json = enrich ? deepCopy(item.json) : { identifier_type: lookup.type, identifier: lookup.identifier };
+		const json = enrich
+			? deepCopy(item.json)
+			: { identifier_type: lookup.type, identifier: lookup.identifier };
 		return { output: NOT_FOUND, json, ...carried };
 	}
 	return {
 		failure: {
 			message: `MoEngage's answer named ${lookup.type} "${lookup.identifier}" neither among the users found nor among those not found`,
-			description: 'The node does not guess: run it again for this item, and report this to MoEngage support if it persists.',
+			description:
+				'The node does not guess: run it again for this item, and report this to MoEngage support if it persists.',
 		},
 	};
 }
