@@ -69,13 +69,12 @@ export function planItems<P>(
 
 /**
  * The items that passed their checks as units: items whose parts share a key (the same user, the
- * same pair) become one unit, made by `unitFor` from the first and given each further part by `join`.
+ * same pair) become one unit, made by `unitFor` from the first, that carries them all.
  */
 export function groupUnits<P, U extends Unit>(
 	planned: ReadonlyArray<Planned<P>>,
 	keyOf: (part: P, itemIndex: number) => string,
 	unitFor: (part: P) => U,
-	join: (unit: U, part: P) => void = () => {},
 ): Grouped<U> {
 	const byKey = new Map<string, U>();
 	const unitOf = new Map<number, U>();
@@ -88,7 +87,6 @@ export function groupUnits<P, U extends Unit>(
 			byKey.set(key, unit);
 		}
 		unit.itemIndexes.push(itemIndex);
-		join(unit, plan.part);
 		unitOf.set(itemIndex, unit);
 	});
 	return { units: [...byKey.values()], unitOf };
