@@ -11,6 +11,7 @@
  */
 import {
 	NodeApiError,
+	NodeHelpers,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -86,40 +87,6 @@ function evaluate(value: unknown, json: IDataObject, name: string): unknown {
 	return value;
 }
 
-/** Whether a parameter shows for these parameters (`displayOptions.show` / `hide` on plain values only). */
-function shown(property: INodeProperties, parameters: INodeParameters): boolean {
-	const { show, hide } = property.displayOptions ?? {};
-	const matches = (name: string, values: unknown) =>
-		Array.isArray(values) && (values as unknown[]).includes(parameters[name] as unknown);
-	if (
-		show &&
-		!Object.entries(show).every(
-			([name, values]) => name === 'resource' || name === 'operation' || matches(name, values),
-		)
-	) {
-		return false;
-	}
-	if (hide && Object.entries(hide).some(([name, values]) => matches(name, values))) return false;
-	return true;
-}
-
-/** The parameters n8n hands a node: those saved, and the defaults of the others it shows. */
-function withDefaults(
-	parameters: INodeParameters,
-	properties: readonly INodeProperties[],
-): INodeParameters {
-	const full: INodeParameters = { ...parameters };
-	// A default may decide whether another parameter shows (Attributes From): settle those first.
-	for (let pass = 0; pass < 2; pass++) {
-		for (const property of properties) {
-			if (property.type === 'notice' || property.name in parameters) continue;
-			if (shown(property, full)) full[property.name] = property.default as INodeParameters[string];
-			else delete full[property.name];
-		}
-	}
-	return full;
-}
-
 /** A network error as axios gives it, wrapped as n8n's httpRequestWithAuthentication throws it. */
 function networkError(node: INode, message: string, code: string): NodeApiError {
 	const error = Object.assign(new Error(message), { code, isAxiosError: true });
@@ -129,7 +96,15 @@ function networkError(node: INode, message: string, code: string): NodeApiError 
 export function fakeExecuteFunctions(options: FakeN8nOptions): FakeN8n {
 	const { simulator, parameters: saved, properties = [], continueOnFail = false, clock } = options;
 	const items: INodeExecutionData[] = options.items.map((json) => ({ json: json as IDataObject }));
-	const parameters = withDefaults(saved, properties);
+	// The parameters n8n hands a node: those saved, and the defaults of the others it shows.
+	const parameters = NodeHelpers.getNodeParameters(
+		[...properties],
+		saved,
+		true,
+		false,
+		null,
+		null,
+	) as INodeParameters;
 	const node: INode = {
 		id: 'fake-moengage',
 		name: 'MoEngage',

@@ -93,8 +93,6 @@ export async function executeOperation<S extends { sending: Sending }, P, U exte
 	);
 	const run: OperationRun<S> = {
 		context,
-		items,
-		continueOnFail,
 		settings,
 		workspace,
 		read: parameterReader(context, items, displayNames),

@@ -75,8 +75,6 @@ export interface Environment {
 /** One run of an operation, as its hooks see it. */
 export interface OperationRun<S extends { sending: Sending }> {
 	context: IExecuteFunctions;
-	items: INodeExecutionData[];
-	continueOnFail: boolean;
 	settings: S;
 	workspace: Workspace;
 	/** Reads a parameter for an item as getNodeParameter does, at a fraction of the cost. */
