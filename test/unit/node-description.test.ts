@@ -50,6 +50,9 @@ describe('the outputs and subtitle of each operation', () => {
 		[{ resource: 'user', operation: 'delete' }, ['Deleted', 'Not Found'], 'delete: user'],
 		[{ resource: 'user', operation: 'merge' }, ['Accepted'], 'merge: user'],
 		[{ resource: 'event', operation: 'track' }, ['Accepted'], 'track: event'],
+		[{ resource: 'segment', operation: 'add' }, ['Accepted'], 'add: segment'],
+		[{ resource: 'segment', operation: 'remove' }, ['Accepted'], 'remove: segment'],
+		[{ resource: 'segment', operation: 'addOrRemove' }, ['Accepted'], 'addOrRemove: segment'],
 	])('%j: outputs %j, subtitle "%s"', (parameters, outputs, subtitle) => {
 		expect(evaluated(parameters)).toEqual({ outputs, subtitle });
 	});
@@ -103,6 +106,7 @@ describe('the parameters built from the resources', () => {
 		).toEqual([
 			[['user'], 'get', ['Create or Update', 'Delete', 'Get', 'Merge']],
 			[['event'], 'track', ['Track']],
+			[['segment'], 'add', ['Add or Remove Users', 'Add Users', 'Remove Users']],
 		]);
 	});
 });

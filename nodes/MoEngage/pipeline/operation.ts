@@ -81,7 +81,7 @@ export interface OperationRun<S extends { sending: Sending }> {
 	read: ReadParameter;
 	/** The run's request to MoEngage: its timeout, X-Forwarded-For, and a 429 hint naming its per-minute option. */
 	request<A>(
-		request: Pick<MoEngageRequest, 'path' | 'qs' | 'body'>,
+		request: Pick<MoEngageRequest, 'path' | 'qs' | 'headers' | 'body'>,
 		read: ReadAnswer<A>,
 		hints: Hints,
 		signal: AbortSignal,

@@ -4,9 +4,10 @@
  */
 import { event } from './event';
 import type { Resource } from './resource';
+import { segment } from './segment';
 import { user } from './user';
 
 /** The resource a saved node without one runs: Get Users workflows from before resources existed. */
 export const DEFAULT_RESOURCE = 'user';
 
-export const resources: Resource[] = [user, event];
+export const resources: Resource[] = [user, event, segment];

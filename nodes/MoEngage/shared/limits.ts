@@ -46,7 +46,13 @@ export const MERGE_UPDATES_PER_PAIR = 2;
 export const DEFAULT_PAIRS_PER_REQUEST = 25;
 export const MAX_PAIRS_PER_REQUEST = 50;
 
-/** Track User, Get User and Merge: "The maximum limit for the request body is 128 KB." */
+/** Cohort Sync: 300 requests a minute, each one segment and one action (docs/moengage-api.md#cohort-sync). */
+export const COHORT_REQUESTS_PER_MINUTE = 300;
+
+/**
+ * Track User, Get User, Merge and Cohort Sync: "The maximum limit for the request body is 128 KB",
+ * read as 128,000 bytes, the smaller reading.
+ */
 export const MAX_REQUEST_BYTES = 128_000;
 
 /** The rate limit is counted over a rolling minute. */

@@ -128,6 +128,8 @@ export interface MoEngageRequest {
 	/** Under the base URL, e.g. "/v1/customers/export". */
 	path: string;
 	qs?: IDataObject;
+	/** Headers an endpoint requires besides Content-Type, e.g. Cohort Sync's MOE-APPKEY. */
+	headers?: IDataObject;
 	body: IDataObject;
 	forwardedFor: string | undefined;
 	timeoutMs: number;
@@ -214,9 +216,10 @@ export type Refusal = Extract<Exchange<unknown>, { kind: 'refused' }>;
 
 /**
  * What to tell a user about a refusal: MoEngage's words come first, then this. An operation
- * overrides the statuses whose advice differs for it (what to check in a 400, what a 403 means).
+ * overrides the statuses whose advice differs for it (what to check in a 400, what a 403 means),
+ * or one error type of a status ("401 Authentication Mismatch") whose advice differs from the rest.
  */
-export type Hints = Partial<Record<number, { what: string; todo: string }>>;
+export type Hints = Partial<Record<number | `${number} ${string}`, { what: string; todo: string }>>;
 
 export async function requestMoEngage<A>(
 	context: IExecuteFunctions,
@@ -225,7 +228,7 @@ export async function requestMoEngage<A>(
 	read: ReadAnswer<A>,
 	hints: Hints = {},
 ): Promise<Exchange<A>> {
-	const headers: IDataObject = { 'Content-Type': 'application/json' };
+	const headers: IDataObject = { 'Content-Type': 'application/json', ...request.headers };
 	if (request.forwardedFor !== undefined) headers['X-Forwarded-For'] = request.forwardedFor;
 	let response: { statusCode: number; body: unknown; headers?: Record<string, unknown> };
 	try {
@@ -445,6 +448,7 @@ export function describeFailure(
 ): Failure {
 	const said = readErrorBody(body);
 	const hint =
+		(said.type === undefined ? undefined : hints[`${status} ${said.type}`]) ??
 		hints[status] ??
 		HINTS[status] ??
 		(status >= 500
