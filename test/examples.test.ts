@@ -32,11 +32,12 @@ const examples = readdirSync(EXAMPLES)
 	.map((file) => ({ file, workflow: JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) }));
 
 describe('examples/', () => {
-	it('holds the demo and the six user workflows', () => {
+	it('holds the demo and the seven user workflows', () => {
 		expect(examples.map(({ file }) => file).sort()).toEqual([
 			'ai-agent-tool.json',
 			'daily-enrichment-summary.json',
 			'demo-get-users.json',
+			'form-sign-ups-to-segment.json',
 			'not-found-to-create.json',
 			'sheet-rows-to-create-or-update.json',
 			'sheet-rows-to-crm.json',

@@ -130,6 +130,39 @@ describe('describeFailure', () => {
 		expect(describeFailure(429, body, []).description).toContain('lower the per-minute option');
 	});
 
+	it("gives one error type of a status its own hint, the status's other types the status's hint", () => {
+		// Cohort Sync's 401s (api/cohort-audience/cohort-audience.yaml): a wrong key, and a MOE-APPKEY
+		// that differs from the authentication, which no change of key mends.
+		const hints = {
+			401: { what: 'Rejected', todo: 'Check the key.' },
+			'401 Authentication Mismatch': { what: 'Mismatch', todo: 'Check MOE-APPKEY.' },
+		};
+		const said = (type: string, message: string) => ({
+			status: 'fail',
+			error: { message, type, request_id: 'r' },
+		});
+		const mismatch = describeFailure(
+			401,
+			said('Authentication Mismatch', 'App key mismatch in params and authentication'),
+			[],
+			hints,
+		);
+		expect(mismatch.message).toBe(
+			'Mismatch (401 Authentication Mismatch): App key mismatch in params and authentication',
+		);
+		expect(mismatch.description).toBe('Check MOE-APPKEY.');
+		const wrongKey = describeFailure(
+			401,
+			said(
+				'Authentication required',
+				'App Secret key mismatch. Please login to the dashboard to verify key',
+			),
+			[],
+			hints,
+		);
+		expect(wrongKey.description).toBe('Check the key.');
+	});
+
 	it('names the attribute MoEngage blames on a 400', () => {
 		const failure = describeFailure(
 			400,
