@@ -63,7 +63,8 @@ export const rowsOf = (
 	simulator.users.slice(0, count).map((user) => ({ customer_id: user.customer_id }));
 
 /** Which endpoint a simulator log entry is for: Get User or one of the write endpoints. */
-export type SimulatorEndpoint = 'export' | 'trackUser' | 'trackEvent' | 'bulk' | 'delete' | 'merge';
+export type SimulatorEndpoint =
+	'export' | 'trackUser' | 'trackEvent' | 'bulk' | 'delete' | 'merge' | 'cohortSync';
 
 /** The requests one endpoint of the simulator received since its last reset, refused ones included. */
 export const requestsTo = (simulator: Simulator, endpoint: SimulatorEndpoint) =>
