@@ -89,7 +89,7 @@ function bodyViolation(payload) {
  * did not apply, which this adds to).
  */
 function createCohortSync({ config, store, failBody, window, ignored }) {
-	/** cohort_id → {cohort_id, cohort_name, partner, description?, members: profiles in the order they joined}. */
+	/** cohort_id → {cohort_id, cohort_name, partner, description?, members: profiles, as they joined}. */
 	const segments = new Map();
 	/** Every accepted sync, in arrival order; processedAt is set once it is processed. */
 	const syncs = [];
@@ -111,7 +111,7 @@ function createCohortSync({ config, store, failBody, window, ignored }) {
 				reason,
 				at,
 			});
-		// What MoEngage answers or does for such a segment is undocumented: it is accepted, then left as it is.
+		// What MoEngage answers or does for such a segment is undocumented: accepted, then left alone.
 		if (config.dashboardSegments.includes(sync.cohort_name)) return skip(DASHBOARD_SEGMENT);
 		// "only matches users already present in MoEngage based on the User ID (uid)".
 		const profiles = [];
@@ -121,7 +121,8 @@ function createCohortSync({ config, store, failBody, window, ignored }) {
 			else skip(NO_SUCH_USER, uid);
 		}
 		let segment = segments.get(sync.cohort_id);
-		// "Creates the custom segment when it does not exist": an add does; a removal from none has nothing to change.
+		// "All segments generated using this call…": an add creates its segment when none exists; a
+		// removal from none has nothing to change, and whether it creates one is undocumented.
 		if (!segment && sync.action === 'remove_members') return undefined;
 		if (!segment) {
 			segment = { cohort_id: sync.cohort_id, members: [] };
