@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
+import type { CohortSyncEntry, Segment } from './cohort';
 import type {
 	DeletionEntry,
 	DroppedEntry,
@@ -16,6 +17,7 @@ import type {
 	WriteLimits,
 } from './writes';
 
+export type { CohortAction, CohortIgnoredEntry, CohortSyncEntry, Segment } from './cohort';
 export type {
 	BulkDrop,
 	DeletionEntry,
@@ -73,7 +75,7 @@ export type FaultKind =
 /** Answers lost after a write took effect (Get User, which changes nothing, just meets the twin without `applied-`). */
 export type AppliedFaultKind = 'applied-reset' | 'applied-hang' | 'applied-truncated';
 
-/** Which endpoint a request was for: Get User, Test Connection or a write; undefined for one no endpoint takes (404). */
+/** Which endpoint a request was for: Get User, Test Connection or a write (Cohort Sync's included); undefined for one no endpoint takes (404). */
 export type Endpoint = 'export' | 'testConnection' | WriteEndpoint;
 
 /** One identifier of a Get User request, as sent. */
@@ -128,7 +130,7 @@ export interface SimulatorOptions<U extends Profile = SeededUser> {
 		kinds?: ReadonlyArray<FaultKind | AppliedFaultKind>;
 		hangMs?: number;
 	};
-	/** Each write endpoint's allowance per window; give only the ones to change. */
+	/** Each write endpoint's allowance per window (Cohort Sync's: cohortRequests, default 300); give only the ones to change. */
 	limits?: Partial<WriteLimits>;
 	/** Merge's "50 users per call": a pair is 2 users ('users', default) or 1 ('pairs'). */
 	mergeReading?: 'users' | 'pairs';
@@ -136,6 +138,16 @@ export interface SimulatorOptions<U extends Profile = SeededUser> {
 	moeAttributes?: 'blocked' | 'standard';
 	/** The user's offset from UTC in seconds for an event sent without user_timezone_offset. Default 0. */
 	timezoneOffset?: number;
+	/**
+	 * Cohort Sync's answer to a request without MOE-APPKEY: 400 MissingAttributeError (attribute
+	 * "MOE-APPKEY"; the yaml's 400 names a missing "APP KEY") or 401 "Authentication Header
+	 * Required" (as Test Connection here answers it). Default '400'.
+	 */
+	missingAppKey?: '400' | '401';
+	/** How long after its 200 an accepted Cohort Sync is processed, in arrival order. Default 0. */
+	cohortProcessingMs?: number;
+	/** Names of segments made on the dashboard or with the File Segment API: a Cohort Sync naming one is accepted and changes nothing. */
+	dashboardSegments?: string[];
 }
 
 /** The options with their defaults filled in. A test may change them on a running simulator. */
@@ -167,6 +179,9 @@ export interface SimulatorConfig {
 	getUser: 'enabled' | 'refused-401' | 'refused-403';
 	workspaceName: string;
 	testConnectionError: string | undefined;
+	missingAppKey: '400' | '401';
+	cohortProcessingMs: number;
+	dashboardSegments: string[];
 }
 
 /** A request as handle() takes it: the API without HTTP. Header names in lower case, as Node gives them. */
@@ -181,7 +196,7 @@ export interface HandledRequest {
 export interface SimulatorRequest extends HandledRequest {
 	/** Set once the request is routed. */
 	endpoint?: Endpoint;
-	/** A write's app_id, from its path or its query. */
+	/** A write's app_id, from its path or its query; Cohort Sync's MOE-APPKEY header (null when not sent). */
 	appId?: string | null;
 	/** Get User: the identifiers it asks for, once its body was read that far. */
 	identifiers?: Identifier[];
@@ -221,7 +236,10 @@ export interface LogEntry {
 	/** 0 for a dropped connection. */
 	status: number;
 	fault: FaultKind | AppliedFaultKind | undefined;
+	/** The app_id the request names; for Cohort Sync, which names none, its MOE-APPKEY header. */
 	appId: string | null;
+	/** Cohort Sync: the MOE-APPKEY header sent, undefined when none was. */
+	appKey?: string;
 	forwardedFor: string | string[] | undefined;
 	authorization: string | undefined;
 	/** Get User (and a request no endpoint took): the identifiers it asked for, when its body was read that far. */
@@ -247,6 +265,12 @@ export interface Simulator<U extends Profile = SeededUser> {
 	merges: MergeEntry[];
 	deletions: DeletionEntry[];
 	ignored: IgnoredEntry[];
+	/** Every accepted Cohort Sync, in arrival order (reading it processes the ones due). */
+	readonly cohortSyncs: CohortSyncEntry[];
+	/** A Cohort Sync segment, by cohort_id, as it stands now; undefined for none. */
+	segment(cohortId: string): Segment | undefined;
+	/** The customer IDs in a Cohort Sync segment now, in the order they joined; undefined for no such segment. */
+	segmentMembers(cohortId: string): string[] | undefined;
 	/** The address it listens on: set by start(). */
 	url: string;
 	/** The live profile of a customer ID, as Get User would find it now, or undefined. */
@@ -259,7 +283,7 @@ export interface Simulator<U extends Profile = SeededUser> {
 	intercept(hook: InterceptHook): () => void;
 	/** Identifiers Get User was asked for more than once since the last reset, as "type:identifier". */
 	duplicateIdentifiers(): string[];
-	/** Forgets every request, write, fault count and hook, and restores the seeded users. */
+	/** Forgets every request, write (Cohort Syncs and segments included), fault count and hook, and restores the seeded users. */
 	reset(): void;
 	/** Listens on `port` (default 0: a free one) and `host` (default 127.0.0.1); resolves to its URL. */
 	start(port?: number, host?: string): Promise<string>;

@@ -1,15 +1,17 @@
 'use strict';
 /**
  * A local stand-in for MoEngage's Data API, as strict as the documented API: Get User (POST
- * /v1/customers/export, docs/moengage-api.md#get-user) here, and the write endpoints (Track
- * User, Track Event, Bulk Import, Delete User, Merge Users; docs/moengage-api.md#bulk-import, #delete-user, #merge-users) in
- * ./writes.js. It is the only fake in the tests: the node, n8n's engine and the HTTP stack in
- * between are real. Plain JavaScript, so that scripts run it without compiling; ./simulator.d.ts
- * (and ./writes.d.ts) give TypeScript its types and change with it.
+ * /v1/customers/export, docs/moengage-api.md#get-user) here, the write endpoints (Track User,
+ * Track Event, Bulk Import, Delete User, Merge Users; docs/moengage-api.md#bulk-import, #delete-user, #merge-users) in
+ * ./writes.js, and Cohort Sync (docs/moengage-api.md#cohort-sync) in ./cohort.js. It is the only
+ * fake in the tests: the node, n8n's engine and the HTTP stack in between are real. Plain
+ * JavaScript, so that scripts run it without compiling; ./simulator.d.ts (with ./writes.d.ts and
+ * ./cohort.d.ts) gives TypeScript its types and changes with it.
  */
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { createWrites, WRITE_LIMITS } = require('./writes');
+const { COHORT_SYNC_PATH } = require('./cohort');
 
 const MAX_IDENTIFIERS = 20;
 const MAX_PAYLOAD_BYTES = 128 * 1024;
@@ -197,7 +199,7 @@ function faultAnswer(kind, config, validBody) {
  * limits: each endpoint's allowance per window, in its own unit, each with a window of its own —
  *   {trackUser: 10000 users, trackEvent: 30000 events (actions), bulkUsers: 60000 customer
  *   elements, bulkEvents: 60000 actions, deleteRequests: 5000 requests, mergeUsers: 1000 user
- *   updates}; give only the ones to change.
+ *   updates, cohortRequests: 300 Cohort Sync requests}; give only the ones to change.
  * mergeReading: how to read Merge's "50 users per call" and "1,000 user updates/min" for a body of
  *   pairs — 'users' (default, the strict one: a pair is 2 users, so at most 25 pairs per call and 2
  *   updates per pair) or 'pairs' (at most 50 pairs per call, 1 update per pair).
@@ -208,6 +210,25 @@ function faultAnswer(kind, config, validBody) {
  *   times with when the action sends no user_timezone_offset (docs/moengage-api.md#event-times: "Without it MoEngage takes
  *   the profile's timezone, else the workspace's, else UTC"); default 0, UTC.
  * Writes change the same user store Get User reads; reset() restores the seeded users.
+ *
+ * Cohort Sync (POST /v1/integrations/cohortsync, docs/moengage-api.md#cohort-sync) is a write
+ * without an app_id: Basic auth and a MOE-APPKEY header name the workspace. It shares blocked,
+ * latencyMs, rateLimitHeaders, now, faults (a '429' or '500' fault takes its own 429 / 500 body),
+ * intercept() and limits.cohortRequests; keyNotSet meets its documented 401 "App Secret key
+ * mismatch" (it documents no 409). Its own options:
+ * missingAppKey: the answer to a request without MOE-APPKEY — '400' (default: the yaml's 400 names
+ *   a missing "APP KEY"; MissingAttributeError, attribute "MOE-APPKEY") or '401' ("Authentication
+ *   Header Required", as Test Connection here answers it).
+ * cohortProcessingMs: how long after its 200 an accepted sync is processed (default 0). Syncs are
+ *   processed in arrival order, lazily: before each request and whenever a reader below is read.
+ * dashboardSegments: names of segments made on the dashboard or with the File Segment API, which
+ *   Cohort Sync "does not support updating": a sync naming one (its cohort_name) is accepted, and
+ *   changes nothing when processed (recorded in `ignored`).
+ * Its readers: segmentMembers(cohortId) (the members' customer IDs in the order they joined, or
+ * undefined for no such segment), segment(cohortId) ({cohort_id, cohort_name, partner,
+ * description?, members}, or undefined) and cohortSyncs (every accepted sync, {action, partner,
+ * cohort_id, cohort_name, description?, uids, acceptedAt, processedAt?}); a uid naming no user is
+ * recorded in `ignored` when its sync is processed.
  */
 function createSimulator(options = {}) {
 	const config = {
@@ -234,10 +255,18 @@ function createSimulator(options = {}) {
 		getUser: options.getUser ?? 'enabled',
 		workspaceName: options.workspaceName ?? 'Simulated workspace',
 		testConnectionError: options.testConnectionError,
+		missingAppKey: options.missingAppKey ?? '400',
+		cohortProcessingMs: options.cohortProcessingMs ?? 0,
+		dashboardSegments: [...(options.dashboardSegments ?? [])],
 	};
 	if (!['enabled', 'refused-401', 'refused-403'].includes(config.getUser)) {
 		throw new Error(
 			`getUser must be 'enabled', 'refused-401' or 'refused-403', not ${JSON.stringify(config.getUser)}`,
+		);
+	}
+	if (!['400', '401'].includes(config.missingAppKey)) {
+		throw new Error(
+			`missingAppKey must be '400' or '401', not ${JSON.stringify(config.missingAppKey)}`,
 		);
 	}
 	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
@@ -359,7 +388,7 @@ function createSimulator(options = {}) {
 		return undefined;
 	}
 
-	/** Routes a request: Get User here, the write endpoints through writes.js. */
+	/** Routes a request: Get User here, the write endpoints (Cohort Sync's included) through writes.js. */
 	function answer(request) {
 		// Users whose deletion buffer ran out are gone before anything, Get User included, reads them.
 		writes.purge(clockNow());
@@ -370,6 +399,11 @@ function createSimulator(options = {}) {
 		if (request.method === 'POST' && request.url.pathname === '/v1/integrations/authentication') {
 			request.endpoint = 'testConnection';
 			return answerTestConnection(request);
+		}
+		if (request.method === 'POST' && request.url.pathname === COHORT_SYNC_PATH) {
+			request.endpoint = 'cohortSync';
+			request.appId = request.headers['moe-appkey'] ?? null;
+			return answerCohortSync(request);
 		}
 		const routed = writes.route(request);
 		if (!routed)
@@ -563,12 +597,10 @@ function createSimulator(options = {}) {
 
 	/**
 	 * A write endpoint's request: the checks every endpoint shares, in Get User's order (app_id, 401,
-	 * 409, 403, Content-Type, size, JSON), then the endpoint's own body checks, a fault or a hook,
-	 * its rate windows, and only then its effect: a refused or faulted request changes nothing,
-	 * except under an applied-* fault, which loses the answer after the effect.
+	 * 409, then answerAuthenticated's).
 	 */
 	function answerWrite(request, endpoint) {
-		const { headers, raw, appId } = request;
+		const { headers, appId } = request;
 		if (!appId)
 			return failBody(400, 'ParamsRequired', 'app_id is required in path/query params.', 'app_id');
 		const user = authenticatedUser(headers);
@@ -586,6 +618,56 @@ function createSimulator(options = {}) {
 				'Authentication required.',
 				'App key mismatch in params and authentication.',
 			);
+		return answerAuthenticated(request, endpoint);
+	}
+
+	/**
+	 * Cohort Sync's request (docs/moengage-api.md#cohort-sync): it names no app_id, so its
+	 * workspace is the Basic auth user, which the MOE-APPKEY header must repeat; the yaml's 401s
+	 * for each, then answerAuthenticated's checks as for every write.
+	 */
+	function answerCohortSync(request) {
+		const { headers } = request;
+		if (!headers.authorization)
+			return failBody(401, 'Authentication required', 'Authentication Header Required');
+		const user = authenticatedUser(headers);
+		// No 409 is documented here: a workspace without a key set fails its Basic auth.
+		if (user === undefined || config.keyNotSet) return keyMismatch();
+		const appKey = headers['moe-appkey'];
+		if (!appKey) return missingAppKey();
+		if (appKey !== user)
+			return failBody(
+				401,
+				'Authentication Mismatch',
+				'App key mismatch in params and authentication',
+			);
+		return answerAuthenticated(request, writes.cohort.endpoint);
+	}
+
+	/**
+	 * MOE-APPKEY is required, and the yaml's 400 counts a missing "APP KEY" among its causes; its
+	 * 401 "Authentication Header Required" could be the answer too, as Test Connection here gives it.
+	 * config.missingAppKey picks one. The 400's words are undocumented: they follow the documented
+	 * "… is not found in the payload".
+	 */
+	function missingAppKey() {
+		if (config.missingAppKey === '401')
+			return failBody(401, 'Authentication required', 'Authentication Header Required');
+		return failBody(
+			400,
+			'MissingAttributeError',
+			'MOE-APPKEY is not found in the request headers',
+			'MOE-APPKEY',
+		);
+	}
+
+	/**
+	 * A write whose caller is known: 403, Content-Type, size, JSON, the endpoint's own body checks, a
+	 * fault or a hook, its rate windows, and only then its effect: a refused or faulted request
+	 * changes nothing, except under an applied-* fault, which loses the answer after the effect.
+	 */
+	function answerAuthenticated(request, endpoint) {
+		const { headers, raw } = request;
 		if (config.blocked) return endpoint.blocked();
 		if (headers['content-type'] === undefined && endpoint.missingContentType)
 			return endpoint.missingContentType();
@@ -684,7 +766,8 @@ function createSimulator(options = {}) {
 
 	/**
 	 * Every request, answered or refused: Get User's carry the identifiers and fields it asked for,
-	 * a write's its parsed body (undefined when it is not JSON).
+	 * a write's its parsed body (undefined when it is not JSON); Cohort Sync's also its MOE-APPKEY,
+	 * as `appKey` and as `appId` (null when none was sent), since it names no app_id.
 	 */
 	function logEntry(request, result, path) {
 		const entry = {
@@ -704,6 +787,10 @@ function createSimulator(options = {}) {
 				: undefined;
 		} else {
 			entry.body = request.body ?? parsedOrUndefined(request.raw);
+		}
+		if (request.endpoint === 'cohortSync') {
+			entry.appId = request.appId;
+			entry.appKey = request.headers['moe-appkey'];
 		}
 		return entry;
 	}
@@ -759,6 +846,21 @@ function createSimulator(options = {}) {
 		merges: writes.merges,
 		deletions: writes.deletions,
 		ignored: writes.ignored,
+		/** Every accepted Cohort Sync, in arrival order; reading it processes the ones due. */
+		get cohortSyncs() {
+			writes.purge(clockNow());
+			return writes.cohort.syncs;
+		},
+		/** A Cohort Sync segment as it stands now (its members as customer IDs), or undefined. */
+		segment(cohortId) {
+			writes.purge(clockNow());
+			return writes.cohort.segment(cohortId);
+		},
+		/** The customer IDs in a Cohort Sync segment now, in the order they joined, or undefined. */
+		segmentMembers(cohortId) {
+			writes.purge(clockNow());
+			return writes.cohort.segment(cohortId)?.members;
+		},
 		/** The live profile of a customer ID, as Get User would find it now, or undefined. */
 		userByCustomerId(customerId) {
 			writes.purge(clockNow());

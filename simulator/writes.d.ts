@@ -1,9 +1,10 @@
 /**
  * Types of ./writes.js, the write side of the MoEngage simulator (Track User, Track Event, Bulk
- * Import, Delete User, Merge Users), and of what those endpoints leave behind for tests to read.
+ * Import, Delete User, Merge Users, and Cohort Sync: ./cohort.d.ts), and of what those endpoints leave behind for tests to read.
  * The module stays plain JavaScript so that scripts run it without compiling; this file only
  * describes it.
  */
+import type { CohortIgnoredEntry, CohortSync } from './cohort';
 import type { Answer, JsonObject, JsonValue, Profile, SimulatorConfig } from './simulator';
 
 /** Each write endpoint's allowance per window, in the unit that endpoint counts. */
@@ -20,10 +21,12 @@ export interface WriteLimits {
 	deleteRequests: number;
 	/** Merge Users: user updates. */
 	mergeUsers: number;
+	/** Cohort Sync: requests. */
+	cohortRequests: number;
 }
 
 /** The write endpoints, as a log entry's `endpoint` names them. */
-export type WriteEndpoint = 'trackUser' | 'trackEvent' | 'bulk' | 'delete' | 'merge';
+export type WriteEndpoint = 'trackUser' | 'trackEvent' | 'bulk' | 'delete' | 'merge' | 'cohortSync';
 
 /**
  * An event Track Event or Bulk Import recorded: the action's fields as sent, and its times as
@@ -87,8 +90,12 @@ export type DeletionEntry = {
 	deleteAt: number;
 };
 
-/** An update_existing_only user that did not exist, so nothing was written. */
-export type IgnoredEntry = { endpoint: 'trackUser' | 'bulk'; customer_id: string; at: number };
+/**
+ * What was accepted and not applied: an update_existing_only user that did not exist, so nothing
+ * was written; or what a processed Cohort Sync left out.
+ */
+export type IgnoredEntry =
+	{ endpoint: 'trackUser' | 'bulk'; customer_id: string; at: number } | CohortIgnoredEntry;
 
 /** A rolling window of spent units (users, events, requests: whatever its endpoint counts). */
 export interface RateWindow {
@@ -146,9 +153,11 @@ export interface Writes {
 	merges: MergeEntry[];
 	deletions: DeletionEntry[];
 	ignored: IgnoredEntry[];
+	/** Cohort Sync: its endpoint (not given by route(): it names no app_id), its syncs and segments. */
+	cohort: CohortSync;
 	/** The write endpoint a request is for, and the app_id it names, or undefined. */
 	route(request: { method: string; url: URL }): WriteRoute | undefined;
-	/** Hard-deletes the users whose 24 h buffer is over. */
+	/** Processes the Cohort Syncs due, then hard-deletes the users whose 24 h buffer is over. */
 	purge(now: number): void;
 	reset(): void;
 }
@@ -162,7 +171,7 @@ export function createWrites(context: {
 
 /** Each endpoint's documented limit per window (see WriteLimits for the units). */
 export const WRITE_LIMITS: WriteLimits;
-/** Track User, Track Event, Delete and Merge: 128 KB a request. */
+/** Track User, Track Event, Delete and Merge: 128 KB a request (Cohort Sync's: COHORT_MAX_BYTES). */
 export const TRACK_MAX_BYTES: number;
 /** Bulk Import: 100 KB a request. */
 export const BULK_MAX_BYTES: number;

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The write side of the MoEngage simulator: Track User, Track Event, Bulk Import, Delete User and
- * Merge Users, as documented in docs/moengage-api.md (#bulk-import, #customer-ids, #attribute-names, #array-operators, #event-times). simulator.js
+ * Merge Users (and Cohort Sync, in ./cohort.js), as documented in docs/moengage-api.md (#bulk-import, #customer-ids, #attribute-names, #array-operators, #event-times). simulator.js
  * does what every endpoint shares (auth, Content-Type, size, JSON, faults, hooks, rate windows,
  * the log); each endpoint here only says how it checks a body, what it costs, what it changes and
  * how it words its refusals, because MoEngage words them differently per endpoint. Its types, and
@@ -10,6 +10,7 @@
 
 const crypto = require('node:crypto');
 const { isDeepStrictEqual } = require('node:util');
+const { createCohortSync } = require('./cohort');
 
 const TRACK_MAX_BYTES = 128 * 1024;
 /** Bulk Import's cap is lower than the rest: "maximum 100 KB per call" (data.yaml). */
@@ -27,6 +28,7 @@ const WRITE_LIMITS = {
 	bulkEvents: 60_000, // actions, across all Bulk requests
 	deleteRequests: 5_000, // requests (1 user each)
 	mergeUsers: 1_000, // user updates
+	cohortRequests: 300, // requests: Cohort Sync's "300 requests per minute" (cohort-audience.yaml)
 };
 
 const ACCEPTED = 'Your request has been accepted and will be processed soon.';
@@ -432,7 +434,10 @@ function actionRuleViolation(action, now, config) {
  *   {endpoint: 'merge', pair, merged_user, retained_user, reason, at};
  * - merges: {merged_user, retained_user, at};
  * - deletions: {identity_type, identity_value, customer_id, id, at, deleteAt};
- * - ignored: {endpoint, customer_id, at} — update_existing_only for a user that does not exist.
+ * - ignored: {endpoint, customer_id, at} — update_existing_only for a user that does not exist;
+ *   and Cohort Sync's {endpoint: 'cohortSync', cohort_id, cohort_name, uid?, reason, at} — a uid
+ *   that names no user, or a sync for a dashboard segment (no uid), left out when it was processed.
+ * Cohort Sync's own record (its syncs and segments) is in ./cohort.js.
  */
 function createWrites({ config, store, failBody, createWindow }) {
 	const events = [];
@@ -445,6 +450,13 @@ function createWrites({ config, store, failBody, createWindow }) {
 	const windows = {};
 	for (const name of Object.keys(WRITE_LIMITS))
 		windows[name] = createWindow(() => config.limits[name]);
+	const cohort = createCohortSync({
+		config,
+		store,
+		failBody,
+		window: windows.cohortRequests,
+		ignored,
+	});
 
 	const refuse = (found) => ({
 		refusal: failBody(400, found.type, found.message, found.attribute),
@@ -840,6 +852,8 @@ function createWrites({ config, store, failBody, createWindow }) {
 		merges,
 		deletions,
 		ignored,
+		/** Cohort Sync: its endpoint (which route() does not give: it names no app_id), its syncs and segments. */
+		cohort,
 		/** The write endpoint a request is for, and the app_id it names (in its path or its query), or undefined. */
 		route(request) {
 			if (request.method !== 'POST') return undefined;
@@ -853,8 +867,12 @@ function createWrites({ config, store, failBody, createWindow }) {
 			const endpoint = { customer: trackUser, event: trackEvent, transition: bulk }[match[1]];
 			return { endpoint, appId: decodeURIComponent(match[2]) };
 		},
-		/** Hard-deletes the users whose 24 h buffer is over (lazily, before any request is answered). */
+		/**
+		 * What has come due by `now`, lazily, before any request is answered: the accepted Cohort Syncs
+		 * are processed, then the users whose 24 h buffer is over are hard-deleted.
+		 */
 		purge(now) {
+			cohort.process(now);
 			for (const [profile, deleteAt] of pendingDeletions) {
 				if (deleteAt > now) continue;
 				store.remove(profile);
@@ -864,6 +882,7 @@ function createWrites({ config, store, failBody, createWindow }) {
 		reset() {
 			for (const list of [events, dropped, merges, deletions, ignored]) list.length = 0;
 			pendingDeletions.clear();
+			cohort.reset();
 			for (const window of Object.values(windows)) window.clear();
 		},
 	};
