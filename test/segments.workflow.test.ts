@@ -85,12 +85,12 @@ describe('Segment → Add Users', () => {
 	});
 
 	it('takes numbers from a sheet as customer IDs', async () => {
-		const simulator = await simulatorWith({
-			userList: [{ customer_id: '1042', id: '5f2b0c1d2e3f4a5b6c7d8e9f' }],
-		});
-		const { outputs } = await run(simulator, [{ customer_id: 1042 }], ADD);
+		const simulator = await simulatorWith();
+		// Every seventh seeded user has a numeric customer ID, "100007"; a sheet gives it as 100007.
+		const numeric = simulator.users.map((user) => user.customer_id).find((id) => /^\d+$/.test(id))!;
+		const { outputs } = await run(simulator, [{ customer_id: Number(numeric) }], ADD);
 		expect(paired(outputs[0])).toEqual([0]);
-		expect(simulator.segmentMembers('Newsletter sign-ups')).toEqual(['1042']);
+		expect(simulator.segmentMembers('Newsletter sign-ups')).toEqual([numeric]);
 	});
 
 	it('matches only users MoEngage already has: unknown customer IDs are accepted and do not join', async () => {
@@ -136,27 +136,26 @@ describe('Segment → Add Users', () => {
 	});
 
 	it('packs 20,000 customer IDs into as few requests as 128,000 bytes allow', async () => {
-		const userList = Array.from({ length: 20_000 }, (_, n) => ({
-			customer_id: `customer-${String(n).padStart(6, '0')}`,
-			id: n.toString(16).padStart(24, '0'),
-		}));
-		const simulator = await simulatorWith({ userList });
-		const rows = userList.map(({ customer_id }) => ({ customer_id }));
+		const simulator = await simulatorWith({ users: 20_000 });
+		const rows = known(simulator, 20_000);
 		const { outputs } = await run(simulator, rows, ADD);
-		expect(outputs[0]).toHaveLength(20_000);
-		const sizes = requestsTo(simulator, 'cohortSync').map((entry) =>
-			Buffer.byteLength(JSON.stringify(entry.body)),
+		expect(paired(outputs[0])).toEqual(rows.map((_, n) => n));
+		const sent = bodies(simulator);
+		const bytesOf = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
+		// Full: each request but the last would pass 128,000 bytes with the next request's first member.
+		sent.forEach((body, index) => {
+			expect(bytesOf(body)).toBeLessThanOrEqual(128_000);
+			const next = sent[index + 1]?.parameters.members[0];
+			if (next !== undefined) {
+				const members = [...body.parameters.members, next];
+				expect(bytesOf({ ...body, parameters: { ...body.parameters, members } })).toBeGreaterThan(
+					128_000,
+				);
+			}
+		});
+		expect(sent.flatMap((body) => body.parameters.members.map((member) => member.uid))).toEqual(
+			idsOf(rows),
 		);
-		const envelope = Buffer.byteLength(
-			JSON.stringify({
-				...bodies(simulator)[0],
-				parameters: { ...bodies(simulator)[0].parameters, members: [] },
-			}),
-		);
-		const memberBytes = Buffer.byteLength(JSON.stringify({ uid: 'customer-000000' })) + 1;
-		const perRequest = Math.floor((128_000 - envelope + 1) / memberBytes);
-		expect(sizes.length).toBe(Math.ceil(20_000 / perRequest));
-		expect(Math.max(...sizes)).toBeLessThanOrEqual(128_000);
 		expect(simulator.segmentMembers('Newsletter sign-ups')).toHaveLength(20_000);
 	});
 });
@@ -403,7 +402,7 @@ describe('faults and refusals from MoEngage', () => {
 		const rows = known(simulator, 3);
 		const { error } = await run(simulator, rows, ADD);
 		expect(error?.message).toMatch(
-			/^MoEngage found a different Workspace ID in the MOE-APPKEY header than in the authentication \(401 Authentication Mismatch\): App key mismatch in params and authentication — items 0, 1, 2/,
+			/^MoEngage found a different Workspace ID in the MOE-APPKEY header than in the authentication \(401 Authentication Mismatch\): App key mismatch in params and authentication — item 0 \(customer_id "cust-00001"\) and 2 more items/,
 		);
 		expect((error as { description?: string }).description).toContain(
 			'a proxy in front of MoEngage (Custom URL)',

@@ -203,7 +203,8 @@ function requestsOf(members: readonly Member[], partner: string): Member[][] {
 	}
 	return [...bySegmentAndAction.values()].flatMap((list) => {
 		const envelope = jsonBytes(envelopeOf(list[0].action, partner, list[0].segment, []));
-		return packBySize(list, Infinity, MAX_REQUEST_BYTES - envelope, (member) => member.bytes);
+		// Each member counts a comma; the last one has none, so the request may hold one byte more.
+		return packBySize(list, Infinity, MAX_REQUEST_BYTES - envelope + 1, (member) => member.bytes);
 	});
 }
 
