@@ -89,7 +89,7 @@ function bodyViolation(payload) {
  * did not apply, which this adds to).
  */
 function createCohortSync({ config, store, failBody, window, ignored }) {
-	/** cohort_id → {cohort_id, cohort_name, partner, description?, members: profiles, as they joined}. */
+	/** cohort_id → {cohort_id, cohort_name, partner, description?, members: a Set of profiles, in the order they joined}. */
 	const segments = new Map();
 	/** Every accepted sync, in arrival order; processedAt is set once it is processed. */
 	const syncs = [];
@@ -125,18 +125,17 @@ function createCohortSync({ config, store, failBody, window, ignored }) {
 		// removal from none has nothing to change, and whether it creates one is undocumented.
 		if (!segment && sync.action === 'remove_members') return undefined;
 		if (!segment) {
-			segment = { cohort_id: sync.cohort_id, members: [] };
+			segment = { cohort_id: sync.cohort_id, members: new Set() };
 			segments.set(sync.cohort_id, segment);
 		}
 		segment.cohort_name = sync.cohort_name;
 		segment.partner = sync.partner;
 		// A sync without a description keeps the one given before: none says to clear it.
 		if (sync.description !== undefined) segment.description = sync.description;
-		if (sync.action === 'add_members') {
-			for (const profile of profiles)
-				if (!segment.members.includes(profile)) segment.members.push(profile);
-		} else {
-			segment.members = segment.members.filter((profile) => !profiles.includes(profile));
+		// A Set keeps the order members joined in, and a member added again keeps its place.
+		for (const profile of profiles) {
+			if (sync.action === 'add_members') segment.members.add(profile);
+			else segment.members.delete(profile);
 		}
 		return undefined;
 	}
@@ -211,7 +210,7 @@ function createCohortSync({ config, store, failBody, window, ignored }) {
 			return {
 				...named,
 				...(description === undefined ? {} : { description }),
-				members: members.filter(live).map((profile) => profile.customer_id),
+				members: [...members].filter(live).map((profile) => profile.customer_id),
 			};
 		},
 		reset() {
