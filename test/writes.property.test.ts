@@ -27,6 +27,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import type { OperationModule } from '../nodes/MoEngage/pipeline/execute';
 import { operation as track } from '../nodes/MoEngage/resources/event/track';
+import { addOrRemoveUsers } from '../nodes/MoEngage/resources/segment/members';
 import { operation as del } from '../nodes/MoEngage/resources/user/delete';
 import { operation as merge } from '../nodes/MoEngage/resources/user/merge';
 import { operation as upsert } from '../nodes/MoEngage/resources/user/upsert';
@@ -865,6 +866,127 @@ describe('every write item ends in exactly one place, and MoEngage holds what th
 							);
 						}
 					});
+					expect(claims.broken).toEqual([]);
+				},
+			),
+			{ numRuns: NUM_RUNS },
+		);
+	});
+	it('Segment: each change of a customer in a segment once, in item order; the segment holds what the outputs say', async () => {
+		const SEGMENTS = ['Leads', 'Buyers', 'VIP 2026'];
+		const valid = fc.record({
+			segment: fc.constantFrom(...SEGMENTS),
+			action: fc.constantFrom('add', 'remove', 'Remove', ' add '),
+		});
+		const bad = fc.constantFrom<{ json: Row; mentions: string }>(
+			{
+				json: { segment: '.hidden', action: 'add' },
+				mentions: 'MoEngage refuses a name that starts with "."',
+			},
+			{ json: { segment: 'a|b', action: 'add' }, mentions: 'MoEngage refuses a name with "|"' },
+			{ json: { segment: '', action: 'remove' }, mentions: 'the Segment Name is empty' },
+			{ json: { segment: 'Leads', action: 'subscribe' }, mentions: 'the Action is "subscribe"' },
+		);
+		const actionOf = (row: Row) =>
+			String(row.action).trim().toLowerCase() === 'add' ? 'add_members' : 'remove_members';
+
+		await fc.assert(
+			fc.asyncProperty(
+				itemsFrom(customerItems(valid, bad)),
+				faults,
+				maxRetries,
+				perMinute(1),
+				async (items, faultPlan, retries, requestsPerMinute) => {
+					const rows = items.map((item) => item.json);
+					const { outputs, simulator } = await run(
+						addOrRemoveUsers,
+						rows,
+						{
+							memberAction: '={{ $json.action }}',
+							customerId: '={{ $json.customer_id }}',
+							segmentName: '={{ $json.segment }}',
+							options: { maxRetries: retries, ...(requestsPerMinute ? { requestsPerMinute } : {}) },
+						},
+						faultPlan,
+					);
+					const claims = new Claims();
+					const placed = acceptedAsTheyCame(claims, outputs, items, rows);
+
+					// The runs of each customer in each segment: consecutive items of the same action are one
+					// change, sent once; a change of action is another, sent after the one before.
+					type Change = { action: string; indexes: number[] };
+					const changes = new Map<string, Change[]>();
+					items.forEach((item, index) => {
+						if (!item.expected.valid) return;
+						const key = `${String(rows[index].segment)}\u0000${item.expected.key}`;
+						const list = changes.get(key) ?? [];
+						if (list.length === 0) changes.set(key, list);
+						const last = list[list.length - 1];
+						if (last?.action === actionOf(rows[index])) last.indexes.push(index);
+						else list.push({ action: actionOf(rows[index]), indexes: [index] });
+					});
+
+					const requests = requestsOf(simulator, 'cohortSync');
+					const carrying = (entries: LogEntry[], segment: string, uid: string) =>
+						entries
+							.map((entry) => entry.body as { action: string; parameters: IDataObject })
+							.filter(
+								(body) =>
+									body.parameters.cohort_id === segment &&
+									(body.parameters.members as Array<{ uid: string }>).some(
+										(member) => member.uid === uid,
+									),
+							)
+							.map((body) => body.action);
+					const known = new Set(USERS.map((user) => user.customer_id));
+					for (const [key, list] of changes) {
+						const [segment, uid] = key.split('\u0000');
+						// A change is one unit: its items share one fate.
+						const fates = list.map(({ indexes }) => {
+							const failed = indexes.filter((index) => placed[index].error !== undefined);
+							claims.that(
+								failed.length === 0 || failed.length === indexes.length,
+								`items ${indexes.join(', ')} (one change of ${uid} in ${segment}) share one fate`,
+							);
+							return failed.length === 0;
+						});
+						// (b) MoEngage answered 200 to exactly the accepted changes, in item order.
+						const accepted = list.filter((_, n) => fates[n]).map(({ action }) => action);
+						const answered = carrying(requests.answered, segment, uid);
+						claims.that(
+							isDeepStrictEqual(answered, accepted),
+							`${uid} in ${segment}: answered ${answered.join(' → ')}, accepted ${accepted.join(' → ')}`,
+						);
+						// A change MoEngage recorded before its answer was lost, and never answered for: its
+						// items say that MoEngage may have applied it.
+						const lost = carrying(requests.recordedThenLost, segment, uid);
+						list.forEach(({ action, indexes }, n) => {
+							if (fates[n] || !lost.includes(action) || accepted.includes(action)) return;
+							for (const index of indexes)
+								claims.that(
+									MAYBE.test(placed[index].error?.message ?? ''),
+									`item ${index}'s error says MoEngage may have applied it: ${placed[index].error?.message}`,
+								);
+						});
+						// (c) With every change accepted, the segment holds the customer as the last one says,
+						// and only a user MoEngage has ("does not create new users").
+						if (fates.every(Boolean)) {
+							const member = simulator.segmentMembers(segment)?.includes(uid) ?? false;
+							const expected = known.has(uid) && list[list.length - 1].action === 'add_members';
+							claims.that(
+								member === expected,
+								`${uid} is ${member ? '' : 'not '}a member of ${segment} after ${list.map(({ action }) => action).join(' → ')}`,
+							);
+						}
+					}
+					// Nothing refused before sending reached MoEngage.
+					for (const entry of requests.all) {
+						const body = entry.body as { parameters: { cohort_name: string } };
+						claims.that(
+							SEGMENTS.includes(body.parameters.cohort_name),
+							`a request named the segment ${body.parameters.cohort_name}`,
+						);
+					}
 					expect(claims.broken).toEqual([]);
 				},
 			),
