@@ -56,6 +56,10 @@ describe('checkAction', () => {
 			ok: false,
 			problem: 'is "unsubscribe"; use "add" or "remove"',
 		});
+		expect(checkAction('constructor')).toEqual({
+			ok: false,
+			problem: 'is "constructor"; use "add" or "remove"',
+		});
 		expect(checkAction(true)).toEqual({ ok: false, problem: 'is true; use "add" or "remove"' });
 		expect(checkAction(undefined)).toEqual({
 			ok: false,

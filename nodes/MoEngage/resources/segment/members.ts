@@ -12,10 +12,10 @@ import { itemProblem } from '../../pipeline/items';
 import {
 	passOn,
 	type Grouped,
+	type OperationRun,
 	type Planned,
 	type Refused,
 	type Sent,
-	type Unit,
 } from '../../pipeline/operation';
 import {
 	needParameter,
@@ -24,6 +24,7 @@ import {
 	type PerMinute,
 	type Sending,
 } from '../../pipeline/options';
+import { sendInRounds, type InRound } from '../../pipeline/rounds';
 import type { Checked } from '../../shared/checked';
 import { checkCustomerId, customerIdProperty, normaliseIdentifier } from '../../shared/identifiers';
 import { COHORT_REQUESTS_PER_MINUTE, MAX_REQUEST_BYTES } from '../../shared/limits';
@@ -82,11 +83,10 @@ interface Part {
 	customerId: string;
 }
 
-interface Member extends Unit {
+/** A customer's change in a segment; its round is 0 for its first change there, one more for each later one. */
+interface Member extends InRound {
 	action: Action;
 	segment: Segment;
-	/** 0 for a customer's first action in its segment; each change of action is one more. */
-	round: number;
 	/** Its share of a request: `{"uid": …}` and a comma. */
 	bytes: number;
 }
@@ -117,7 +117,8 @@ export function checkSegmentName(value: unknown): Checked<string> {
 }
 
 export function checkAction(value: unknown): Checked<Action> {
-	const action = typeof value === 'string' ? ACTIONS[value.trim().toLowerCase()] : undefined;
+	const given = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+	const action = given !== undefined && Object.hasOwn(ACTIONS, given) ? ACTIONS[given] : undefined;
 	return action !== undefined
 		? { ok: true, value: action }
 		: {
@@ -208,22 +209,16 @@ function requestsOf(members: readonly Member[], partner: string): Member[][] {
 	});
 }
 
+/** Sends the members round by round: a customer's later change in a segment after its earlier one. */
 async function send(
-	run: Parameters<
-		Parameters<typeof defineOperation<Settings, Part, Member, 'accepted'>>[0]['send']
-	>[0],
+	run: OperationRun<Settings>,
 	members: Member[],
 ): Promise<Sent<Member, 'accepted'>> {
 	const { partner } = run.settings;
-	const sent: Sent<Member, 'accepted'> = { results: new Map() };
-	const rounds = Math.max(-1, ...members.map((member) => member.round)) + 1;
-	for (let round = 0; round < rounds && !sent.stoppedBy; round++) {
-		const next = await run.send(
-			requestsOf(
-				members.filter((member) => member.round === round),
-				partner,
-			),
-			{
+	return await sendInRounds(
+		members,
+		async (round) =>
+			await run.send(requestsOf(round, partner), {
 				budget: 'cohort sync',
 				unit: 'requests',
 				io: {
@@ -247,6 +242,7 @@ async function send(
 					weight: () => 1,
 					// Adding a member again, or removing one already gone, changes nothing: resent after a lost answer as often as Max Retries allows.
 					resendsAfterLostAnswer: () => Infinity,
+					// A 400 naming the members (or a uid) is some member's fault: split to find it.
 					blame400: (exchange) =>
 						exchange.blames === 'members' || exchange.blames === 'uid'
 							? 'units'
@@ -254,12 +250,8 @@ async function send(
 								? 'unknown'
 								: 'request',
 				},
-			},
-		);
-		for (const [member, result] of next.results) sent.results.set(member, result);
-		if (next.stoppedBy) sent.stoppedBy = next.stoppedBy;
-	}
-	return sent;
+			}),
+	);
 }
 
 const NOTICE: INodeProperties = {

@@ -9,15 +9,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { defineOperation } from '../../pipeline/execute';
 import { itemProblem } from '../../pipeline/items';
-import {
-	passOn,
-	type Grouped,
-	type Planned,
-	type Refused,
-	type Sent,
-	type Unit,
-} from '../../pipeline/operation';
+import { passOn, type Grouped, type Planned, type Refused } from '../../pipeline/operation';
 import { readSending, type Sending } from '../../pipeline/options';
+import { sendInRounds, type InRound } from '../../pipeline/rounds';
 import { fieldsReadBy } from '../../pipeline/parameters';
 import { attributesInput, readAttributes } from '../../shared/attributes-input';
 import {
@@ -69,11 +63,10 @@ interface Part {
 	attributes: Attributes;
 }
 
-interface Profile extends Unit {
+/** A customer's element; its round is 0 for the customer's first, and a later one goes only after the earlier is answered. */
+interface Profile extends InRound {
 	attributes: Attributes;
 	bytes: number;
-	/** 0 for a customer's first element; a later one goes only after the earlier is answered. */
-	round: number;
 }
 
 /**
@@ -179,12 +172,9 @@ export const operation = defineOperation<Settings, Part, Profile, 'accepted'>({
 
 	group: (run, planned) => withoutTooLarge(profilesOf(planned), run.settings.updateExistingOnly),
 
-	async send(run, profiles) {
+	send: async (run, profiles) => {
 		const { sending, resends, updateExistingOnly } = run.settings;
-		const sent: Sent<Profile, 'accepted'> = { results: new Map() };
-		const rounds = Math.max(-1, ...profiles.map((profile) => profile.round)) + 1;
-		for (let round = 0; round < rounds && !sent.stoppedBy; round++) {
-			const these = profiles.filter((profile) => profile.round === round);
+		return await sendInRounds(profiles, async (these) => {
 			// Array changes go in requests of their own: only those may not be resent freely after a lost answer.
 			const pack = (arrays: boolean) =>
 				packBulk(
@@ -192,7 +182,7 @@ export const operation = defineOperation<Settings, Part, Profile, 'accepted'>({
 					sending.perMinute,
 					(profile) => profile.bytes,
 				);
-			const next = await run.send([...pack(false), ...pack(true)], {
+			return await run.send([...pack(false), ...pack(true)], {
 				budget: 'bulk users',
 				unit: 'users',
 				io: {
@@ -207,10 +197,7 @@ export const operation = defineOperation<Settings, Part, Profile, 'accepted'>({
 						batch.some((profile) => changesArrays(profile.attributes)) ? resends : Infinity,
 				},
 			});
-			for (const [profile, result] of next.results) sent.results.set(profile, result);
-			if (next.stoppedBy) sent.stoppedBy = next.stoppedBy;
-		}
-		return sent;
+		});
 	},
 
 	place: (_, __, item) => passOn(0, item),
