@@ -5,13 +5,12 @@
  * facts drawn from it are gathered in docs/moengage-api.md#cohort-sync.
  */
 import {
-	createSimulator,
 	makeUsers,
 	type HandledRequest,
 	type Simulator,
 	type SimulatorRequest,
 } from '../simulator/simulator';
-import { requestsTo, withSimulator } from './support/simulators';
+import { requestsTo, simulatorForFile, withSimulator } from './support/simulators';
 
 /** The simulator's clock: a test moves it to cross the rate window or the processing delay. */
 const START = Date.UTC(2025, 0, 15, 12);
@@ -19,15 +18,8 @@ let time = START;
 const now = () => time;
 const defaults = { users: 30, workspaceId: 'WS1', apiKey: 'key1', now };
 
-let simulator: Simulator;
-beforeAll(async () => {
-	simulator = createSimulator(defaults);
-	await simulator.start();
-});
-afterAll(async () => await simulator.stop());
-beforeEach(() => {
+const simulator = simulatorForFile(defaults, () => {
 	time = START;
-	simulator.reset();
 });
 
 const PATH = '/v1/integrations/cohortsync';

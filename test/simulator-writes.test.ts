@@ -3,8 +3,13 @@
  * must refuse, drop and accept exactly what MoEngage documents (docs/moengage-api.md#bulk-import, #delete-user, #merge-users), so
  * that a node proven against them behaves the same against MoEngage.
  */
-import { createSimulator, type Simulator, type SimulatorRequest } from '../simulator/simulator';
-import { requestsTo, withSimulator, type SimulatorEndpoint } from './support/simulators';
+import type { SimulatorRequest } from '../simulator/simulator';
+import {
+	requestsTo,
+	simulatorForFile,
+	withSimulator,
+	type SimulatorEndpoint,
+} from './support/simulators';
 
 /** The simulator's clock: a test moves it to cross the 24-hour deletion buffer or a rate window. */
 const START = Date.UTC(2025, 0, 15, 12);
@@ -12,15 +17,8 @@ let time = START;
 const now = () => time;
 const defaults = { users: 30, workspaceId: 'WS1', apiKey: 'key1', now };
 
-let simulator: Simulator;
-beforeAll(async () => {
-	simulator = createSimulator(defaults);
-	await simulator.start();
-});
-afterAll(async () => await simulator.stop());
-beforeEach(() => {
+const simulator = simulatorForFile(defaults, () => {
 	time = START;
-	simulator.reset();
 });
 
 const basic = (user: string, password: string) =>

@@ -42,6 +42,26 @@ export function simulatorFactory(
 	};
 }
 
+/**
+ * One simulator for a whole test file: started before its tests, stopped after them, and before each
+ * test reset, after `beforeEachTest` (e.g. moving a test clock back).
+ */
+export function simulatorForFile(
+	options: SimulatorOptions,
+	beforeEachTest: () => void = () => {},
+): Simulator {
+	const simulator = createSimulator(options);
+	beforeAll(async () => {
+		await simulator.start();
+	});
+	afterAll(async () => await simulator.stop());
+	beforeEach(() => {
+		beforeEachTest();
+		simulator.reset();
+	});
+	return simulator;
+}
+
 /** The MoEngage API credential pointing at a simulator (Custom URL), with fields to override. */
 export const credentialsFor = (simulator: Simulator, overrides: Record<string, unknown> = {}) => ({
 	dataCenter: 'custom',
