@@ -3,7 +3,7 @@
  * fails, no piece of a secret anywhere, no hammering after a 429, the right item blamed, a run that
  * will fail stops at once, and MoEngage IDs in either spelling MoEngage documents.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import {
 	logLines,
@@ -20,22 +20,11 @@ import {
 	simulatorFactory,
 	type Simulator,
 } from './support/simulators';
+import { runOnSimulator as run, paired } from './support/run';
 
 type User = Record<string, string | number>;
 
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'edges-secret-key-5d27c1e9' });
-
-async function run(
-	simulator: Simulator,
-	rows: IDataObject[],
-	parameters: MoEngageParameters = {},
-	extra: Partial<RunOptions> = {},
-) {
-	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
-}
-
-const paired = (items: INodeExecutionData[]) =>
-	items.map((item) => (item.pairedItem as { item: number }).item);
 
 describe('a problem of the whole node, with On Error set to continue', () => {
 	const problems: Array<

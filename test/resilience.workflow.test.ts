@@ -2,32 +2,15 @@
  * Resilience inside n8n's engine, over real HTTP: MoEngage's limits, faults and bad answers cost
  * time, never an item.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { logLines, runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
-import {
-	credentialsFor,
-	exportRequests,
-	rowsOf,
-	simulatorFactory,
-	type Simulator,
-} from './support/simulators';
+import { logLines, type MoEngageParameters } from './engine';
+import { exportRequests, rowsOf, simulatorFactory } from './support/simulators';
+import { runOnSimulator as run, paired } from './support/run';
 
 type User = Record<string, string | number>;
 
 const simulatorWith = simulatorFactory({ users: 200, apiKey: 'resilience-secret-key-93f1' });
-
-async function run(
-	simulator: Simulator,
-	rows: IDataObject[],
-	parameters: MoEngageParameters = {},
-	extra: Partial<RunOptions> = {},
-) {
-	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
-}
-
-const paired = (items: INodeExecutionData[]) =>
-	items.map((item) => (item.pairedItem as { item: number }).item);
 
 describe('MoEngage says "too many"', () => {
 	it('waits as long as Retry-After asks, logs why, and then gets every user', async () => {

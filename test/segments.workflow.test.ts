@@ -5,9 +5,9 @@
  * sees: every row on Accepted with its pairedItem, what MoEngage would refuse refused by name first,
  * and the segment in MoEngage holding the users the rows named.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
+import { runMoEngage } from './engine';
 import { leakedFragments } from './support/secrets';
 import {
 	credentialsFor,
@@ -16,6 +16,7 @@ import {
 	simulatorFactory,
 	type Simulator,
 } from './support/simulators';
+import { runOnSimulator as run, paired, errorOf } from './support/run';
 
 const simulatorWith = simulatorFactory({ users: 300, apiKey: 'segments-secret-key-5e0c1d2b' });
 
@@ -28,18 +29,6 @@ const ADD = {
 const REMOVE = { ...ADD, operation: 'remove' };
 const ADD_OR_REMOVE = { ...ADD, operation: 'addOrRemove', memberAction: '={{ $json.action }}' };
 
-async function run(
-	simulator: Simulator,
-	rows: IDataObject[],
-	parameters: MoEngageParameters,
-	extra: Partial<RunOptions> = {},
-) {
-	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
-}
-
-const paired = (items: INodeExecutionData[]) =>
-	items.map((item) => (item.pairedItem as { item: number }).item);
-const errorOf = (item: INodeExecutionData) => item.json.error as IDataObject;
 const bodies = (simulator: Simulator) =>
 	requestsTo(simulator, 'cohortSync').map((entry) => sentBody(entry, 'cohortSync'));
 const known = (simulator: Simulator, count: number, from = 0) =>

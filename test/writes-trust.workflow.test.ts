@@ -7,14 +7,9 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { MoEngage } from '../nodes/MoEngage/MoEngage.node';
-import { runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
-import {
-	credentialsFor,
-	requestsTo,
-	sentBody,
-	simulatorFactory,
-	type Simulator,
-} from './support/simulators';
+import type { RunOptions } from './engine';
+import { requestsTo, sentBody, simulatorFactory, type Simulator } from './support/simulators';
+import { runOnSimulator as run, paired } from './support/run';
 
 const simulatorWith = simulatorFactory({ users: 20, apiKey: 'trust-secret-key-5d21c9e0' });
 
@@ -34,17 +29,6 @@ const MERGE = {
 };
 const CONTINUE: Partial<RunOptions> = { onError: 'continueRegularOutput' };
 
-async function run(
-	simulator: Simulator,
-	rows: IDataObject[],
-	parameters: MoEngageParameters,
-	extra: Partial<RunOptions> = {},
-) {
-	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
-}
-
-const paired = (items: INodeExecutionData[]) =>
-	items.map((item) => (item.pairedItem as { item: number }).item);
 const errorsOf = (items: INodeExecutionData[]) =>
 	items.filter((item) => item.json.error).map((item) => item.json.error as IDataObject);
 const bulkBodies = (simulator: Simulator) =>

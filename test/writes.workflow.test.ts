@@ -3,12 +3,10 @@
  * simulator: every item comes out exactly once with pairedItem, requests are packed as full as each
  * endpoint allows, what MoEngage would drop is refused by name first, and faults lose nothing.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { runMoEngage, type MoEngageParameters, type RunOptions } from './engine';
 import { leakedFragments } from './support/secrets';
 import {
-	credentialsFor,
 	requestsTo,
 	rowsOf,
 	sentBody,
@@ -16,6 +14,7 @@ import {
 	type SentBodies,
 	type Simulator,
 } from './support/simulators';
+import { runOnSimulator as run, paired, errorOf } from './support/run';
 
 const simulatorWith = simulatorFactory({ users: 100, apiKey: 'writes-secret-key-93b1f0aa' });
 
@@ -42,18 +41,6 @@ const MERGE = {
 	retainedCustomerId: '={{ $json.retained }}',
 };
 
-async function run(
-	simulator: Simulator,
-	rows: IDataObject[],
-	parameters: MoEngageParameters,
-	extra: Partial<RunOptions> = {},
-) {
-	return await runMoEngage({ rows, parameters, credentials: credentialsFor(simulator), ...extra });
-}
-
-const paired = (items: INodeExecutionData[]) =>
-	items.map((item) => (item.pairedItem as { item: number }).item);
-const errorOf = (item: INodeExecutionData) => item.json.error as IDataObject;
 const bodies = <E extends keyof SentBodies>(simulator: Simulator, endpoint: E) =>
 	requestsTo(simulator, endpoint).map((entry) => sentBody(entry, endpoint));
 const bytesOf = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
