@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { budgetFor, budgetsKept } from '../nodes/MoEngage/shared/budget';
+import { COHORT_REQUESTS_PER_MINUTE } from '../nodes/MoEngage/shared/limits';
 import type * as SimulatorModule from '../simulator/simulator';
 import type { Simulator } from '../simulator/simulator';
 import { runMoEngage } from '../test/engine';
@@ -619,11 +620,11 @@ function bulkFigures(
 	};
 }
 
-/** Records the size of every Bulk body as it arrives (the log keeps the parsed body only). */
-function recordBodySizes(simulator: Simulator): number[] {
+/** Records the size of every body to `endpoint` as it arrives (the log keeps the parsed body only). */
+function recordBodySizes(simulator: Simulator, endpoint = 'bulk'): number[] {
 	const sizes: number[] = [];
 	simulator.intercept((request: { endpoint?: string; raw: Buffer }) => {
-		if (request.endpoint === 'bulk') sizes.push(request.raw.length);
+		if (request.endpoint === endpoint) sizes.push(request.raw.length);
 		return undefined;
 	});
 	return sizes;
@@ -1125,6 +1126,304 @@ async function arrayChanges() {
 	raw.arrayChanges = { additions: added.run, alternating: toggled.run };
 }
 
+/** Cohort Sync's body limit as the node reads "128 KB". */
+const COHORT_LIMIT_BYTES = 128_000;
+/** The simulator applies syncs this long after accepting them: after the run (see segmentRun). */
+const COHORT_PROCESSING_MS = 3600_000;
+
+interface CohortBody {
+	action: string;
+	partner: string;
+	parameters: { cohort_name: string; cohort_id: string; members: Array<{ uid: string }> };
+}
+
+/**
+ * What the node sent to Cohort Sync, read from the simulator: requests, 429s, the largest body as
+ * received, and the fewest requests that could carry the same members. A request is one segment and
+ * one action; k members weigh envelope + their bytes + (k − 1) commas ≤ 128,000, so for each
+ * segment and action n ≥ (Σ member bytes + members) ÷ (128,000 − envelope + 1), the envelope
+ * measured from the bodies sent (their action, partner, cohort_name and cohort_id).
+ */
+function cohortFigures(simulator: Simulator, rawBytes: number[]) {
+	const requests = simulator.log.filter((entry) => entry.endpoint === 'cohortSync');
+	const accepted = requests.filter((entry) => entry.status === 200);
+	const groups = new Map<string, { envelope: number; memberBytes: number; members: number }>();
+	for (const entry of accepted) {
+		const body = entry.body as unknown as CohortBody;
+		const key = `${body.action}\u0000${body.parameters.cohort_id}`;
+		const group = groups.get(key) ?? {
+			envelope: bytesOf({ ...body, parameters: { ...body.parameters, members: [] } }),
+			memberBytes: 0,
+			members: 0,
+		};
+		groups.set(key, group);
+		for (const member of body.parameters.members) group.memberBytes += bytesOf(member);
+		group.members += body.parameters.members.length;
+	}
+	const capacity = (envelope: number) => COHORT_LIMIT_BYTES - envelope + 1;
+	const minimum = [...groups.values()].reduce(
+		(sum, group) => sum + Math.ceil((group.memberBytes + group.members) / capacity(group.envelope)),
+		0,
+	);
+	const [only] = groups.size === 1 ? [...groups.values()] : [];
+	const formula = only
+		? `ceil((${only.memberBytes.toLocaleString('en')} B + ${only.members.toLocaleString('en')} commas) / ${capacity(only.envelope).toLocaleString('en')})`
+		: `Σ over the ${groups.size.toLocaleString('en')} segments of ceil((members' B + commas) / (128,001 − envelope))`;
+	const times = requests.map((entry) => entry.at).sort((a, b) => a - b);
+	return {
+		requests: requests.length,
+		refused429: requests.filter((entry) => entry.status === 429).length,
+		otherStatuses: requests
+			.filter((entry) => entry.status !== 200 && entry.status !== 429)
+			.map((entry) => entry.status),
+		segments: groups.size,
+		members: [...groups.values()].reduce((sum, group) => sum + group.members, 0),
+		memberBytes: [...groups.values()].reduce((sum, group) => sum + group.memberBytes, 0),
+		envelopeBytes: only?.envelope,
+		minimum,
+		formula,
+		maxBodyBytes: Math.max(0, ...rawBytes),
+		// How full the requests are: the mean body but the smallest (the remainder).
+		fullBodyMeanBytes:
+			rawBytes.length > 1
+				? Math.round(
+						(rawBytes.reduce((a, b) => a + b, 0) - Math.min(...rawBytes)) / (rawBytes.length - 1),
+					)
+				: (rawBytes[0] ?? 0),
+		firstRequestAt: times[0] ?? 0,
+		spanMs: times.length ? times[times.length - 1] - times[0] : 0,
+		/** When requests 301, 601, 901, … arrived after the first: where each new window's 300 began. */
+		windowStartsMs: times
+			.filter((_, n) => n > 0 && n % COHORT_REQUESTS_PER_MINUTE === 0)
+			.map((at) => at - times[0]),
+	};
+}
+
+/** 100,000 users whose customer IDs have 15 characters (cust-0000000001…), as a CRM's keys might. */
+function cohortUsers(count: number) {
+	return createSimulator({ users: count }).users.map((user, n) => ({
+		...user,
+		customer_id: `cust-${String(n + 1).padStart(10, '0')}`,
+	}));
+}
+
+/**
+ * One Segment → Add Users run against a fresh simulator at Cohort Sync's documented 300 requests a
+ * minute, the node at its default 300. The simulator applies an accepted sync on its own thread,
+ * before answering the next request, where MoEngage applies it elsewhere, later: its bookkeeping
+ * (about 3 s for 100,000 members of one segment) waits until the run is over, so the node's time is
+ * the node's. `segmentOf` says which segment each row names.
+ */
+async function segmentRun(
+	users: ReturnType<typeof cohortUsers>,
+	rows: IDataObject[],
+	segmentName: string,
+	segmentOf: (row: IDataObject) => string,
+) {
+	let skew = 0;
+	const simulator = createSimulator({
+		userList: users,
+		cohortProcessingMs: COHORT_PROCESSING_MS,
+		now: () => Date.now() + skew,
+	});
+	await simulator.start();
+	const sizes = recordBodySizes(simulator, 'cohortSync');
+	const rssBefore = process.memoryUsage().rss;
+	const peakBefore = process.resourceUsage().maxRSS * 1024;
+	const started = Date.now();
+	const result = await runMoEngage({
+		rows,
+		parameters: {
+			resource: 'segment',
+			operation: 'add',
+			customerId: '={{ $json.customer_id }}',
+			segmentName,
+			options: {},
+		},
+		credentials: credentialsFor(simulator),
+		downstream: false,
+	});
+	const wallMs = Date.now() - started;
+	const peakAfter = process.resourceUsage().maxRSS * 1024;
+	const figures = cohortFigures(simulator, sizes);
+	figures.firstRequestAt -= started;
+	skew = COHORT_PROCESSING_MS;
+	const expected = new Map<string, Set<string>>();
+	for (const row of rows) {
+		const segment = segmentOf(row);
+		if (!expected.has(segment)) expected.set(segment, new Set());
+		expected.get(segment)!.add(String(row.customer_id));
+	}
+	let members = 0;
+	let exact = 0;
+	for (const [segment, ids] of expected) {
+		const held = simulator.segmentMembers(segment) ?? [];
+		members += held.length;
+		if (held.length === ids.size && held.every((id) => ids.has(id))) exact++;
+	}
+	const synced = new Set(simulator.cohortSyncs.map((sync) => sync.cohort_id)).size;
+	const run = {
+		items: rows.length,
+		wallMs,
+		nodeMs: result.nodeMs,
+		...figures,
+		...outcomeOf(result, simulator),
+		segmentsExpected: expected.size,
+		segmentsSynced: synced,
+		segmentsExact: exact,
+		segmentMembers: members,
+		// The process's peak, the simulator in it; unknown when an earlier scenario peaked higher.
+		peakRssGrowth: peakAfter > peakBefore ? peakAfter - rssBefore : undefined,
+	};
+	await simulator.stop();
+	return run;
+}
+
+type SegmentRun = Awaited<ReturnType<typeof segmentRun>>;
+
+/** The rows both Segment runs report: requests vs the minimum, largest body, 429s, items, segments. */
+function segmentRows(scenario: string, run: SegmentRun, what: string) {
+	const oneSegment = run.segments === 1;
+	rows.push({
+		scenario,
+		figure: `${what}: Cohort Sync requests sent / minimum for the bytes sent`,
+		value: `${run.requests.toLocaleString('en')} / ${run.minimum.toLocaleString('en')}`,
+		target: `${oneSegment ? '≤ minimum + 1' : '= minimum'}; minimum = ${run.formula}`,
+		met: oneSegment ? run.requests <= run.minimum + 1 : run.requests === run.minimum,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: oneSegment
+			? `${what}: largest request body / mean of all but the smallest`
+			: `${what}: largest request body`,
+		value: oneSegment
+			? `${run.maxBodyBytes.toLocaleString('en')} B / ${run.fullBodyMeanBytes.toLocaleString('en')} B`
+			: `${run.maxBodyBytes.toLocaleString('en')} B`,
+		target: oneSegment ? '≤ 128,000 B / ≥ 127,000 B (filled)' : '≤ 128,000 B',
+		met:
+			run.maxBodyBytes <= COHORT_LIMIT_BYTES && (!oneSegment || run.fullBodyMeanBytes >= 127_000),
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: 429s received`,
+		value: String(run.refused429),
+		target: '0',
+		met: run.refused429 === 0 && run.otherStatuses.length === 0,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: items on Accepted`,
+		value: run.acceptedItems.toLocaleString('en'),
+		target: run.items.toLocaleString('en'),
+		met: run.acceptedItems === run.items && run.errorItems === 0 && !run.runError,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: oneSegment
+			? `${what}: members in the simulator's segment (exactly the rows' users) / uids ignored`
+			: `${what}: segments holding exactly their rows' users / segments / uids ignored`,
+		value: oneSegment
+			? `${run.segmentMembers.toLocaleString('en')} (${run.segmentsExact ? 'yes' : 'no'}) / ${run.ignored}`
+			: `${run.segmentsExact.toLocaleString('en')} / ${run.segmentsSynced.toLocaleString('en')} / ${run.ignored}`,
+		target: oneSegment
+			? `${run.items.toLocaleString('en')} (yes) / 0`
+			: `${run.segmentsExpected.toLocaleString('en')} / ${run.segmentsExpected.toLocaleString('en')} / 0`,
+		met:
+			run.segmentsExact === run.segmentsExpected &&
+			run.segmentsSynced === run.segmentsExpected &&
+			run.ignored === 0,
+		runs: 1,
+	});
+}
+
+/**
+ * Segment → Add Users (Cohort Sync): 100,000 customer IDs into one segment, packed to 128,000
+ * bytes; then 100,000 over 1,000 segments, one request each, where 300 requests a minute binds.
+ */
+async function segments() {
+	say(
+		'scenario 11: 100,000 customer IDs into one segment, then over 1,000 segments at 300 requests a minute (about 3 minutes)',
+	);
+	const scenario = '11 Segment (Cohort Sync)';
+	const USERS = 100_000;
+	const users = cohortUsers(USERS);
+
+	const one = await segmentRun(
+		users,
+		users.map((user) => ({ customer_id: user.customer_id })),
+		'Newsletter sign-ups',
+		() => 'Newsletter sign-ups',
+	);
+	const what = '100,000 IDs of 15 characters, one segment';
+	segmentRows(scenario, one, what);
+	rows.push({
+		scenario,
+		figure: `${what}: node time (limit-bound ideal 0 s: ${one.requests} requests ≤ 300 fit one window)`,
+		value: `${secondsOf(one.nodeMs)} (requests over ${secondsOf(one.spanMs)})`,
+		target: '< 60 s: no wait for a window',
+		met: one.spanMs < 60_000,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: peak RSS growth (whole process, simulator included)`,
+		value:
+			one.peakRssGrowth === undefined
+				? 'not measured: an earlier scenario peaked higher'
+				: `${(one.peakRssGrowth / 2 ** 20).toFixed(0)} MB`,
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+
+	// One request per segment: requests 1–300 at 0 s, 301–600 at 60 s, 601–900 at 120 s, 901–1,000
+	// at 180 s. A rolling window lets no 60 s hold more than 300, so nothing sends them in under 180 s.
+	const SEGMENTS = 1_000;
+	const spread = users.map((user, n) => ({
+		customer_id: user.customer_id,
+		segment: `Bench segment ${String(n % SEGMENTS).padStart(4, '0')}`,
+	}));
+	const many = await segmentRun(
+		users,
+		spread,
+		'={{ $json.segment }}',
+		(row) => row.segment as string,
+	);
+	const manyWhat = '100,000 IDs over 1,000 segments at 300/min';
+	segmentRows(scenario, many, manyWhat);
+	const ideal = (Math.ceil(many.requests / COHORT_REQUESTS_PER_MINUTE) - 1) * 60_000;
+	const ratio = many.spanMs / ideal;
+	rows.push({
+		scenario,
+		figure: `${manyWhat}: wall time / first to last request (ideal ${secondsOf(ideal)})`,
+		value: `${secondsOf(many.wallMs)} / ${secondsOf(many.spanMs)} (first request at ${secondsOf(many.firstRequestAt)})`,
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${manyWhat}: requests ${many.windowStartsMs.map((_, n) => (n + 1) * COHORT_REQUESTS_PER_MINUTE + 1).join(', ')} arrived after the first at`,
+		value: many.windowStartsMs.map(secondsOf).join(' / '),
+		target: `ideal ${many.windowStartsMs.map((_, n) => `${(n + 1) * 60} s`).join(' / ')}`,
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${manyWhat}: time ÷ ideal (first-to-last ÷ ${secondsOf(ideal)})`,
+		value: `${ratio.toFixed(4)} ×`,
+		target: '≤ 1.01 ×',
+		met: ratio <= 1.01,
+		runs: 1,
+	});
+	raw.segments = { oneSegment: one, manySegments: { ...many, idealMs: ideal } };
+}
+
 async function main() {
 	const scenarios: Array<[number, () => Promise<void>]> = [
 		[1, packing],
@@ -1137,6 +1436,7 @@ async function main() {
 		[8, upsertBulk],
 		[9, trackBulk],
 		[10, arrayChanges],
+		[11, segments],
 	];
 	for (const [number, scenario] of scenarios) {
 		if (!wanted(number)) continue;
