@@ -218,6 +218,71 @@ const ORDER_HOOKS = [
 	},
 ].map((body) => ({ headers: { 'content-type': 'application/json' }, params: {}, query: {}, body }));
 
+/**
+ * Who joins or leaves which segment, as a sheet of changes gives them: Add or Remove Users reads the
+ * Action and the Segment Name from each row.
+ */
+const SEGMENT_ROWS = [
+	{ action: 'add', list: 'VIP customers', customer_id: 'cust-00001' },
+	{ action: 'add', list: 'VIP customers', customer_id: 'cust-00002' },
+	// a number, as a sheet gives a numeric ID; the seeded user is "100007"
+	{ action: 'add', list: 'VIP customers', customer_id: 100007 },
+	// no such user in MoEngage
+	{ action: 'add', list: 'VIP customers', customer_id: 'seg-nobody-1' },
+	{ action: 'add', list: 'Churn risk', customer_id: 'cust-00004' },
+	// the Action in any case (README, Segment): cust-00002 leaves again
+	{ action: 'Remove', list: 'VIP customers', customer_id: 'cust-00002' },
+	{ action: 'add', list: 'VIP customers', customer_id: 'cust-00003' },
+];
+
+/** Buyers leaving the trial: one customer, and one given as a number. */
+const BUYER_ROWS = [
+	{ customer_id: 'cust-00012', order_id: 'B-1' },
+	{ customer_id: 100014, order_id: 'B-2' },
+];
+/** Rows → Segment Add Users (Customers) → Segment Remove Users (Trial) → a NoOp: two nodes in sequence. */
+function buyersWorkflow(id: string) {
+	const segmentNode = (name: string, x: number, operation: string, segment: string) =>
+		node(
+			name,
+			'n8n-nodes-moengage.moEngage',
+			1,
+			x,
+			0,
+			{
+				resource: 'segment',
+				operation,
+				customerId: '={{ $json.customer_id }}',
+				segmentName: segment,
+				segmentId: `n8n-${segment.toLowerCase()}`,
+				options: {},
+			},
+			{ credentials: { moEngageApi: CREDENTIAL } },
+		);
+	return {
+		id,
+		name: id,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, 0, {}),
+			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, {
+				jsCode: `return ${JSON.stringify(BUYER_ROWS)}.map((json) => ({ json }));`,
+			}),
+			segmentNode('Add to Customers', 400, 'add', 'Customers'),
+			segmentNode('Remove from Trial', 600, 'remove', 'Trial'),
+			node('Moved', 'n8n-nodes-base.noOp', 1, 800, 0, {}),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: 'Add to Customers', type: 'main', index: 0 }]] },
+			'Add to Customers': { main: [[{ node: 'Remove from Trial', type: 'main', index: 0 }]] },
+			'Remove from Trial': { main: [[{ node: 'Moved', type: 'main', index: 0 }]] },
+		},
+		pinData: {},
+	};
+}
+
 const WORKFLOWS = {
 	demo: DEMO,
 	rows: workflow('e2eRows', ROWS, { credential: CREDENTIAL }),
@@ -311,6 +376,20 @@ const WORKFLOWS = {
 		},
 		['Merged'],
 	),
+	segmentChanges: writeWorkflow(
+		'e2eSegmentChanges',
+		SEGMENT_ROWS,
+		{
+			resource: 'segment',
+			operation: 'addOrRemove',
+			memberAction: '={{ $json.action }}',
+			customerId: '={{ $json.customer_id }}',
+			segmentName: '={{ $json.list }}',
+			options: {},
+		},
+		['Accepted'],
+	),
+	segmentBuyers: buyersWorkflow('e2eSegmentBuyers'),
 };
 
 const paired = (item: Item) =>
@@ -327,8 +406,10 @@ describe.each(majors)('n8n %i.x', (major) => {
 	let nodeVersion = '';
 	const timings: string[] = [];
 
-	const execute = async (name: keyof typeof WORKFLOWS) => {
+	/** Runs a workflow on a fresh simulator; `before` sets up what MoEngage holds before the run. */
+	const execute = async (name: keyof typeof WORKFLOWS, before?: () => Promise<void>) => {
 		simulator.reset();
+		await before?.();
 		const result = await runtime.executeWorkflow(n8n, userFolder, WORKFLOWS[name].id);
 		timings.push(`${name} ${(result.ms / 1000).toFixed(1)} s`);
 		return result;
@@ -342,6 +423,32 @@ describe.each(majors)('n8n %i.x', (major) => {
 				report.push(`  n8n ${n8n?.version ?? major} (Node ${nodeVersion}): FAIL  ${name}`);
 				throw error;
 			}
+		});
+
+	/** A segment as an earlier sync left it: one Cohort Sync request straight to the simulator. */
+	const seedSegment = async (name: string, id: string, uids: string[]) => {
+		const { workspaceId, apiKey } = simulator.config;
+		const response = await fetch(`${simulator.url}/v1/integrations/cohortsync`, {
+			method: 'POST',
+			headers: {
+				Authorization: `Basic ${Buffer.from(`${workspaceId}:${apiKey}`).toString('base64')}`,
+				'MOE-APPKEY': workspaceId,
+				'Content-Type': 'application/json',
+			},
+			body: JSON.stringify({
+				action: 'add_members',
+				partner: 'n8n',
+				parameters: { cohort_name: name, cohort_id: id, members: uids.map((uid) => ({ uid })) },
+			}),
+		});
+		expect(response.status).toBe(200);
+		expect(simulator.segmentMembers(id)).toEqual(uids);
+	};
+	/** Each Cohort Sync request as [action, segment (cohort_id), customer IDs], in arrival order. */
+	const cohortSyncsSent = (): Array<[string, string, string[]]> =>
+		requestsTo(simulator, 'cohortSync').map((entry) => {
+			const { action, parameters } = sentBody(entry, 'cohortSync');
+			return [action, parameters.cohort_id, parameters.members.map((member) => member.uid)];
 		});
 
 	beforeAll(async () => {
@@ -727,6 +834,98 @@ describe.each(majors)('n8n %i.x', (major) => {
 		expect(simulator.dropped).toEqual([]);
 		expect(requestsTo(simulator, 'merge')).toHaveLength(1);
 	});
+
+	track(
+		'Segment → Add or Remove Users from rows: every row on Accepted, each segment holds what the rows say, an unknown ID joins none',
+		async () => {
+			const result = await execute('segmentChanges');
+			expect(result.code).toBe(0);
+			const accepted: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+			expect(accepted.map((item) => [paired(item), item.json])).toEqual(
+				SEGMENT_ROWS.map((row, index) => [index, row]),
+			);
+			expect(runtime.outputOf(result.run, 'Accepted')).toHaveLength(SEGMENT_ROWS.length);
+			// Segment ID left empty: the Segment Name is the cohort_id (README, Segment). Cohort Sync
+			// "only matches users already present in MoEngage" by uid and creates no users
+			// (docs/moengage-api.md#cohort-sync): the unknown ID is accepted and joins nothing.
+			expect(simulator.segmentMembers('VIP customers')).toEqual([
+				'cust-00001',
+				'100007',
+				'cust-00003',
+			]);
+			expect(simulator.segmentMembers('Churn risk')).toEqual(['cust-00004']);
+			expect(simulator.segment('VIP customers')).toMatchObject({
+				cohort_name: 'VIP customers',
+				partner: 'n8n',
+			});
+			expect(simulator.userByCustomerId('seg-nobody-1')).toBeUndefined();
+			expect(simulator.ignored).toEqual([
+				expect.objectContaining({
+					endpoint: 'cohortSync',
+					cohort_id: 'VIP customers',
+					uid: 'seg-nobody-1',
+				}),
+			]);
+			// Basic auth and MOE-APPKEY: <Workspace ID>, and the required partner
+			// (docs/moengage-api.md#cohort-sync), "n8n" unless the Partner option says otherwise (README)
+			const requests = requestsTo(simulator, 'cohortSync');
+			for (const entry of requests) {
+				expect(entry.status).toBe(200);
+				expect(entry.appKey).toBe(simulator.config.workspaceId);
+				expect(sentBody(entry, 'cohortSync').partner).toBe('n8n');
+			}
+			// One request per segment and action ("one payload per request, each with as many UIDs as
+			// fit"); MoEngage documents nothing about the order it applies them in, so the removal is
+			// sent only after MoEngage answered the add (README, Segment).
+			const sent = cohortSyncsSent();
+			expect(sent).toHaveLength(3);
+			expect(sent.slice(0, 2)).toEqual(
+				expect.arrayContaining([
+					[
+						'add_members',
+						'VIP customers',
+						['cust-00001', 'cust-00002', '100007', 'seg-nobody-1', 'cust-00003'],
+					],
+					['add_members', 'Churn risk', ['cust-00004']],
+				]),
+			);
+			expect(sent[2]).toEqual(['remove_members', 'VIP customers', ['cust-00002']]);
+			expect(
+				sent.filter(([, , uids]) => uids.includes('cust-00002')).map(([action]) => action),
+			).toEqual(['add_members', 'remove_members']);
+			expect(simulator.cohortSyncs.every((sync) => sync.processedAt !== undefined)).toBe(true);
+		},
+	);
+
+	track(
+		'Segment → Add Users then Remove Users, two nodes in sequence: the buyers join Customers and leave Trial',
+		async () => {
+			const result = await execute('segmentBuyers', () =>
+				seedSegment('Trial', 'n8n-trial', ['cust-00011', 'cust-00012', '100014']),
+			);
+			expect(result.code).toBe(0);
+			for (const name of ['Add to Customers', 'Remove from Trial']) {
+				const accepted: Item[] = runtime.outputOf(result.run, name, 0);
+				expect(accepted.map((item) => [paired(item), item.json])).toEqual(
+					BUYER_ROWS.map((row, index) => [index, row]),
+				);
+			}
+			expect(runtime.outputOf(result.run, 'Moved')).toHaveLength(BUYER_ROWS.length);
+			// Keyed by the Segment ID (cohort_id), named by the Segment Name (docs/moengage-api.md#cohort-sync)
+			expect(simulator.segment('n8n-customers')).toEqual({
+				cohort_id: 'n8n-customers',
+				cohort_name: 'Customers',
+				partner: 'n8n',
+				members: ['cust-00012', '100014'],
+			});
+			expect(simulator.segmentMembers('n8n-trial')).toEqual(['cust-00011']);
+			expect(cohortSyncsSent().slice(1)).toEqual([
+				['add_members', 'n8n-customers', ['cust-00012', '100014']],
+				['remove_members', 'n8n-trial', ['cust-00012', '100014']],
+			]);
+			expect(simulator.ignored).toEqual([]);
+		},
+	);
 
 	track('every workflow in examples/ imports with the CLI', async () => {
 		const folder = path.join(__dirname, '..', '..', 'examples');

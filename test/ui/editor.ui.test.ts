@@ -215,14 +215,20 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		const actions = page.locator('[data-test-id=node-creator-item-name]');
 		await actions.filter({ hasText: 'Get users' }).waitFor();
 		for (const action of [
+			'Add or remove users in a segment',
+			'Add users to a segment',
 			'Create or update users',
 			'Delete users',
 			'Get users',
 			'Merge users',
+			'Remove users from a segment',
 			'Track an event',
 		]) {
 			expect(await actions.filter({ hasText: action }).count()).toBe(1);
 		}
+		// The panel slides in: shot once the segment actions stand still.
+		await actions.filter({ hasText: 'Remove users from a segment' }).scrollIntoViewIfNeeded();
+		await shot('10b-segment-actions');
 		await actions.filter({ hasText: 'Get users' }).click();
 		await page.waitForSelector('[data-test-id=parameter-input-identifierType]');
 		// the node renames itself after its action, so it is found by its type
@@ -248,7 +254,7 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 			await canvasNode.dblclick();
 			await ndv.waitFor();
 		};
-		const choose = async (parameter: string, option: string) => {
+		const choose = async (parameter: string, option: string | RegExp) => {
 			await page.click(`[data-test-id=parameter-input-${parameter}]`);
 			const options = page.locator('.el-select-dropdown__item:visible');
 			await options.first().waitFor();
@@ -266,6 +272,7 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		const DELETE_NOTICE =
 			'Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request';
 		const MERGE_NOTICE = 'Merging is irreversible. The merged user keeps only its MoEngage ID';
+		const SEGMENT_NOTICE = 'MoEngage only adds users it already has, matched by customer ID';
 
 		await expectOutputs(['Found', 'Not Found'], '11-get-outputs');
 
@@ -344,6 +351,65 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.keyboard.press('Escape');
 		await shot('18-track');
 		await expectOutputs(['Accepted'], '19-track-outputs');
+
+		const operation = page.locator('[data-test-id=parameter-input-operation] input');
+		const memberAction = page.locator('[data-test-id=parameter-input-memberAction]');
+		await choose('resource', 'Segment');
+		await shows(['customerId', 'segmentName', 'segmentId']);
+		expect(await operation.inputValue()).toBe('Add Users');
+		expect(await labels()).toEqual(
+			expect.arrayContaining(['Customer ID', 'Segment Name', 'Segment ID']),
+		);
+		expect(await labels()).not.toContain('Action');
+		expect(await memberAction.count()).toBe(0);
+		expect(await page.locator('[data-test-id=parameter-input-eventName]').count()).toBe(0);
+		// What MoEngage documents of Cohort Sync (docs/moengage-api.md#cohort-sync): it only matches
+		// users it already has and creates none, its segments belong to the Default Team, and it cannot
+		// change segments made on the dashboard or with the File Segment API.
+		const notice = ndv.locator('[role=alert]', { hasText: SEGMENT_NOTICE });
+		await notice.waitFor();
+		const noticeText = ((await notice.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+		expect(noticeText.startsWith(SEGMENT_NOTICE)).toBe(true);
+		expect(noticeText).toContain('this creates no users, and an unknown ID is ignored');
+		expect(noticeText).toContain('belongs to the Default Team');
+		expect(noticeText).toContain(
+			'Segments made on the dashboard or by file upload cannot be changed this way',
+		);
+		await shot('20-segment-add-users');
+		// Cohort Sync documents no X-Forwarded-For, and requires a partner (docs/moengage-api.md#cohort-sync)
+		await page.getByPlaceholder('Add option').click();
+		const segmentOptions = page.locator('.el-select-dropdown__item:visible');
+		await segmentOptions.first().waitFor({ timeout: 5000 });
+		expect((await segmentOptions.allTextContents()).map((text) => text.trim())).toEqual([
+			'Max Retries',
+			'Partner',
+			'Requests per Minute',
+			'Timeout',
+		]);
+		// The list fades in (an upward one over Segment ID): shot once no transition is running.
+		await page.waitForFunction(() => document.querySelector('[class*="-enter-active"]') === null);
+		await shot('21-segment-options');
+		await page.keyboard.press('Escape');
+		await expectOutputs(['Accepted'], '22-segment-outputs');
+
+		await choose('operation', /^Add or Remove Users/);
+		await shows(['memberAction', 'customerId', 'segmentName', 'segmentId']);
+		expect(await labels()).toEqual(
+			expect.arrayContaining(['Action', 'Customer ID', 'Segment Name', 'Segment ID']),
+		);
+		await choose('memberAction', /^Remove/);
+		expect(await memberAction.locator('input').inputValue()).toBe('Remove');
+		await notice.waitFor();
+		await shot('23-segment-add-or-remove');
+		await expectOutputs(['Accepted'], '24-segment-add-or-remove-outputs');
+
+		await choose('operation', /^Remove Users/);
+		await shows(['customerId', 'segmentName', 'segmentId']);
+		expect(await memberAction.count()).toBe(0);
+		expect(await labels()).not.toContain('Action');
+		await notice.waitFor();
+		await shot('25-segment-remove-users');
+		await expectOutputs(['Accepted'], '26-segment-remove-outputs');
 		await page.keyboard.press('Escape');
 	});
 });
