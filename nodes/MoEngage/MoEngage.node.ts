@@ -57,7 +57,8 @@ export class MoEngage implements INodeType {
 		version: 1,
 		// n8n's convention ("get: user"), which needs no list of the operations.
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Look up, create, update, delete and merge MoEngage users, and track their events',
+		description:
+			'Look up, create, update, delete and merge MoEngage users, track their events, and fill segments',
 		defaults: { name: 'MoEngage' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -272,7 +272,7 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		const DELETE_NOTICE =
 			'Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request';
 		const MERGE_NOTICE = 'Merging is irreversible. The merged user keeps only its MoEngage ID';
-		const SEGMENT_NOTICE = 'MoEngage only adds users it already has, matched by customer ID';
+		const SEGMENT_NOTICE = 'MoEngage only matches users it already has, by customer ID';
 
 		await expectOutputs(['Found', 'Not Found'], '11-get-outputs');
 
@@ -371,9 +371,9 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		const noticeText = ((await notice.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 		expect(noticeText.startsWith(SEGMENT_NOTICE)).toBe(true);
 		expect(noticeText).toContain('this creates no users, and an unknown ID is ignored');
-		expect(noticeText).toContain('belongs to the Default Team');
+		expect(noticeText).toContain('creates it, in the Default Team');
 		expect(noticeText).toContain(
-			'Segments made on the dashboard or by file upload cannot be changed this way',
+			'Segments made on the dashboard or with the File Segment API cannot be changed this way',
 		);
 		await shot('20-segment-add-users');
 		// Cohort Sync documents no X-Forwarded-For, and requires a partner (docs/moengage-api.md#cohort-sync)

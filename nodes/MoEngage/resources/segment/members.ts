@@ -256,7 +256,7 @@ async function send(
 
 const NOTICE: INodeProperties = {
 	displayName:
-		'MoEngage only adds users it already has, matched by customer ID: this creates no users, and an unknown ID is ignored without a word. A segment is created the first time it is named and belongs to the Default Team. Segments made on the dashboard or by file upload cannot be changed this way. MoEngage accepts each request at once and applies it soon after.',
+		'MoEngage only matches users it already has, by customer ID: this creates no users, and an unknown ID is ignored without a word. Adding users to a segment that does not exist yet creates it, in the Default Team. Segments made on the dashboard or with the File Segment API cannot be changed this way. MoEngage accepts each request at once and applies it soon after.',
 	name: 'segmentNotice',
 	type: 'notice',
 	default: '',
