@@ -271,7 +271,7 @@ const SEGMENT_PROPERTIES: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. Newsletter sign-ups',
 		description:
-			'The custom segment in MoEngage, created the first time it is named. It may not start with "." nor contain | * ? \\ : &lt; &gt; = $ ". An expression may give each item its own.',
+			'The custom segment in MoEngage, created the first time users are added to it. It may not start with "." nor contain | * ? \\ : &lt; &gt; = $ ". An expression may give each item its own.',
 	},
 	{
 		displayName: 'Segment ID',
@@ -290,7 +290,7 @@ const partnerOption: INodeProperties = {
 	type: 'string',
 	default: DEFAULT_PARTNER,
 	description:
-		"Sent as Cohort Sync's partner: the name of the system the segment comes from, as MoEngage shows it",
+		"Sent as Cohort Sync's partner, which MoEngage documents as the name of the partner whose cohort is synced: the system the segment comes from",
 };
 
 function membersOperation(entry: {
