@@ -577,6 +577,22 @@ interface BulkEntry {
 }
 
 /**
+ * The largest request body, and how full the requests are: the mean body but the smallest (the
+ * remainder, whenever it went).
+ */
+function bodySizes(rawBytes: number[]) {
+	return {
+		maxBodyBytes: Math.max(0, ...rawBytes),
+		fullBodyMeanBytes:
+			rawBytes.length > 1
+				? Math.round(
+						(rawBytes.reduce((a, b) => a + b, 0) - Math.min(...rawBytes)) / (rawBytes.length - 1),
+					)
+				: (rawBytes[0] ?? 0),
+	};
+}
+
+/**
  * What the node sent to Bulk Import, read from the simulator: requests, 429s, the largest body as
  * received, and the fewest requests that could carry the same elements. A request of k elements
  * weighs envelope + their bytes + (k − 1) commas ≤ 100,000, so n requests carry at most
@@ -607,14 +623,7 @@ function bulkFigures(
 		elements: elements.length,
 		elementBytes,
 		minimum,
-		maxBodyBytes: Math.max(0, ...rawBytes),
-		// How full the requests are: the mean body but the smallest (the remainder, whenever it went).
-		fullBodyMeanBytes:
-			rawBytes.length > 1
-				? Math.round(
-						(rawBytes.reduce((a, b) => a + b, 0) - Math.min(...rawBytes)) / (rawBytes.length - 1),
-					)
-				: (rawBytes[0] ?? 0),
+		...bodySizes(rawBytes),
 		firstRequestAt: times.length ? Math.min(...times) : 0,
 		spanMs: times.length ? Math.max(...times) - Math.min(...times) : 0,
 	};
@@ -1182,14 +1191,7 @@ function cohortFigures(simulator: Simulator, rawBytes: number[]) {
 		envelopeBytes: only?.envelope,
 		minimum,
 		formula,
-		maxBodyBytes: Math.max(0, ...rawBytes),
-		// How full the requests are: the mean body but the smallest (the remainder).
-		fullBodyMeanBytes:
-			rawBytes.length > 1
-				? Math.round(
-						(rawBytes.reduce((a, b) => a + b, 0) - Math.min(...rawBytes)) / (rawBytes.length - 1),
-					)
-				: (rawBytes[0] ?? 0),
+		...bodySizes(rawBytes),
 		firstRequestAt: times[0] ?? 0,
 		spanMs: times.length ? times[times.length - 1] - times[0] : 0,
 		/** When requests 301, 601, 901, … arrived after the first: where each new window's 300 began. */

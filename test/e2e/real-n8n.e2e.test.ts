@@ -259,27 +259,16 @@ function buyersWorkflow(id: string) {
 			},
 			{ credentials: { moEngageApi: CREDENTIAL } },
 		);
+	const chain = rowsInto(id, BUYER_ROWS, segmentNode('Add to Customers', 400, 'add', 'Customers'), [
+		segmentNode('Remove from Trial', 600, 'remove', 'Trial'),
+	]);
+	chain.nodes.push(node('Moved', 'n8n-nodes-base.noOp', 1, 800, 0, {}));
 	return {
-		id,
-		name: id,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, 0, {}),
-			node('Rows', 'n8n-nodes-base.code', 2, 200, 0, {
-				jsCode: `return ${JSON.stringify(BUYER_ROWS)}.map((json) => ({ json }));`,
-			}),
-			segmentNode('Add to Customers', 400, 'add', 'Customers'),
-			segmentNode('Remove from Trial', 600, 'remove', 'Trial'),
-			node('Moved', 'n8n-nodes-base.noOp', 1, 800, 0, {}),
-		],
+		...chain,
 		connections: {
-			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
-			Rows: { main: [[{ node: 'Add to Customers', type: 'main', index: 0 }]] },
-			'Add to Customers': { main: [[{ node: 'Remove from Trial', type: 'main', index: 0 }]] },
+			...chain.connections,
 			'Remove from Trial': { main: [[{ node: 'Moved', type: 'main', index: 0 }]] },
 		},
-		pinData: {},
 	};
 }
 
