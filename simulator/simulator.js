@@ -86,6 +86,16 @@ function failBody(status, type, message, attribute) {
 	return { status, body: { status: 'fail', error } };
 }
 
+/** MoEngage's other error shape (Get User's 429, Delete's 429 and 500): a title and a description. */
+const titleBody = (status, title, description) => ({
+	status,
+	body: { status: 'fail', title, description },
+});
+
+/** The title-shaped 429 that Get User and Delete User document. */
+const rateLimitedByTitle = () =>
+	titleBody(429, 'Rate limit exceeded', 'Exceeded rate limit for this url');
+
 /** MoEngage's documented 401 for a wrong Workspace ID or key. */
 const keyMismatch = () =>
 	failBody(
@@ -130,26 +140,13 @@ function faultAnswer(kind, config, validBody) {
 				headers: { 'Retry-After': '1' },
 			};
 		case '429-title':
-			return {
-				status: 429,
-				body: {
-					status: 'fail',
-					title: 'Rate limit exceeded',
-					description: 'Exceeded rate limit for this url',
-				},
-			};
+			return rateLimitedByTitle();
 		case '500':
 			return failBody(500, 'ServerError', 'Internal Error');
 		case '502':
-			return {
-				status: 502,
-				body: { status: 'fail', title: 'Bad Gateway', description: 'Upstream error' },
-			};
+			return titleBody(502, 'Bad Gateway', 'Upstream error');
 		case '503':
-			return {
-				status: 503,
-				body: { status: 'fail', title: 'Service Unavailable', description: 'Try again later' },
-			};
+			return titleBody(503, 'Service Unavailable', 'Try again later');
 		case 'html':
 			return {
 				status: 503,
@@ -337,19 +334,17 @@ function createSimulator(options = {}) {
 		};
 	}
 	const exportWindow = createWindow(() => config.usersPerWindow); // identifiers answered
-	const writes = createWrites({ config, store, failBody, createWindow });
+	const writes = createWrites({
+		config,
+		store,
+		failBody,
+		titleBody,
+		rateLimitedByTitle,
+		createWindow,
+	});
 
 	function rateLimited() {
-		if (config.rateLimitShape === 'title') {
-			return {
-				status: 429,
-				body: {
-					status: 'fail',
-					title: 'Rate limit exceeded',
-					description: 'Exceeded rate limit for this url',
-				},
-			};
-		}
+		if (config.rateLimitShape === 'title') return rateLimitedByTitle();
 		return failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace');
 	}
 

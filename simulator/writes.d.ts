@@ -166,6 +166,10 @@ export function createWrites(context: {
 	config: SimulatorConfig;
 	store: ProfileStore;
 	failBody(status: number, type: string, message: string, attribute?: string | null): Answer;
+	/** MoEngage's other error shape: `{"status": "fail", title, description}`. */
+	titleBody(status: number, title: string, description: string): Answer;
+	/** The title-shaped 429 of Get User and Delete User. */
+	rateLimitedByTitle(): Answer;
 	createWindow(limitOf: () => number): RateWindow;
 }): Writes;
 

@@ -439,7 +439,7 @@ function actionRuleViolation(action, now, config) {
  *   that names no user, or a sync for a dashboard segment (no uid), left out when it was processed.
  * Cohort Sync's own record (its syncs and segments) is in ./cohort.js.
  */
-function createWrites({ config, store, failBody, createWindow }) {
+function createWrites({ config, store, failBody, titleBody, rateLimitedByTitle, createWindow }) {
 	const events = [];
 	const dropped = [];
 	const merges = [];
@@ -693,22 +693,8 @@ function createWrites({ config, store, failBody, createWindow }) {
 		maxBytes: TRACK_MAX_BYTES,
 		...usualRefusals,
 		blocked: () => failBody(403, 'InvalidParams', 'given app_id is invalid/blocked'),
-		rateLimited: () => ({
-			status: 429,
-			body: {
-				status: 'fail',
-				title: 'Rate limit exceeded',
-				description: 'Exceeded rate limit for this url',
-			},
-		}),
-		serverError: () => ({
-			status: 500,
-			body: {
-				status: 'fail',
-				title: 'Internal Error',
-				description: 'Please contact the MoEngage team.',
-			},
-		}),
+		rateLimited: rateLimitedByTitle,
+		serverError: () => titleBody(500, 'Internal Error', 'Please contact the MoEngage team.'),
 		check(payload) {
 			const { identity_type: type, identity_value: value } = payload;
 			if (type === undefined) {
