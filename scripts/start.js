@@ -2,8 +2,9 @@
 'use strict';
 /**
  * npm start [-- --n8n 2] [-- --port 5678]: the n8n editor on 127.0.0.1 with the packed package
- * installed, the MoEngage simulator behind a ready credential, the demo workflow imported and an
- * owner account created. Ctrl-C stops everything it started.
+ * installed, the MoEngage simulator behind a ready credential, the demo workflow imported, the
+ * Streams demo (MoEngage Trigger) imported and active, and an owner account created. Ctrl-C stops
+ * everything it started.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -38,6 +39,49 @@ async function setUpOwner(url, owner = OWNER) {
 	}
 }
 
+const STREAMS_DEMO = path.join(ROOT, 'examples', 'demo-streams.json');
+/** The Basic auth the Streams demo's trigger expects: what MoEngage would be given. */
+const STREAMS_AUTH = { user: 'moengage-streams', password: 'streams-demo-1' };
+
+/**
+ * The Streams demo with its credential, active: n8n registers the trigger's production URL when it
+ * starts. 1.x activates with update:workflow, 2.x publishes (publish:workflow).
+ */
+async function importStreamsDemo(n8n, userFolder) {
+	const workflow = JSON.parse(fs.readFileSync(STREAMS_DEMO, 'utf8'));
+	const trigger = workflow.nodes.find((node) => node.type.endsWith('.moEngageTrigger'));
+	const credential = trigger.credentials.moEngageWebhookBasicAuthApi;
+	await runtime.importCredential(n8n, userFolder, {
+		...credential,
+		type: 'moEngageWebhookBasicAuthApi',
+		data: STREAMS_AUTH,
+	});
+	await runtime.importWorkflow(n8n, userFolder, workflow);
+	const activate =
+		n8n.major === 1
+			? ['update:workflow', `--id=${workflow.id}`, '--active=true']
+			: ['publish:workflow', `--id=${workflow.id}`];
+	const result = await runtime.cli(n8n, userFolder, activate);
+	if (result.code !== 0) {
+		throw new Error(`n8n ${activate[0]} failed:\n${result.stdout}\n${result.stderr}`);
+	}
+	return { workflow, path: `/webhook/${trigger.webhookId}/moengage` };
+}
+
+/**
+ * n8n answers /rest/settings before it has registered every active workflow's webhooks (seen on
+ * 2.x): until then the trigger's URL answers 404 "not registered".
+ */
+async function webhookRegistered(url) {
+	for (let attempt = 0; attempt < 120; attempt++) {
+		const response = await fetch(url, { method: 'POST' });
+		await response.arrayBuffer();
+		if (response.status !== 404) return;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	throw new Error(`n8n did not register ${url} within a minute`);
+}
+
 async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {}) {
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 	const n8n = await runtime.ensureN8n(major);
@@ -52,9 +96,22 @@ async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {
 	let editor;
 	try {
 		const workflow = await runtime.importDemo(n8n, userFolder, simulator);
+		const streams = await importStreamsDemo(n8n, userFolder);
 		editor = await runtime.startN8n(n8n, userFolder, { port, onOutput });
 		await setUpOwner(editor.url);
-		return { n8n, editor, simulator, simulatorUrl, userFolder, workflow, owner: OWNER, stop };
+		streams.url = `${editor.url}${streams.path}`;
+		await webhookRegistered(streams.url);
+		return {
+			n8n,
+			editor,
+			simulator,
+			simulatorUrl,
+			userFolder,
+			workflow,
+			streams,
+			owner: OWNER,
+			stop,
+		};
 	} catch (error) {
 		await stop();
 		throw error;
@@ -70,7 +127,7 @@ async function main() {
 		port: Number(values.port),
 		simulatorPort: 4010,
 	});
-	const { n8n, editor, simulator, simulatorUrl, workflow } = session;
+	const { n8n, editor, simulator, simulatorUrl, workflow, streams } = session;
 	console.log(`
 n8n ${n8n.version} is running with n8n-nodes-moengage installed.
 
@@ -80,6 +137,11 @@ n8n ${n8n.version} is running with n8n-nodes-moengage installed.
   Credential: "MoEngage (local simulator)" → ${simulatorUrl}
               (Custom URL, Workspace ID ${simulator.config.workspaceId}, Data API key ${simulator.config.apiKey})
   Users:      cust-00001 … cust-01000; every seventh customer ID is numeric (100007, 100014, …)
+
+  Trigger:    ${editor.url}/workflow/${streams.workflow.id}  ("${streams.workflow.name}", active)
+              Production URL ${streams.url} (Basic auth ${STREAMS_AUTH.user} / ${STREAMS_AUTH.password})
+  Send it a batch of events as MoEngage Streams does, in another terminal:
+              npm run simulator -- streams --to ${streams.url} --events 100 --user ${STREAMS_AUTH.user} --password ${STREAMS_AUTH.password}
 
 Press Ctrl-C to stop n8n and the simulator.`);
 	let stopping = false;
@@ -100,7 +162,7 @@ Press Ctrl-C to stop n8n and the simulator.`);
 	});
 }
 
-module.exports = { start, setUpOwner, OWNER };
+module.exports = { start, setUpOwner, OWNER, STREAMS_AUTH };
 
 if (require.main === module) {
 	main().catch((error) => {

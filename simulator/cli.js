@@ -150,8 +150,10 @@ async function streams(values) {
 		batchSize: numberOf(values, 'batch-size'),
 		timeScale,
 		onAttempt(attempt) {
+			// The receiver's own words (the MoEngage Trigger counts new and repeated events), kept short.
+			const said = attempt.answer ? `: ${attempt.answer.replace(/\s+/g, ' ').slice(0, 160)}` : '';
 			const outcome =
-				attempt.status === undefined ? `failed (${attempt.error})` : `${attempt.status}`;
+				attempt.status === undefined ? `failed (${attempt.error})` : `${attempt.status}${said}`;
 			const next =
 				attempt.retryInMs === undefined
 					? attempt.status === undefined || attempt.status < 200 || attempt.status > 299

@@ -46,6 +46,8 @@ export type AttemptEvent = Attempt & {
 	batches: number;
 	moe_request_id: string;
 	events: number;
+	/** The body the receiver answered with, when it answered. */
+	answer?: string;
 	/** The documented delay before the next attempt (30 000, 60 000, 120 000); absent when none follows. */
 	retryInMs?: number;
 	/** retryInMs × timeScale: how long the sender really waits. */

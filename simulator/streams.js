@@ -196,9 +196,11 @@ function createStreamsSender(options) {
 		for (let attempt = 1; attempt <= retryDelaysMs.length + 1; attempt++) {
 			const began = Date.now();
 			let outcome;
+			let answered;
 			try {
 				const answer = await sendBatch(body);
 				outcome = { status: answer.status };
+				answered = String(answer.body ?? '');
 			} catch (error) {
 				outcome = { error: describeError(error) };
 			}
@@ -212,6 +214,7 @@ function createStreamsSender(options) {
 				moe_request_id,
 				events: events.length,
 				...record,
+				...(answered === undefined ? {} : { answer: answered }),
 				...(retryInMs === undefined ? {} : { retryInMs, waitMs: retryInMs * timeScale }),
 			});
 			if (delivered) return { moe_request_id, events: events.length, body, attempts, delivered };
