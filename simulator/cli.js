@@ -151,9 +151,9 @@ async function streams(values) {
 		timeScale,
 		onAttempt(attempt) {
 			// The receiver's own words (the MoEngage Trigger counts new and repeated events), kept short.
-			const said = attempt.answer ? `: ${attempt.answer.replace(/\s+/g, ' ').slice(0, 160)}` : '';
+			const said = attempt.answer ? ` — ${attempt.answer.replace(/\s+/g, ' ').slice(0, 160)}` : '';
 			const outcome =
-				attempt.status === undefined ? `failed (${attempt.error})` : `${attempt.status}${said}`;
+				attempt.status === undefined ? `failed (${attempt.error})` : `${attempt.status}`;
 			const next =
 				attempt.retryInMs === undefined
 					? attempt.status === undefined || attempt.status < 200 || attempt.status > 299
@@ -161,7 +161,7 @@ async function streams(values) {
 						: ''
 					: `, retry in ${seconds(attempt.retryInMs)}${timeScale === 1 ? '' : ` (×${timeScale}: ${Math.round(attempt.waitMs)} ms)`}`;
 			console.log(
-				`batch ${attempt.batch}/${attempt.batches} ${attempt.moe_request_id} (${attempt.events} events) attempt ${attempt.attempt}: ${outcome} in ${attempt.ms} ms${next}`,
+				`batch ${attempt.batch}/${attempt.batches} ${attempt.moe_request_id} (${attempt.events} events) attempt ${attempt.attempt}: ${outcome} in ${attempt.ms} ms${next}${said}`,
 			);
 		},
 	});

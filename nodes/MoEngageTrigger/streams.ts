@@ -53,6 +53,7 @@ function describe(value: unknown) {
 	if (Array.isArray(value)) return 'an array';
 	if (value === null) return 'null';
 	if (typeof value === 'string') return 'text, not JSON';
+	if (typeof value === 'object') return 'an object';
 	return `a ${typeof value}`;
 }
 
