@@ -16,6 +16,7 @@ import type * as SimulatorModule from '../simulator/simulator';
 import type { Simulator } from '../simulator/simulator';
 import { runMoEngage } from '../test/engine';
 import { bareExport } from './bare-client';
+import { triggerCost } from './trigger';
 
 // compiled to bench/.build/bench/
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -1426,6 +1427,13 @@ async function segments() {
 	raw.segments = { oneSegment: one, manySegments: { ...many, idealMs: ideal } };
 }
 
+async function trigger() {
+	say('scenario 12: the MoEngage Trigger on 1,000 Streams batches of 100, in process');
+	const { figures, raw: figuresRaw } = await triggerCost();
+	rows.push(...figures.map((figure) => ({ scenario: '12 Trigger (Streams)', ...figure })));
+	raw.trigger = figuresRaw;
+}
+
 async function main() {
 	const scenarios: Array<[number, () => Promise<void>]> = [
 		[1, packing],
@@ -1439,6 +1447,7 @@ async function main() {
 		[9, trackBulk],
 		[10, arrayChanges],
 		[11, segments],
+		[12, trigger],
 	];
 	for (const [number, scenario] of scenarios) {
 		if (!wanted(number)) continue;

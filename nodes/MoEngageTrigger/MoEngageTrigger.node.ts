@@ -219,7 +219,7 @@ export class MoEngageTrigger implements INodeType {
 						typeOptions: { minValue: 1000 },
 						default: DEFAULT_REMEMBER_AT_MOST,
 						description:
-							'The most event IDs kept in memory (about 100 bytes each): when full, the oldest are forgotten first',
+							'The most event IDs kept in memory (about 130 bytes each): when full, the oldest are forgotten first',
 					},
 				],
 			},

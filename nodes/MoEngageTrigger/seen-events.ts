@@ -9,7 +9,7 @@
 /** At least MoEngage's retry window (30 + 60 + 120 s, each attempt's wait for an answer on top). */
 export const DEFAULT_REMEMBER_MINUTES = 15;
 export const MIN_REMEMBER_MINUTES = 5;
-/** About 10 MB at the bound (BENCHMARKS.md, scenario 12). */
+/** 12.4 MiB at the bound, 130 bytes an ID (BENCHMARKS.md, scenario 12). */
 export const DEFAULT_REMEMBER_AT_MOST = 100_000;
 
 export interface Remembering {
