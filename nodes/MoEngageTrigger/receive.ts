@@ -102,7 +102,8 @@ async function receiveStreams(context: IWebhookFunctions): Promise<IWebhookRespo
 	};
 	const wanted = batch.value.events.filter(passes(filter));
 	const workflow = context.getWorkflow();
-	const memory = memoryFor(`${workflow.id}/${context.getNode().id}/${context.getMode()}`, {
+	const node = context.getNode();
+	const memory = memoryFor(`${workflow.id}/${node.id ?? node.name}/${context.getMode()}`, {
 		windowMs: (options.rememberMinutes ?? DEFAULT_REMEMBER_MINUTES) * 60_000,
 		capacity: options.rememberAtMost ?? DEFAULT_REMEMBER_AT_MOST,
 	});
