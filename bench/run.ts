@@ -4,7 +4,7 @@
  * the figures to bench/results/<time>.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -1434,6 +1434,203 @@ async function trigger() {
 	raw.trigger = figuresRaw;
 }
 
+/**
+ * Streams through real n8n's webhook: 10,000 events (100 batches of 100) from the simulator's
+ * sender to an active MoEngage Trigger workflow (Streams, no auth, no filter), one batch at a time
+ * and four at once, each to a workflow of its own. Timed from the first send to the last 200, and
+ * to when n8n has saved all 100 executions (its REST API counts them finished); then each of them
+ * is read back to check that the 10,000 events are there, each once. After a warm-up, three runs
+ * of each, alternating, new events every run: the median is reported, the runs in the raw figures.
+ */
+async function streamsThroughN8n() {
+	say(
+		"scenario 13: 10,000 Streams events through real n8n's webhook, 1 and 4 batches at a time, 3 runs each, n8n 1.x and 2.x (about 6 minutes)",
+	);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const streams: typeof import('../simulator/streams') = require(
+		path.join(ROOT, 'simulator/streams.js'),
+	);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { setUpOwner, OWNER } = require(path.join(ROOT, 'scripts/start.js'));
+	const EVENTS = 10_000;
+	const BATCHES = EVENTS / 100;
+	const RUNS = 3;
+	const CONCURRENCIES = [1, 4];
+	const TRIGGER = 'MoEngage Trigger';
+	const workflowFor = (concurrency: number) => ({
+		id: `benchStreamsC${concurrency}`,
+		name: `Bench Streams, ${concurrency} at a time`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: `13000000-0000-4000-8000-00000000000${concurrency}`,
+				name: TRIGGER,
+				type: 'n8n-nodes-moengage.moEngageTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: `130000aa-0000-4000-8000-00000000000${concurrency}`,
+				parameters: { source: 'streams', authentication: 'none' },
+			},
+		],
+		connections: {},
+		pinData: {},
+	});
+	type Run = {
+		answeredMs: number;
+		savedMs: number;
+		executions: number;
+		unsuccessful: number;
+		items: number;
+		missing: number;
+		retries: number;
+		answerMedianMs: number;
+		answerMaxMs: number;
+	};
+	const results: Record<string, Run[]> = {};
+	for (const major of [1, 2]) {
+		const n8n = await runtime.ensureN8n(major);
+		const userFolder = runtime.createUserFolder();
+		const workflows = CONCURRENCIES.map(workflowFor);
+		await runtime.importWorkflows(n8n, userFolder, workflows, 'bench-streams');
+		for (const workflow of workflows) await runtime.activateWorkflow(n8n, userFolder, workflow.id);
+		const editor = await runtime.startN8n(n8n, userFolder, { port: await runtime.freePort() });
+		try {
+			const urlOf = (workflow: (typeof workflows)[number]) =>
+				`${editor.url}/webhook/${workflow.nodes[0].webhookId}/moengage`;
+			for (const workflow of workflows) await runtime.waitForWebhook(urlOf(workflow));
+			await setUpOwner(editor.url);
+			const cookie = await runtime.logIn(editor.url, OWNER);
+			const listed = async (workflowId: string) => {
+				const list = await runtime.listExecutions(editor.url, cookie, workflowId);
+				const results = list.results as Array<{ id: string; status: string }>;
+				return {
+					finished: list.count as number,
+					ids: results.map((execution) => execution.id),
+					running: results.filter((execution) => ['new', 'running'].includes(execution.status))
+						.length,
+				};
+			};
+			/** One send of `count` new events; what it took and what n8n holds afterwards. */
+			const measure = async (index: number, seed: number, count: number): Promise<Run> => {
+				const workflow = workflows[index];
+				const batches = count / 100;
+				const before = await listed(workflow.id);
+				const events = streams.streamEvents({ count, seed });
+				// a retry waits 30, 60, 120 ms instead of seconds: it shows in the figures, not in the wall time
+				const sender = streams.createStreamsSender({
+					to: urlOf(workflow),
+					concurrency: CONCURRENCIES[index],
+					timeScale: 0.001,
+				});
+				const started = Date.now();
+				const sent = await sender.send(events);
+				const answeredMs = Date.now() - started;
+				let after = await listed(workflow.id);
+				const deadline = Date.now() + 5 * 60_000;
+				while (
+					Date.now() < deadline &&
+					(after.finished < before.finished + batches || after.running > 0)
+				) {
+					await new Promise((resolve) => setTimeout(resolve, 100));
+					after = await listed(workflow.id);
+				}
+				const savedMs = Date.now() - started;
+				// What n8n holds: the new executions read back, their items counted by event_uuid.
+				const known = new Set(before.ids);
+				const received = new Set<string>();
+				let items = 0;
+				let unsuccessful = 0;
+				const fresh = after.ids.filter((id) => !known.has(id));
+				for (const id of fresh) {
+					const execution = await runtime.readExecution(n8n, editor.url, cookie, id);
+					if (execution.status !== 'success') unsuccessful++;
+					const json = (execution.run.resultData.runData[TRIGGER]?.[0]?.data?.main?.[0] ??
+						[]) as Array<{ json: { event_uuid: string } }>;
+					items += json.length;
+					for (const item of json) received.add(item.json.event_uuid);
+				}
+				const firstAnswers = sent.batches.map((batch) => batch.attempts[0].ms);
+				return {
+					answeredMs,
+					savedMs,
+					executions: after.finished - before.finished,
+					unsuccessful,
+					items,
+					missing: events.filter((event) => !received.has(event.event_uuid)).length,
+					retries: sent.batches.reduce((sum, batch) => sum + batch.attempts.length - 1, 0),
+					answerMedianMs: median(firstAnswers),
+					answerMaxMs: Math.max(...firstAnswers),
+				};
+			};
+			// warm-up, not counted: n8n's first webhook calls after a start are slower
+			for (const index of CONCURRENCIES.keys()) await measure(index, 1390 + index, 500);
+			const runs: Run[][] = CONCURRENCIES.map(() => []);
+			for (let run = 0; run < RUNS; run++)
+				for (const index of CONCURRENCIES.keys())
+					runs[index].push(await measure(index, 1300 + run * 10 + index, EVENTS));
+
+			for (const [index, concurrency] of CONCURRENCIES.entries()) {
+				const each = runs[index];
+				results[`n8n ${n8n.version}, ${concurrency} at a time`] = each;
+				const scenario = `13 Streams through n8n ${n8n.version}`;
+				const what = `${EVENTS.toLocaleString('en')} events, ${BATCHES} batches of 100, ${concurrency} at a time`;
+				const rate = (ms: number) => Math.round(EVENTS / (ms / 1000));
+				const timed = (key: 'answeredMs' | 'savedMs') => {
+					const rates = each.map((run) => rate(run[key]));
+					return `${secondsOf(median(each.map((run) => run[key])))}, ${rate(median(each.map((run) => run[key])))} events/s (runs ${Math.min(...rates)}–${Math.max(...rates)})`;
+				};
+				rows.push({
+					scenario,
+					figure: `${what}: first send to last 200`,
+					value: timed('answeredMs'),
+					target: '—',
+					met: null,
+					runs: RUNS,
+				});
+				rows.push({
+					scenario,
+					figure: `${what}: first send to all ${BATCHES} executions saved`,
+					value: timed('savedMs'),
+					target: '—',
+					met: null,
+					runs: RUNS,
+				});
+				const slowest = Math.max(...each.map((run) => run.answerMaxMs));
+				rows.push({
+					scenario,
+					figure: `${what}: answer per batch, median / slowest of all runs`,
+					value: `${median(each.map((run) => run.answerMedianMs))} ms / ${slowest} ms`,
+					target: "slowest < 5 s (MoEngage's wait)",
+					met: slowest < 5_000,
+					runs: RUNS,
+				});
+				rows.push({
+					scenario,
+					figure: `${what}: executions saved / items / events missing / retries, each run`,
+					value: each
+						.map((run) => `${run.executions}/${run.items}/${run.missing}/${run.retries}`)
+						.join(', '),
+					target: `${BATCHES}/${EVENTS}/0/0`,
+					met: each.every(
+						(run) =>
+							run.executions === BATCHES &&
+							run.items === EVENTS &&
+							run.missing === 0 &&
+							run.retries === 0 &&
+							run.unsuccessful === 0,
+					),
+					runs: RUNS,
+				});
+			}
+		} finally {
+			await runtime.stopProcess(editor.child);
+			rmSync(userFolder, { recursive: true, force: true });
+		}
+	}
+	raw.streamsThroughN8n = results;
+}
+
 async function main() {
 	const scenarios: Array<[number, () => Promise<void>]> = [
 		[1, packing],
@@ -1448,6 +1645,7 @@ async function main() {
 		[10, arrayChanges],
 		[11, segments],
 		[12, trigger],
+		[13, streamsThroughN8n],
 	];
 	for (const [number, scenario] of scenarios) {
 		if (!wanted(number)) continue;

@@ -310,6 +310,76 @@ async function startN8n(n8n, userFolder, { port = 5678, extraEnv = {}, onOutput 
 	throw new Error(`n8n did not answer on port ${port} within 3 minutes:\n${output.join('')}`);
 }
 
+/**
+ * Makes an imported workflow active, as n8n's CLI does it before `n8n start` (which registers the
+ * active workflows' webhooks as it starts): `update:workflow --active=true` on 1.x, where 2.x
+ * replaced it with `publish:workflow`.
+ */
+async function activateWorkflow(n8n, userFolder, id) {
+	const args =
+		n8n.major >= 2
+			? ['publish:workflow', `--id=${id}`]
+			: ['update:workflow', `--id=${id}`, '--active=true'];
+	const result = await cli(n8n, userFolder, args);
+	if (result.code !== 0)
+		throw new Error(`n8n ${args[0]} of ${id} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * Waits until a started n8n serves a production webhook URL: 2.x answers /rest/settings a moment
+ * before it has registered the active workflows' webhooks, and says 404 until then. The probe is an
+ * empty request, which a trigger that checks what it is sent refuses without starting anything.
+ */
+async function waitForWebhook(url, { method = 'POST', timeoutMs = 60_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const response = await fetch(url, { method });
+		await response.arrayBuffer();
+		if (response.status !== 404) return response.status;
+		if (Date.now() > deadline)
+			throw new Error(`${url} still answered 404 after ${timeoutMs / 1000} s: is it active?`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+/** Logs a user in to a started n8n's REST API; returns the cookie every later call sends. */
+async function logIn(url, { email, password }) {
+	const response = await fetch(`${url}/rest/login`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json', 'browser-id': 'n8n-nodes-moengage-tests' },
+		body: JSON.stringify({ emailOrLdapLoginId: email, password }),
+	});
+	if (!response.ok)
+		throw new Error(`n8n login answered ${response.status}: ${await response.text()}`);
+	return (response.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+async function restGet(url, cookie, route) {
+	const response = await fetch(`${url}/rest${route}`, {
+		headers: { cookie, 'browser-id': 'n8n-nodes-moengage-tests' },
+	});
+	if (!response.ok)
+		throw new Error(`GET /rest${route} answered ${response.status}: ${await response.text()}`);
+	return (await response.json()).data;
+}
+
+/**
+ * A workflow's executions from the REST API, as the editor lists them: the newest 100 (running ones
+ * first) and `count`, how many have finished. Both majors answer {data: {results, count, …}}.
+ */
+async function listExecutions(url, cookie, workflowId) {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const { results, count } = await restGet(url, cookie, `/executions?filter=${filter}&limit=100`);
+	return { results, count };
+}
+
+/** One execution, its run data parsed from n8n's "flatted" format: run.resultData.runData[node]. */
+async function readExecution(n8n, url, cookie, id) {
+	const flatted = require(path.join(path.dirname(n8n.bin), '..', '..', 'flatted'));
+	const { data, ...execution } = await restGet(url, cookie, `/executions/${id}`);
+	return { ...execution, run: flatted.parse(data) };
+}
+
 const DEMO_WORKFLOW = path.join(ROOT, 'examples', 'demo-get-users.json');
 
 /** The demo's credential (pointing at a running simulator) and workflow, imported with the CLI. */
@@ -355,4 +425,9 @@ module.exports = {
 	startN8n,
 	cli,
 	say,
+	activateWorkflow,
+	waitForWebhook,
+	logIn,
+	listExecutions,
+	readExecution,
 };
