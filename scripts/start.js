@@ -43,10 +43,7 @@ const STREAMS_DEMO = path.join(ROOT, 'examples', 'demo-streams.json');
 /** The Basic auth the Streams demo's trigger expects: what MoEngage would be given. */
 const STREAMS_AUTH = { user: 'moengage-streams', password: 'streams-demo-1' };
 
-/**
- * The Streams demo with its credential, active: n8n registers the trigger's production URL when it
- * starts. 1.x activates with update:workflow, 2.x publishes (publish:workflow).
- */
+/** The Streams demo with its credential, active: n8n registers the trigger's production URL when it starts. */
 async function importStreamsDemo(n8n, userFolder) {
 	const workflow = JSON.parse(fs.readFileSync(STREAMS_DEMO, 'utf8'));
 	const trigger = workflow.nodes.find((node) => node.type.endsWith('.moEngageTrigger'));
@@ -57,29 +54,8 @@ async function importStreamsDemo(n8n, userFolder) {
 		data: STREAMS_AUTH,
 	});
 	await runtime.importWorkflow(n8n, userFolder, workflow);
-	const activate =
-		n8n.major === 1
-			? ['update:workflow', `--id=${workflow.id}`, '--active=true']
-			: ['publish:workflow', `--id=${workflow.id}`];
-	const result = await runtime.cli(n8n, userFolder, activate);
-	if (result.code !== 0) {
-		throw new Error(`n8n ${activate[0]} failed:\n${result.stdout}\n${result.stderr}`);
-	}
+	await runtime.activateWorkflow(n8n, userFolder, workflow.id);
 	return { workflow, path: `/webhook/${trigger.webhookId}/moengage` };
-}
-
-/**
- * n8n answers /rest/settings before it has registered every active workflow's webhooks (seen on
- * 2.x): until then the trigger's URL answers 404 "not registered".
- */
-async function webhookRegistered(url) {
-	for (let attempt = 0; attempt < 120; attempt++) {
-		const response = await fetch(url, { method: 'POST' });
-		await response.arrayBuffer();
-		if (response.status !== 404) return;
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-	throw new Error(`n8n did not register ${url} within a minute`);
 }
 
 async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {}) {
@@ -100,7 +76,7 @@ async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {
 		editor = await runtime.startN8n(n8n, userFolder, { port, onOutput });
 		await setUpOwner(editor.url);
 		streams.url = `${editor.url}${streams.path}`;
-		await webhookRegistered(streams.url);
+		await runtime.waitForWebhook(streams.url);
 		return {
 			n8n,
 			editor,
