@@ -17,6 +17,8 @@ import {
 } from './seen-events';
 
 const forSource = (...source: string[]) => ({ show: { source } });
+/** Alerts are signed, so Authentication and its credentials are for Streams and connector calls. */
+const notForAlerts = { source: ['alert'] };
 
 export class MoEngageTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,22 +33,21 @@ export class MoEngageTrigger implements INodeType {
 		defaults: { name: 'MoEngage Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// Each credential shows through one parameter's `show`, the others' through `hide`: n8n's editor
+		// takes a parameter that every credential's `show` depends on for the authentication field and
+		// moves it into the credential dialog, which would hide Source.
 		credentials: [
 			{
 				name: 'moEngageWebhookBasicAuthApi',
 				required: true,
 				testedBy: 'webhookBasicAuth',
-				displayOptions: {
-					show: { source: ['streams', 'connector'], authentication: ['basicAuth'] },
-				},
+				displayOptions: { show: { authentication: ['basicAuth'] }, hide: notForAlerts },
 			},
 			{
 				name: 'moEngageWebhookHeaderAuthApi',
 				required: true,
 				testedBy: 'webhookHeaderAuth',
-				displayOptions: {
-					show: { source: ['streams', 'connector'], authentication: ['headerAuth'] },
-				},
+				displayOptions: { show: { authentication: ['headerAuth'] }, hide: notForAlerts },
 			},
 			{
 				name: 'moEngageCampaignReportApi',
@@ -144,7 +145,7 @@ export class MoEngageTrigger implements INodeType {
 				default: 'none',
 				description:
 					'How MoEngage proves a call is its own: the user and password, or the fixed header, it was given. A call without them is refused (401 or 403) and starts nothing.',
-				displayOptions: forSource('streams', 'connector'),
+				displayOptions: { hide: notForAlerts },
 			},
 			{
 				displayName: 'Event Types',
