@@ -6,10 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Dialog, type Locator, type Page } from 'playwright-core';
+
+import { MoEngageTrigger } from '../../nodes/MoEngageTrigger/MoEngageTrigger.node';
+import { createStreamsSender, streamEvents } from '../../simulator/streams';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { start } = require('../../scripts/start');
+const { start, STREAMS_AUTH } = require('../../scripts/start');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { CHROMIUM } = require('../../scripts/chromium');
 
@@ -411,5 +414,327 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await shot('25-segment-remove-users');
 		await expectOutputs(['Accepted'], '26-segment-remove-outputs');
 		await page.keyboard.press('Escape');
+	});
+
+	// The Streams demo (examples/demo-streams.json), imported and active: its first node is the
+	// MoEngage Trigger, with Basic auth and the credential "MoEngage Streams (demo)".
+	const triggerProperties = new MoEngageTrigger().description.properties;
+	/** A notice's text, as the node defines it. */
+	const noticeText = (name: string) =>
+		triggerProperties.find((property) => property.name === name)?.displayName ?? name;
+	const TRIGGER_NODE =
+		'[data-test-id=canvas-node][data-node-type="n8n-nodes-moengage.moEngageTrigger"]';
+	const triggerPanel = () => page.locator('[data-test-id=ndv]');
+	const textOf = async (locator: Locator) =>
+		((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+	/** The notice `name`, once shown, with the whole text the node gives it. */
+	const noticeShown = async (name: string) => {
+		const notice = triggerPanel().locator('[role=alert]', {
+			hasText: noticeText(name).slice(0, 60),
+		});
+		await notice.waitFor();
+		expect(await textOf(notice)).toBe(noticeText(name));
+	};
+	const noticeCount = async (name: string) =>
+		await triggerPanel()
+			.locator('[role=alert]', { hasText: noticeText(name).slice(0, 60) })
+			.count();
+	const triggerLabels = async () =>
+		(await triggerPanel().locator('[data-test-id=parameter-item] label').allTextContents())
+			.map((text) => text.replace(/FixedExpression$/, '').trim())
+			.filter((text) => text !== 'Fixed' && text !== 'Expression');
+	/** The texts of the open option list, once it has opened. */
+	const openOptions = async () => {
+		const options = page.locator('.el-select-dropdown__item:visible');
+		await options.first().waitFor({ timeout: 10_000 });
+		return options;
+	};
+	const listedTexts = async (options: Locator) =>
+		(await options.allTextContents()).map((text) => text.trim());
+	/** Closes the node's panel: nothing in it may keep focus, or Escape only closes an option list. */
+	const closeTriggerPanel = async () => {
+		await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+		await page.keyboard.press('Escape');
+		await triggerPanel().waitFor({ state: 'hidden' });
+	};
+	/**
+	 * Goes to `url` without saving what was changed on the way: 1.x asks before leaving a workflow
+	 * with unsaved changes (the browser's "leave site?", accepted here); 2.x asks nothing, having
+	 * saved each change to the workflow's draft already.
+	 */
+	const leaveWithoutSaving = async (url: string) => {
+		const leave = (dialog: Dialog) => {
+			if (dialog.type() === 'beforeunload') void dialog.accept();
+			else void dialog.dismiss();
+		};
+		page.on('dialog', leave);
+		try {
+			await page.goto(url);
+		} finally {
+			page.off('dialog', leave);
+		}
+	};
+	/** Opens the Streams demo and its trigger's panel, once its parameters are shown. */
+	const openStreamsTrigger = async () => {
+		await leaveWithoutSaving(`${session.editor.url}/workflow/${session.streams.workflow.id}`);
+		const node = page.locator(TRIGGER_NODE);
+		await node.waitFor();
+		await node.dblclick();
+		await triggerPanel().waitFor();
+		await triggerPanel().locator('[data-test-id=parameter-input-authentication]').waitFor();
+		return node;
+	};
+
+	it("7. opens the Streams demo's MoEngage Trigger: its Production URL, Basic auth, filters and options", async () => {
+		const node = await openStreamsTrigger();
+		// the canvas names the source under the node
+		expect(await textOf(node)).toContain('from streams');
+		const ndv = triggerPanel();
+
+		// n8n's "Webhook URLs": a Test URL and a Production URL toggle, the method and the URL.
+		const webhooks = ndv.locator('.webhooks');
+		const headline = webhooks.locator('.headline');
+		if (!((await headline.getAttribute('class')) ?? '').includes('expanded'))
+			await headline.click();
+		await webhooks.locator('[data-test-id=radio-button-test]').waitFor();
+		await webhooks.locator('[data-test-id=radio-button-production]').click();
+		const checked = webhooks.locator('[role=radio][aria-checked=true]');
+		await checked.filter({ hasText: 'Production URL' }).waitFor();
+		expect(await checked.count()).toBe(1);
+		await page.waitForFunction(() =>
+			document
+				.querySelector('[data-test-id=ndv] .webhooks .webhook-url')
+				?.textContent?.includes('/webhook/'),
+		);
+		const shownUrl = await textOf(webhooks.locator('.webhook-url'));
+		// n8n writes the URLs it shows with its host setting (N8N_HOST, "localhost" unless set: start()
+		// sets neither it nor WEBHOOK_URL) while it listens on 127.0.0.1: the same port and path.
+		expect(shownUrl.replace('://localhost:', '://127.0.0.1:')).toBe(session.streams.url);
+		expect(await textOf(webhooks.locator('.http-method'))).toBe('POST');
+
+		await noticeShown('streamsNotice');
+		expect(await noticeCount('connectorNotice')).toBe(0);
+		expect(await noticeCount('alertNotice')).toBe(0);
+		expect(
+			await ndv.locator('[data-test-id=parameter-input-authentication] input').inputValue(),
+		).toBe('Basic Auth');
+		expect(await ndv.locator('[data-test-id=node-credentials-select] input').inputValue()).toBe(
+			'MoEngage Streams (demo)',
+		);
+		for (const name of ['eventTypes', 'campaignEvents', 'otherEvents']) {
+			await ndv.locator(`[data-test-id=parameter-input-${name}]`).waitFor();
+		}
+		expect(await triggerLabels()).toEqual(
+			expect.arrayContaining([
+				'Authentication',
+				'Event Types',
+				'Campaign Events',
+				'Other Event Names or Codes',
+				'Options',
+			]),
+		);
+		expect(await ndv.locator('[data-test-id=parameter-input-httpMethod]').count()).toBe(0);
+		await shot('27-trigger-streams');
+
+		// Campaign Events offers MoEngage's documented events, by name.
+		const campaignEvents = triggerProperties.find((property) => property.name === 'campaignEvents');
+		await ndv.locator('[data-test-id=parameter-input-campaignEvents]').click();
+		const events = await openOptions();
+		expect(await events.count()).toBe(campaignEvents?.options?.length);
+		expect(await events.filter({ hasText: /^\s*Email Bounced/ }).count()).toBe(1);
+		await shot('28-trigger-campaign-events');
+		await page.keyboard.press('Escape');
+		await events.first().waitFor({ state: 'hidden' });
+
+		// Options offers both, Remember Event IDs for (Minutes) first. Nothing is picked: the demo is
+		// left as imported (2.x saves every change to its draft at once).
+		await ndv.getByPlaceholder('Add option').click();
+		const options = await openOptions();
+		expect(await listedTexts(options)).toEqual([
+			'Remember Event IDs for (Minutes)',
+			'Remember at Most (Event IDs)',
+		]);
+		await page.waitForFunction(() => document.querySelector('[class*="-enter-active"]') === null);
+		await shot('29-trigger-options');
+		await page.keyboard.press('Escape');
+		await closeTriggerPanel();
+	});
+
+	it("7b. switches the trigger's Source: Connector Campaign asks for the HTTP method, Alert Webhook for the Campaign Report API key", async () => {
+		await openStreamsTrigger();
+		const ndv = triggerPanel();
+		const source = ndv.locator('[data-test-id=parameter-input-source]');
+		if ((await source.count()) === 0) await shot('30-trigger-source-missing');
+		// what the panel shows, for the record when Source is not among them
+		expect(await triggerLabels()).toContain('Source');
+		expect(await source.locator('input').inputValue()).toBe('Streams');
+		const choose = async (parameter: string, option: string) => {
+			await ndv.locator(`[data-test-id=parameter-input-${parameter}]`).click();
+			const options = await openOptions();
+			await options.filter({ hasText: option }).first().click();
+			await options.first().waitFor({ state: 'hidden' });
+		};
+
+		await choose('source', 'Connector Campaign');
+		const httpMethod = ndv.locator('[data-test-id=parameter-input-httpMethod]');
+		await httpMethod.waitFor();
+		await noticeShown('connectorNotice');
+		expect(await noticeCount('streamsNotice')).toBe(0);
+		for (const name of ['eventTypes', 'campaignEvents', 'otherEvents']) {
+			expect(await ndv.locator(`[data-test-id=parameter-input-${name}]`).count()).toBe(0);
+		}
+		await ndv.locator('[data-test-id=parameter-input-authentication]').waitFor();
+		expect(await triggerLabels()).toEqual(
+			expect.arrayContaining(['HTTP Method', 'Authentication']),
+		);
+		expect(await httpMethod.locator('input').inputValue()).toBe('POST');
+		await httpMethod.click();
+		const methods = await openOptions();
+		expect(await listedTexts(methods)).toEqual(['DELETE', 'GET', 'POST', 'PUT']);
+		await page.keyboard.press('Escape');
+		await methods.first().waitFor({ state: 'hidden' });
+		await shot('30-trigger-connector');
+
+		await choose('source', 'Alert Webhook');
+		await noticeShown('alertNotice');
+		expect(await noticeCount('connectorNotice')).toBe(0);
+		expect(await ndv.locator('[data-test-id=parameter-input-authentication]').count()).toBe(0);
+		expect(await httpMethod.count()).toBe(0);
+		// The credential field asks for the Campaign Report API key; none exists yet, so 1.x shows an
+		// empty select and 2.x a "Connect to MoEngage Campaign Report" button.
+		await ndv
+			.locator('[data-test-id=credentials-label]', {
+				hasText: 'Credential for MoEngage Campaign Report API',
+			})
+			.waitFor();
+		expect(await ndv.getByText('MoEngage Streams (demo)').count()).toBe(0);
+		await shot('31-trigger-alert');
+
+		// Back to Streams and Basic Auth, as imported. 1.x saves nothing until asked (and the next step
+		// leaves without saving), but 2.x has saved each change to the workflow's draft at once (its
+		// published version, the one that runs, stays as imported): the draft is set back too.
+		await choose('source', 'Streams');
+		await noticeShown('streamsNotice');
+		expect(await noticeCount('alertNotice')).toBe(0);
+		// Authentication was dropped with the Alert Webhook source: n8n shows its default again
+		expect(
+			await ndv.locator('[data-test-id=parameter-input-authentication] input').inputValue(),
+		).toBe('None');
+		await choose('authentication', 'Basic Auth');
+		// n8n picks the only Basic Auth credential there is
+		const credential = ndv.locator('[data-test-id=node-credentials-select] input');
+		await credential.waitFor();
+		let picked = '';
+		for (let attempt = 0; attempt < 50 && picked !== 'MoEngage Streams (demo)'; attempt++) {
+			if (attempt > 0) await page.waitForTimeout(200);
+			picked = await credential.inputValue();
+		}
+		expect(picked).toBe('MoEngage Streams (demo)');
+		await closeTriggerPanel();
+	});
+
+	it('8. lists the trigger when a new workflow\'s first step is searched for "MoEngage": "On new MoEngage event"', async () => {
+		await leaveWithoutSaving(`${session.editor.url}/workflow/new`);
+		await page.click('[data-test-id=canvas-add-button]');
+		const creator = page.locator('[data-test-id=node-creator]');
+		// a new workflow's first step is a trigger: the panel lists triggers
+		await creator.getByText('What triggers this workflow?').waitFor();
+		await page.keyboard.type('MoEngage');
+		// n8n files the trigger under its app, MoEngage (the node's name less "Trigger")
+		const app = creator.locator('[data-test-id=node-creator-action-item]', { hasText: 'MoEngage' });
+		await app.waitFor();
+		expect(await app.count()).toBe(1);
+		expect(await textOf(app.locator('[data-test-id=node-creator-item-name]'))).toBe('MoEngage');
+		await page.waitForFunction(() => document.querySelector('[class*="-enter-active"]') === null);
+		await shot('32-trigger-search');
+		await app.click();
+		const triggers = creator.locator('[data-test-id=node-creator-category-item]', {
+			hasText: 'Triggers',
+		});
+		await triggers.waitFor();
+		expect(await textOf(triggers)).toBe('Triggers (1)');
+		const onEvent = creator.locator('[data-test-id=node-creator-item-name]', {
+			hasText: 'On new MoEngage event',
+		});
+		await onEvent.waitFor();
+		expect(await onEvent.count()).toBe(1);
+		await page.waitForFunction(() => document.querySelector('[class*="-enter-active"]') === null);
+		await shot('33-trigger-in-node-panel');
+
+		// Picked, it is the MoEngage Trigger, for Streams with no authentication until one is chosen.
+		await onEvent.click();
+		const ndv = triggerPanel();
+		await ndv.locator('[data-test-id=parameter-input-authentication]').waitFor();
+		expect(await page.locator(TRIGGER_NODE).count()).toBe(1);
+		expect(
+			await ndv.locator('[data-test-id=parameter-input-authentication] input').inputValue(),
+		).toBe('None');
+		await noticeShown('streamsNotice');
+		await ndv.getByPlaceholder('Add option').click();
+		const options = await openOptions();
+		await options.filter({ hasText: 'Remember Event IDs for (Minutes)' }).click();
+		const rememberMinutes = ndv.locator('[data-test-id=parameter-input-rememberMinutes] input');
+		await rememberMinutes.waitFor();
+		expect(await rememberMinutes.inputValue()).toBe('15');
+		await shot('34-trigger-new-node');
+		await closeTriggerPanel();
+	});
+
+	it('9. shows the execution a Streams batch starts while the editor is open', async () => {
+		await leaveWithoutSaving(`${session.editor.url}/workflow/${session.streams.workflow.id}`);
+		await page.locator(TRIGGER_NODE).waitFor();
+		const events = streamEvents({ count: 100, seed: 5 });
+		const report = await createStreamsSender({
+			to: session.streams.url,
+			auth: STREAMS_AUTH,
+		}).send(events);
+		expect(report.delivered).toBe(1);
+		expect(report.batches[0].attempts.map((attempt) => attempt.status)).toEqual([200]);
+
+		await page.goto(`${session.editor.url}/workflow/${session.streams.workflow.id}/executions`);
+		// The list refreshes itself every few seconds; a busy machine may take longer to finish and
+		// save the execution, so the page is reloaded now and then.
+		const listed = page.locator('[data-test-id^=execution-details-]');
+		const succeeded = listed.filter({ hasText: 'Succeeded' });
+		for (let attempt = 0; attempt < 12 && (await succeeded.count()) === 0; attempt++) {
+			try {
+				await succeeded.first().waitFor({ timeout: 10_000 });
+			} catch {
+				await page.reload();
+			}
+		}
+		expect(await listed.count()).toBe(1);
+		expect(await succeeded.count()).toBe(1);
+		// Opened as its card opens it: 2.x lays its "Production Checklist" over the list once a
+		// workflow has run in production, where a click could land on it.
+		const id = ((await succeeded.getAttribute('data-test-id')) ?? '').replace(
+			'execution-details-',
+			'',
+		);
+		await page.goto(
+			`${session.editor.url}/workflow/${session.streams.workflow.id}/executions/${id}`,
+		);
+		await page.locator(`[data-test-id=execution-preview-details-${id}]`).waitFor();
+		expect(await textOf(page.locator('[data-test-id=execution-preview-label]'))).toBe('Succeeded');
+		const checklist = page.locator('[data-test-id=suggested-actions-close]');
+		const offered = await checklist.waitFor({ timeout: 5000 }).then(
+			() => true,
+			() => false,
+		);
+		if (offered) await checklist.click();
+		// 1.x shows the execution's canvas in an iframe, 2.x in the page
+		const preview =
+			major === 1
+				? page.frameLocator('iframe[src*="workflows/demo"]')
+				: page.locator('[data-test-id=execution-preview-host]');
+		const edgeLabel = preview.locator('[data-test-id=edge-label]');
+		await edgeLabel.filter({ hasText: '100 items' }).waitFor();
+		expect((await edgeLabel.allTextContents()).map((text) => text.trim())).toEqual(['100 items']);
+		// one item per event name, from the Summarize node
+		const names = new Set(events.map((event) => event.event_name)).size;
+		const summary = preview.locator('[data-test-id=canvas-node]', { hasText: 'Events by name' });
+		expect(await textOf(summary)).toContain(`${names} items`);
+		await page.waitForTimeout(500);
+		await shot('35-trigger-execution');
 	});
 });
