@@ -384,6 +384,19 @@ describe('Connector Campaign: the call, whatever the marketer wrote, as one item
 		expect(outcome.items?.[0].body).toBe('user ana@example.com bounced');
 	});
 
+	it('a JSON array body, and an empty JSON object, as they were sent', async () => {
+		const array = await connector(
+			asJson([{ email: 'ana@example.com' }, { email: 'bo@example.com' }]),
+		);
+		const empty = await connector({ ...asJson({}), body: {} });
+
+		expect(array.items?.[0].body).toEqual([
+			{ email: 'ana@example.com' },
+			{ email: 'bo@example.com' },
+		]);
+		expect(empty.items?.[0].body).toEqual({});
+	});
+
 	it('a GET with only query parameters', async () => {
 		const outcome = await connector({
 			method: 'GET',

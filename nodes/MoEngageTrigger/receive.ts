@@ -149,6 +149,29 @@ function headersWithoutSecrets(context: IWebhookFunctions, secretHeader: string 
 }
 
 /**
+ * A connector call's body as the marketer wrote it: JSON and form bodies as n8n parsed them (JSON
+ * that n8n did not parse, such as `{}` or a body sent as text, parsed here), anything else as its
+ * text, and no body as `{}`.
+ */
+function connectorBody(context: IWebhookFunctions): unknown {
+	const parsed = context.getBodyData() as unknown;
+	if (Array.isArray(parsed) && parsed.length > 0) return parsed;
+	if (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0) {
+		// n8n parses a form into an object without a prototype
+		return { ...(parsed as IDataObject) };
+	}
+	const raw = (context.getRequestObject() as WebhookRequest).rawBody?.toString('utf8') ?? '';
+	if (raw.trim() === '') return {};
+	try {
+		const json = JSON.parse(raw) as unknown;
+		if (typeof json === 'object' && json !== null) return json;
+	} catch {
+		// not JSON: the raw body's text
+	}
+	return raw;
+}
+
+/**
  * A connector campaign's call: whatever the marketer wrote, as one item. MoEngage counts it
  * delivered only on a 200 within 5 seconds (docs/moengage-api.md#connector-campaigns).
  */
@@ -157,16 +180,11 @@ async function receiveConnector(
 	secretHeader: string | undefined,
 ): Promise<IWebhookResponseData> {
 	const request = context.getRequestObject() as WebhookRequest;
-	const parsed = context.getBodyData() as unknown;
-	const raw = request.rawBody?.toString('utf8') ?? '';
-	const hasParsed = typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0;
-	const body = hasParsed ? { ...(parsed as IDataObject) } : raw === '' ? {} : raw;
-	const headers = headersWithoutSecrets(context, secretHeader);
 	const item: IDataObject = {
 		method: request.method,
 		query: { ...(context.getQueryData() as IDataObject) },
-		body: body as IDataObject,
-		headers,
+		body: connectorBody(context) as IDataObject,
+		headers: headersWithoutSecrets(context, secretHeader),
 	};
 	return {
 		webhookResponse: { received: true },

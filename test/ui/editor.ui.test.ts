@@ -143,6 +143,8 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		).toBeGreaterThan(0);
 		await shot('05-node-panel');
 		await item.click();
+		// With the MoEngage Trigger in the package, n8n opens MoEngage with its trigger first and the actions folded.
+		await page.locator('[data-test-id=node-creator-category-item]', { hasText: 'Actions' }).click();
 		const action = page.locator('[data-test-id=node-creator-item-name]', { hasText: 'Get users' });
 		await action.waitFor();
 		await shot('06-actions');
@@ -215,6 +217,8 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.click('[data-test-id=canvas-add-button]');
 		await page.keyboard.type('moengage');
 		await page.locator('[data-test-id=node-creator-action-item]', { hasText: 'MoEngage' }).click();
+		// With the MoEngage Trigger in the package, n8n opens MoEngage with its trigger first and the actions folded.
+		await page.locator('[data-test-id=node-creator-category-item]', { hasText: 'Actions' }).click();
 		const actions = page.locator('[data-test-id=node-creator-item-name]');
 		await actions.filter({ hasText: 'Get users' }).waitFor();
 		for (const action of [
@@ -564,8 +568,7 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await openStreamsTrigger();
 		const ndv = triggerPanel();
 		const source = ndv.locator('[data-test-id=parameter-input-source]');
-		if ((await source.count()) === 0) await shot('30-trigger-source-missing');
-		// what the panel shows, for the record when Source is not among them
+		// n8n's editor hides a parameter it takes for the authentication field: Source must not be one.
 		expect(await triggerLabels()).toContain('Source');
 		expect(await source.locator('input').inputValue()).toBe('Streams');
 		const choose = async (parameter: string, option: string) => {
