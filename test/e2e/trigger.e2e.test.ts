@@ -555,4 +555,54 @@ describe.each(majors)('n8n %i.x: the MoEngage Trigger on its production URLs', (
 				),
 		);
 	});
+
+	describe("the trigger's credentials: the Test button, through n8n's REST API", () => {
+		/** What the editor's Test shows for a credential of `type` with `data`. */
+		const testCredential = async (type: string, data: Record<string, string>) => {
+			const response = await fetch(`${editor!.url}/rest/credentials/test`, {
+				method: 'POST',
+				headers: {
+					cookie,
+					'browser-id': 'n8n-nodes-moengage-tests',
+					'Content-Type': 'application/json',
+				},
+				body: JSON.stringify({ credentials: { id: 'new', name: 'Test', type, data } }),
+			});
+			expect(response.ok).toBe(true);
+			return ((await response.json()) as { data: { status: string; message: string } }).data;
+		};
+
+		track(
+			'Header Auth: a name that is not a header is refused with what to do; a good one passes',
+			async () => {
+				expect(
+					await testCredential('moEngageWebhookHeaderAuthApi', { name: 'X Api Key', secret: 's' }),
+				).toEqual({
+					status: 'Error',
+					message: '"X Api Key" is not a valid HTTP header name: use one such as X-Api-Key.',
+				});
+				expect(
+					(await testCredential('moEngageWebhookHeaderAuthApi', { name: 'X-Api-Key', secret: 's' }))
+						.status,
+				).toBe('OK');
+			},
+		);
+
+		track(
+			'Basic Auth and the Campaign Report key: refused and passed by their own checks',
+			async () => {
+				expect(
+					(await testCredential('moEngageWebhookBasicAuthApi', { user: 'a:b', password: 'p' }))
+						.status,
+				).toBe('Error');
+				expect(
+					(await testCredential('moEngageWebhookBasicAuthApi', { user: 'moengage', password: 'p' }))
+						.status,
+				).toBe('OK');
+				expect(
+					(await testCredential('moEngageCampaignReportApi', { apiKey: 'key with space' })).message,
+				).toContain('contains a space or line break');
+			},
+		);
+	});
 });
