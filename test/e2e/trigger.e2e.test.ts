@@ -557,8 +557,12 @@ describe.each(majors)('n8n %i.x: the MoEngage Trigger on its production URLs', (
 	});
 
 	describe("the trigger's credentials: the Test button, through n8n's REST API", () => {
-		/** What the editor's Test shows for a credential of `type` with `data`. */
-		const testCredential = async (type: string, data: Record<string, string>) => {
+		/**
+		 * What the editor's Test shows while one of the imported credentials is being edited to `data`
+		 * (n8n 2.x requires the credential's id; n8n tests the data as sent).
+		 */
+		const testCredential = async (name: keyof typeof CREDENTIALS, data: Record<string, string>) => {
+			const { id, type } = CREDENTIALS[name];
 			const response = await fetch(`${editor!.url}/rest/credentials/test`, {
 				method: 'POST',
 				headers: {
@@ -566,42 +570,38 @@ describe.each(majors)('n8n %i.x: the MoEngage Trigger on its production URLs', (
 					'browser-id': 'n8n-nodes-moengage-tests',
 					'Content-Type': 'application/json',
 				},
-				body: JSON.stringify({ credentials: { id: 'new', name: 'Test', type, data } }),
+				body: JSON.stringify({ credentials: { id, name: CREDENTIALS[name].name, type, data } }),
 			});
-			expect(response.ok).toBe(true);
-			return ((await response.json()) as { data: { status: string; message: string } }).data;
+			const text = await response.text();
+			expect([response.status, text]).toEqual([200, expect.anything()]);
+			return (JSON.parse(text) as { data: { status: string; message: string } }).data;
 		};
 
 		track(
 			'Header Auth: a name that is not a header is refused with what to do; a good one passes',
 			async () => {
-				expect(
-					await testCredential('moEngageWebhookHeaderAuthApi', { name: 'X Api Key', secret: 's' }),
-				).toEqual({
+				expect(await testCredential('header', { name: 'X Api Key', secret: 's' })).toEqual({
 					status: 'Error',
 					message: '"X Api Key" is not a valid HTTP header name: use one such as X-Api-Key.',
 				});
-				expect(
-					(await testCredential('moEngageWebhookHeaderAuthApi', { name: 'X-Api-Key', secret: 's' }))
-						.status,
-				).toBe('OK');
+				expect((await testCredential('header', { name: 'X-Api-Key', secret: 's' })).status).toBe(
+					'OK',
+				);
 			},
 		);
 
 		track(
 			'Basic Auth and the Campaign Report key: refused and passed by their own checks',
 			async () => {
-				expect(
-					(await testCredential('moEngageWebhookBasicAuthApi', { user: 'a:b', password: 'p' }))
-						.status,
-				).toBe('Error');
-				expect(
-					(await testCredential('moEngageWebhookBasicAuthApi', { user: 'moengage', password: 'p' }))
-						.status,
-				).toBe('OK');
-				expect(
-					(await testCredential('moEngageCampaignReportApi', { apiKey: 'key with space' })).message,
-				).toContain('contains a space or line break');
+				expect((await testCredential('basic', { user: 'a:b', password: 'p' })).status).toBe(
+					'Error',
+				);
+				expect((await testCredential('basic', { user: 'moengage', password: 'p' })).status).toBe(
+					'OK',
+				);
+				expect((await testCredential('report', { apiKey: 'key with space' })).message).toContain(
+					'contains a space or line break',
+				);
 			},
 		);
 	});
