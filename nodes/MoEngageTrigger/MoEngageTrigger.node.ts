@@ -33,9 +33,9 @@ export class MoEngageTrigger implements INodeType {
 		defaults: { name: 'MoEngage Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		// Each credential shows through one parameter's `show`, the others' through `hide`: n8n's editor
-		// takes a parameter that every credential's `show` depends on for the authentication field and
-		// moves it into the credential dialog, which would hide Source.
+		// n8n's editor moves a parameter into the credential dialog when the credentials' `show`
+		// conditions cover every one of its values (getMainAuthField). Shown by their source, the
+		// credentials would do that to Source: the webhook ones show by Authentication and hide for alerts.
 		credentials: [
 			{
 				name: 'moEngageWebhookBasicAuthApi',
