@@ -22,21 +22,32 @@ const OWNER = {
 	password: 'MoEngage-demo-1',
 };
 
+/** Whether n8n has its owner: its settings stop asking for the setup page. */
+async function ownerIsSetUp(url) {
+	const response = await fetch(`${url}/rest/settings`);
+	const settings = response.ok ? await response.json().catch(() => undefined) : undefined;
+	return settings?.data?.userManagement?.showSetupOnFirstLoad === false;
+}
+
 async function setUpOwner(url, owner = OWNER) {
-	// n8n answers /rest/settings a moment before all its REST routes are registered: a 404 here
-	// means "not yet" on a busy machine.
-	for (let attempt = 0; ; attempt++) {
+	// n8n answers /rest/settings a moment before all its REST routes are registered. Until then a
+	// POST here answers 404, or 200 with the editor's HTML page (seen on a busy machine: the owner
+	// was never set up and the editor showed /setup instead of the sign-in page), so success is
+	// what n8n's settings say afterwards, not the answer's status.
+	let answered = '';
+	for (let attempt = 0; attempt < 60; attempt++) {
 		const response = await fetch(`${url}/rest/owner/setup`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify(owner),
 		});
-		if (response.ok) return;
-		if (response.status !== 404 || attempt >= 60) {
-			throw new Error(`owner setup answered ${response.status}: ${await response.text()}`);
-		}
+		answered = `${response.status}: ${(await response.text()).slice(0, 300)}`;
+		if (await ownerIsSetUp(url)) return;
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 	}
+	throw new Error(
+		`n8n did not take its owner within a minute; owner setup last answered ${answered}`,
+	);
 }
 
 const STREAMS_DEMO = path.join(ROOT, 'examples', 'demo-streams.json');
