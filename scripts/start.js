@@ -31,9 +31,10 @@ async function ownerIsSetUp(url) {
 
 async function setUpOwner(url, owner = OWNER) {
 	// n8n answers /rest/settings a moment before all its REST routes are registered. Until then a
-	// POST here answers 404, or 200 with the editor's HTML page (seen on a busy machine: the owner
-	// was never set up and the editor showed /setup instead of the sign-in page), so success is
-	// what n8n's settings say afterwards, not the answer's status.
+	// POST here answers 404, and can also pass for a success: on a busy machine this returned while
+	// n8n had no owner, and the editor showed /setup instead of the sign-in page (n8n serves its
+	// editor's page to early requests, the likely cause). So success is what n8n's settings say
+	// afterwards, not the answer's status.
 	let answered = '';
 	for (let attempt = 0; attempt < 60; attempt++) {
 		const response = await fetch(`${url}/rest/owner/setup`, {
