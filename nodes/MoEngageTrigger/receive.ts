@@ -59,11 +59,18 @@ async function authenticate(context: IWebhookFunctions): Promise<Authenticated> 
 	return {};
 }
 
-/** The body as JSON: n8n parses application/json; a batch sent as text is parsed here. */
+/** The bytes of the body, as text. */
+const rawText = (context: IWebhookFunctions) =>
+	(context.getRequestObject() as WebhookRequest).rawBody?.toString('utf8') ?? '';
+
+/**
+ * The body as JSON: n8n parses application/json; JSON it did not parse (sent as text, or `{}`,
+ * which n8n's empty body cannot be told from) is parsed here. Not JSON: its text; none: undefined.
+ */
 function jsonBody(context: IWebhookFunctions): unknown {
 	const body = context.getBodyData() as unknown;
 	if (typeof body === 'object' && body !== null && Object.keys(body).length > 0) return body;
-	const raw = (context.getRequestObject() as WebhookRequest).rawBody?.toString('utf8') ?? '';
+	const raw = rawText(context);
 	if (raw.trim() === '') return undefined;
 	try {
 		return JSON.parse(raw) as unknown;
@@ -149,26 +156,16 @@ function headersWithoutSecrets(context: IWebhookFunctions, secretHeader: string 
 }
 
 /**
- * A connector call's body as the marketer wrote it: JSON and form bodies as n8n parsed them (JSON
- * that n8n did not parse, such as `{}` or a body sent as text, parsed here), anything else as its
- * text, and no body as `{}`.
+ * A connector call's body as the marketer wrote it: JSON (arrays too) and form bodies as objects,
+ * anything else as its text, and no body as `{}`.
  */
 function connectorBody(context: IWebhookFunctions): unknown {
-	const parsed = context.getBodyData() as unknown;
-	if (Array.isArray(parsed) && parsed.length > 0) return parsed;
-	if (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0) {
-		// n8n parses a form into an object without a prototype
-		return { ...(parsed as IDataObject) };
-	}
-	const raw = (context.getRequestObject() as WebhookRequest).rawBody?.toString('utf8') ?? '';
-	if (raw.trim() === '') return {};
-	try {
-		const json = JSON.parse(raw) as unknown;
-		if (typeof json === 'object' && json !== null) return json;
-	} catch {
-		// not JSON: the raw body's text
-	}
-	return raw;
+	const body = jsonBody(context);
+	if (body === undefined) return {};
+	if (Array.isArray(body)) return body;
+	// n8n parses a form into an object without a prototype
+	if (typeof body === 'object' && body !== null) return { ...(body as IDataObject) };
+	return rawText(context);
 }
 
 /**
