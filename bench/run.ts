@@ -16,6 +16,7 @@ import type * as SimulatorModule from '../simulator/simulator';
 import type { Simulator } from '../simulator/simulator';
 import { runMoEngage } from '../test/engine';
 import { bareExport } from './bare-client';
+import { productionPath, TRIGGER, triggerWorkflow } from '../test/support/webhook';
 import { triggerCost } from './trigger';
 
 // compiled to bench/.build/bench/
@@ -1456,26 +1457,11 @@ async function streamsThroughN8n() {
 	const BATCHES = EVENTS / 100;
 	const RUNS = 3;
 	const CONCURRENCIES = [1, 4];
-	const TRIGGER = 'MoEngage Trigger';
-	const workflowFor = (concurrency: number) => ({
-		id: `benchStreamsC${concurrency}`,
-		name: `Bench Streams, ${concurrency} at a time`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{
-				id: `13000000-0000-4000-8000-00000000000${concurrency}`,
-				name: TRIGGER,
-				type: 'n8n-nodes-moengage.moEngageTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: `130000aa-0000-4000-8000-00000000000${concurrency}`,
-				parameters: { source: 'streams', authentication: 'none' },
-			},
-		],
-		connections: {},
-		pinData: {},
-	});
+	const workflowFor = (concurrency: number) =>
+		triggerWorkflow(`benchStreamsC${concurrency}`, concurrency, {
+			source: 'streams',
+			authentication: 'none',
+		});
 	type Run = {
 		answeredMs: number;
 		savedMs: number;
@@ -1497,7 +1483,7 @@ async function streamsThroughN8n() {
 		const editor = await runtime.startN8n(n8n, userFolder, { port: await runtime.freePort() });
 		try {
 			const urlOf = (workflow: (typeof workflows)[number]) =>
-				`${editor.url}/webhook/${workflow.nodes[0].webhookId}/moengage`;
+				`${editor.url}${productionPath(workflow)}`;
 			for (const workflow of workflows) await runtime.waitForWebhook(urlOf(workflow));
 			await setUpOwner(editor.url);
 			const cookie = await runtime.logIn(editor.url, OWNER);

@@ -354,6 +354,37 @@ async function logIn(url, { email, password }) {
 	return (response.headers.get('set-cookie') ?? '').split(';')[0];
 }
 
+/**
+ * What the editor's Test button shows for a credential being edited ({id, name, type, data}: n8n
+ * 2.x requires the id of a saved one): n8n's {status, message}.
+ */
+async function testCredential(url, cookie, credentials) {
+	// On a busy machine n8n 2.x can answer /rest/settings before every REST route is up; until then
+	// it serves the editor's HTML page for this one.
+	let body = '';
+	for (let attempt = 0; attempt < 30; attempt++) {
+		const response = await fetch(`${url}/rest/credentials/test`, {
+			method: 'POST',
+			headers: {
+				cookie,
+				'browser-id': 'n8n-nodes-moengage-tests',
+				'Content-Type': 'application/json',
+			},
+			body: JSON.stringify({ credentials }),
+		});
+		body = await response.text();
+		if (!body.trimStart().startsWith('<')) {
+			if (!response.ok)
+				throw new Error(
+					`/rest/credentials/test answered ${response.status}: ${body.slice(0, 300)}`,
+				);
+			return JSON.parse(body).data;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
+	throw new Error(`n8n never answered /rest/credentials/test with JSON: ${body.slice(0, 200)}`);
+}
+
 async function restGet(url, cookie, route) {
 	const response = await fetch(`${url}/rest${route}`, {
 		headers: { cookie, 'browser-id': 'n8n-nodes-moengage-tests' },
@@ -428,6 +459,7 @@ module.exports = {
 	activateWorkflow,
 	waitForWebhook,
 	logIn,
+	testCredential,
 	listExecutions,
 	readExecution,
 };

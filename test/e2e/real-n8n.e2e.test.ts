@@ -932,7 +932,6 @@ describe.each(majors)('n8n %i.x', (major) => {
 		async () => {
 			const editor = await runtime.startN8n(n8n, userFolder, { port: 5690 + major });
 			try {
-				const browser = { 'browser-id': 'e2e-browser', 'Content-Type': 'application/json' };
 				const owner = {
 					email: 'owner@example.com',
 					firstName: 'E2e',
@@ -940,33 +939,14 @@ describe.each(majors)('n8n %i.x', (major) => {
 					password: 'MoEngage-e2e-1',
 				};
 				await setUpOwner(editor.url, owner);
-				const login = await fetch(`${editor.url}/rest/login`, {
-					method: 'POST',
-					headers: browser,
-					body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
-				});
-				expect(login.ok).toBe(true);
-				const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+				const cookie = await runtime.logIn(editor.url, owner);
 				expect(cookie).toMatch(/^n8n-auth=/);
-				const testWith = async (data: Record<string, string>) => {
-					// On a busy machine n8n 2.x can answer /rest/settings before every REST route is up; until
-					// then it serves the editor's HTML page for this one.
-					let body = '';
-					for (let attempt = 0; attempt < 30; attempt++) {
-						const response = await fetch(`${editor.url}/rest/credentials/test`, {
-							method: 'POST',
-							headers: { ...browser, cookie },
-							body: JSON.stringify({ credentials: { ...CREDENTIAL, type: 'moEngageApi', data } }),
-						});
-						body = await response.text();
-						if (!body.trimStart().startsWith('<'))
-							return (JSON.parse(body) as { data: { status: string; message: string } }).data;
-						await new Promise((resolve) => setTimeout(resolve, 1000));
-					}
-					throw new Error(
-						`n8n never answered /rest/credentials/test with JSON: ${body.slice(0, 200)}`,
-					);
-				};
+				const testWith = async (data: Record<string, string>) =>
+					(await runtime.testCredential(editor.url, cookie, {
+						...CREDENTIAL,
+						type: 'moEngageApi',
+						data,
+					})) as { status: string; message: string };
 				const good = {
 					dataCenter: 'custom',
 					baseUrl: simulator.url,

@@ -18,6 +18,8 @@ import {
 	type StreamEvent,
 } from '../../simulator/streams';
 
+import { productionPath, TRIGGER, triggerWorkflow } from '../support/webhook';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtime = require('../../scripts/n8n');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,7 +28,6 @@ const { setUpOwner, OWNER } = require('../../scripts/start');
 const majors = (process.env.N8N_MAJORS ?? '1,2').split(',').map(Number);
 const report: string[] = [];
 const ROOT = path.join(__dirname, '..', '..');
-const TRIGGER = 'MoEngage Trigger';
 
 const STREAMS_LOGIN = { user: 'moengage-streams', password: 'Streams-pw-7f3a9c' };
 const CONNECTOR_HEADER = { name: 'X-MoEngage-Token', secret: 'connector-secret-51d2e8' };
@@ -55,36 +56,6 @@ const CREDENTIALS = {
 const credentialFor = (credential: { id: string; name: string; type: string }) => ({
 	[credential.type]: { id: credential.id, name: credential.name },
 });
-
-/** A workflow of one MoEngage Trigger; its production URL is /webhook/<webhookId>/moengage. */
-function triggerWorkflow(
-	id: string,
-	number: number,
-	parameters: Record<string, unknown>,
-	credentials?: object,
-) {
-	const suffix = String(number).padStart(12, '0');
-	return {
-		id,
-		name: id,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{
-				id: `7e000000-0000-4000-8000-${suffix}`,
-				name: TRIGGER,
-				type: 'n8n-nodes-moengage.moEngageTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: `7e0000aa-0000-4000-8000-${suffix}`,
-				parameters,
-				...(credentials ? { credentials } : {}),
-			},
-		],
-		connections: {},
-		pinData: {},
-	};
-}
 
 const WORKFLOWS = {
 	streams: triggerWorkflow(
@@ -158,8 +129,7 @@ describe.each(majors)('n8n %i.x: the MoEngage Trigger on its production URLs', (
 	let cookie: string;
 	const timings: string[] = [];
 
-	const urlOf = (name: WorkflowName) =>
-		`${editor!.url}/webhook/${WORKFLOWS[name].nodes[0].webhookId}/moengage`;
+	const urlOf = (name: WorkflowName) => `${editor!.url}${productionPath(WORKFLOWS[name])}`;
 
 	const executionIds = async (name: WorkflowName) => {
 		const { results } = await runtime.listExecutions(editor!.url, cookie, WORKFLOWS[name].id);
@@ -561,21 +531,11 @@ describe.each(majors)('n8n %i.x: the MoEngage Trigger on its production URLs', (
 		 * What the editor's Test shows while one of the imported credentials is being edited to `data`
 		 * (n8n 2.x requires the credential's id; n8n tests the data as sent).
 		 */
-		const testCredential = async (name: keyof typeof CREDENTIALS, data: Record<string, string>) => {
-			const { id, type } = CREDENTIALS[name];
-			const response = await fetch(`${editor!.url}/rest/credentials/test`, {
-				method: 'POST',
-				headers: {
-					cookie,
-					'browser-id': 'n8n-nodes-moengage-tests',
-					'Content-Type': 'application/json',
-				},
-				body: JSON.stringify({ credentials: { id, name: CREDENTIALS[name].name, type, data } }),
-			});
-			const text = await response.text();
-			expect([response.status, text]).toEqual([200, expect.anything()]);
-			return (JSON.parse(text) as { data: { status: string; message: string } }).data;
-		};
+		const testCredential = async (name: keyof typeof CREDENTIALS, data: Record<string, string>) =>
+			(await runtime.testCredential(editor!.url, cookie, { ...CREDENTIALS[name], data })) as {
+				status: string;
+				message: string;
+			};
 
 		track(
 			'Header Auth: a name that is not a header is refused with what to do; a good one passes',

@@ -117,3 +117,42 @@ export const asJson = (value: unknown) => ({
 	raw: JSON.stringify(value),
 	headers: { 'content-type': 'application/json' },
 });
+
+/** The trigger's node name in the workflows tests and benchmarks import into real n8n. */
+export const TRIGGER = 'MoEngage Trigger';
+
+/**
+ * A workflow of one MoEngage Trigger, to import into real n8n: `number` makes its node and webhook
+ * IDs; its production URL is /webhook/<webhookId>/moengage (productionPath).
+ */
+export function triggerWorkflow(
+	id: string,
+	number: number,
+	parameters: Record<string, unknown>,
+	credentials?: object,
+) {
+	const suffix = String(number).padStart(12, '0');
+	return {
+		id,
+		name: id,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: `7e000000-0000-4000-8000-${suffix}`,
+				name: TRIGGER,
+				type: 'n8n-nodes-moengage.moEngageTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: `7e0000aa-0000-4000-8000-${suffix}`,
+				parameters,
+				...(credentials ? { credentials } : {}),
+			},
+		],
+		connections: {},
+		pinData: {},
+	};
+}
+
+export const productionPath = (workflow: ReturnType<typeof triggerWorkflow>) =>
+	`/webhook/${workflow.nodes[0].webhookId}/moengage`;
