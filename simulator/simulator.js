@@ -12,23 +12,12 @@ const http = require('node:http');
 const crypto = require('node:crypto');
 const { createWrites, WRITE_LIMITS } = require('./writes');
 const { COHORT_SYNC_PATH } = require('./cohort');
+const { randomFrom, hexOf } = require('./random');
 
 const MAX_IDENTIFIERS = 20;
 const MAX_PAYLOAD_BYTES = 128 * 1024;
 /** identifier_type of a MoEngage ID: "id" in MoEngage's prose and example, "moengage_id" in its OpenAPI enum. */
 const ID_SPELLINGS = { id: ['id'], moengage_id: ['moengage_id'], both: ['id', 'moengage_id'] };
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same users and the same faults. */
-function randomFrom(seed) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const FIRST_NAMES = ['Asha', 'Ben', 'Chen', 'Dana', 'Elif', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jon'];
 const LAST_NAMES = [
@@ -56,7 +45,7 @@ function makeUsers(count, seed) {
 		const first = FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)];
 		const last = LAST_NAMES[Math.floor(random() * LAST_NAMES.length)];
 		const customerId = n % 7 === 0 ? String(100000 + n) : `cust-${String(n).padStart(5, '0')}`;
-		const id = Array.from({ length: 24 }, () => Math.floor(random() * 16).toString(16)).join('');
+		const id = hexOf(random);
 		users.push({
 			customer_id: customerId,
 			id,
@@ -292,8 +281,7 @@ function createSimulator(options = {}) {
 		/** A fresh MoEngage ID: 24 hex characters like the seeded ones, never one in use. */
 		newId() {
 			let id;
-			do
-				id = Array.from({ length: 24 }, () => Math.floor(newIdRandom() * 16).toString(16)).join('');
+			do id = hexOf(newIdRandom);
 			while (byType.id.has(id));
 			return id;
 		},
