@@ -7,6 +7,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import type { CohortSyncEntry, Segment } from './cohort';
+import type { InformAlert, InformMessage } from './inform';
+import type {
+	Campaign,
+	CampaignStatsRequest,
+	CampaignStatsResponse,
+	StatsRequestEntry,
+} from './stats';
 import type {
 	DeletionEntry,
 	DroppedEntry,
@@ -18,6 +25,18 @@ import type {
 } from './writes';
 
 export type { CohortAction, CohortIgnoredEntry, CohortSyncEntry, Segment } from './cohort';
+export type { InformAlert, InformChannel, InformChannelPayload, InformMessage } from './inform';
+export type {
+	AttributionType,
+	Campaign,
+	CampaignStatsDetails,
+	CampaignStatsRequest,
+	CampaignStatsResponse,
+	ControlGroupDetails,
+	MetricType,
+	StatsRequestEntry,
+	VariationDetails,
+} from './stats';
 export type {
 	BulkDrop,
 	DeletionEntry,
@@ -75,8 +94,17 @@ export type FaultKind =
 /** Answers lost after a write took effect (Get User, which changes nothing, just meets the twin without `applied-`). */
 export type AppliedFaultKind = 'applied-reset' | 'applied-hang' | 'applied-truncated';
 
-/** Which endpoint a request was for: Get User, Test Connection or a write (Cohort Sync's included); undefined for one no endpoint takes (404). */
-export type Endpoint = 'export' | 'testConnection' | WriteEndpoint;
+/**
+ * Which endpoint a request was for: Get User, Test Connection, a write (Cohort Sync's included),
+ * Inform (live or sandbox: see LogEntry.sandbox) or campaign stats; undefined for one no endpoint
+ * takes (404).
+ */
+export type Endpoint = 'export' | 'testConnection' | WriteEndpoint | 'inform' | 'campaignStats';
+
+/** Faults scripted per endpoint, met in order; null lets one request through. */
+export type ScriptedFaults = Partial<
+	Record<Endpoint, ReadonlyArray<FaultKind | AppliedFaultKind | null>>
+>;
 
 /** One identifier of a Get User request, as sent. */
 export type Identifier = { identifier_type: string; identifier: string };
@@ -148,6 +176,30 @@ export interface SimulatorOptions<U extends Profile = SeededUser> {
 	cohortProcessingMs?: number;
 	/** Names of segments made on the dashboard or with the File Segment API: a Cohort Sync naming one is accepted and changes nothing. */
 	dashboardSegments?: string[];
+	/**
+	 * The next requests to an endpoint that reach the point where a fault may strike meet these
+	 * kinds, in order, instead of the seeded `faults` draw; e.g. {inform: ['applied-reset']}.
+	 * reset() restores the script.
+	 */
+	scriptedFaults?: ScriptedFaults;
+	/** Inform's key (the password of its Basic auth). Default "sim-inform-api-key-0123456789". */
+	informKey?: string;
+	/** The workspace's Inform alerts. Default DEFAULT_ALERTS. */
+	alerts?: InformAlert[];
+	/** Inform requests per window. Default 10 000. */
+	informPerMinute?: number;
+	/** How long an accepted transaction_id answers 409, from its acceptance. Default 300 000 (5 minutes). */
+	informDuplicateWindowMs?: number;
+	/** Inform's 200 carries a {message, err_code, status_code} block per channel sent (MoEngage's CSM enables it). Default false. */
+	informChannelDetails?: boolean;
+	/** The Campaign report key (the password of campaign stats' Basic auth). Default "sim-campaign-report-key-0123456789". */
+	reportKey?: string;
+	/** Campaign stats requests per window. Default 100. */
+	statsPerMinute?: number;
+	/** false: the workspace has no access to campaign stats (403). Default true. */
+	statsEnabled?: boolean;
+	/** How many campaigns makeCampaigns seeds (default 25), or the campaigns themselves. */
+	campaigns?: number | Campaign[];
 }
 
 /** The options with their defaults filled in. A test may change them on a running simulator. */
@@ -182,6 +234,15 @@ export interface SimulatorConfig {
 	missingAppKey: '400' | '401';
 	cohortProcessingMs: number;
 	dashboardSegments: string[];
+	scriptedFaults: ScriptedFaults;
+	informKey: string;
+	alerts: InformAlert[];
+	informPerMinute: number;
+	informDuplicateWindowMs: number;
+	informChannelDetails: boolean;
+	reportKey: string;
+	statsPerMinute: number;
+	statsEnabled: boolean;
 }
 
 /** A request as handle() takes it: the API without HTTP. Header names in lower case, as Node gives them. */
@@ -196,11 +257,13 @@ export interface HandledRequest {
 export interface SimulatorRequest extends HandledRequest {
 	/** Set once the request is routed. */
 	endpoint?: Endpoint;
-	/** A write's app_id, from its path or its query; Cohort Sync's MOE-APPKEY header (null when not sent). */
+	/** A write's app_id, from its path or its query; Cohort Sync's, Inform's and campaign stats' MOE-APPKEY header (null when not sent). */
 	appId?: string | null;
+	/** Inform: whether it came to the sandbox host (test alerts). */
+	sandbox?: boolean;
 	/** Get User: the identifiers it asks for, once its body was read that far. */
 	identifiers?: Identifier[];
-	/** Test Connection and the writes: the body, once parsed. */
+	/** Test Connection, the writes, Inform and campaign stats: the body, once parsed. */
 	body?: JsonValue;
 	/** The seeded fault this request met, if any. */
 	fault?: FaultKind | AppliedFaultKind;
@@ -236,17 +299,19 @@ export interface LogEntry {
 	/** 0 for a dropped connection. */
 	status: number;
 	fault: FaultKind | AppliedFaultKind | undefined;
-	/** The app_id the request names; for Cohort Sync, which names none, its MOE-APPKEY header. */
+	/** The app_id the request names; for Cohort Sync, Inform and campaign stats, which name none, their MOE-APPKEY header. */
 	appId: string | null;
-	/** Cohort Sync: the MOE-APPKEY header sent, undefined when none was. */
+	/** Cohort Sync, Inform and campaign stats: the MOE-APPKEY header sent, undefined when none was. */
 	appKey?: string;
+	/** Inform: true for a test alert (the sandbox host), false for a live one. */
+	sandbox?: boolean;
 	forwardedFor: string | string[] | undefined;
 	authorization: string | undefined;
 	/** Get User (and a request no endpoint took): the identifiers it asked for, when its body was read that far. */
 	identifiers?: Identifier[];
 	/** Get User: the user_fields_to_export it asked for. */
 	fields?: string[];
-	/** Test Connection and the writes: the parsed body, undefined when it is not JSON. */
+	/** Test Connection, the writes, Inform and campaign stats: the parsed body, undefined when it is not JSON. */
 	body?: JsonValue;
 }
 
@@ -271,6 +336,14 @@ export interface Simulator<U extends Profile = SeededUser> {
 	segment(cohortId: string): Segment | undefined;
 	/** The customer IDs in a Cohort Sync segment now, in the order they joined; undefined for no such segment. */
 	segmentMembers(cohortId: string): string[] | undefined;
+	/** Every live Inform message accepted since the last reset, in arrival order. */
+	informMessages: InformMessage[];
+	/** Every test alert (Inform's sandbox host) accepted since the last reset, in arrival order. */
+	testAlerts: InformMessage[];
+	/** The campaigns campaign stats answers for. */
+	campaigns: Campaign[];
+	/** Every campaign stats request answered with figures since the last reset. */
+	statsRequests: StatsRequestEntry[];
 	/** The address it listens on: set by start(). */
 	url: string;
 	/** The live profile of a customer ID, as Get User would find it now, or undefined. */
@@ -279,11 +352,17 @@ export interface Simulator<U extends Profile = SeededUser> {
 	userById(id: string): Profile | undefined;
 	/** The API without HTTP (logged like a request over HTTP). */
 	handle(request: HandledRequest): Answer;
+	/** Adds faults to one endpoint's script (see scriptedFaults), until the next reset. */
+	scriptFaults(endpoint: Endpoint, kinds: ReadonlyArray<FaultKind | AppliedFaultKind | null>): void;
 	/** Adds a fault hook; returns a function that removes it. */
 	intercept(hook: InterceptHook): () => void;
 	/** Identifiers Get User was asked for more than once since the last reset, as "type:identifier". */
 	duplicateIdentifiers(): string[];
-	/** Forgets every request, write (Cohort Syncs and segments included), fault count and hook, and restores the seeded users. */
+	/**
+	 * Forgets every request, write (Cohort Syncs and segments included), Inform message and
+	 * transaction_id window, stats request, fault count and hook; restores the scripted faults and
+	 * the seeded users.
+	 */
 	reset(): void;
 	/** Listens on `port` (default 0: a free one) and `host` (default 127.0.0.1); resolves to its URL. */
 	start(port?: number, host?: string): Promise<string>;
@@ -299,6 +378,16 @@ export function makeUsers(count: number, seed: number): SeededUser[];
 
 /** A small deterministic PRNG (mulberry32): numbers in [0, 1), the same for the same seed. */
 export function randomFrom(seed: number): () => number;
+
+/** `count` (default 25) campaigns, the same for the same seed (the simulator seeds them with seed + 3). */
+export function makeCampaigns(count?: number, seed?: number): Campaign[];
+/** The 200 body campaign stats answers a checked request with, from these campaigns. */
+export function campaignStatsAnswer(
+	campaigns: Campaign[],
+	request: CampaignStatsRequest,
+): CampaignStatsResponse;
+/** Inform's default alerts: order_shipped, Demo_ID, Live Activity Only Test, login_otp (see ./inform.d.ts). */
+export const DEFAULT_ALERTS: InformAlert[];
 
 export const FAULT_KINDS: FaultKind[];
 export const APPLIED_FAULT_KINDS: AppliedFaultKind[];

@@ -3,16 +3,30 @@
  * A local stand-in for MoEngage's Data API, as strict as the documented API: Get User (POST
  * /v1/customers/export, docs/moengage-api.md#get-user) here, the write endpoints (Track User,
  * Track Event, Bulk Import, Delete User, Merge Users; docs/moengage-api.md#bulk-import, #delete-user, #merge-users) in
- * ./writes.js, and Cohort Sync (docs/moengage-api.md#cohort-sync) in ./cohort.js. It is the only
- * fake in the tests: the node, n8n's engine and the HTTP stack in between are real. Plain
- * JavaScript, so that scripts run it without compiling; ./simulator.d.ts (with ./writes.d.ts and
- * ./cohort.d.ts) gives TypeScript its types and changes with it.
+ * ./writes.js, Cohort Sync (docs/moengage-api.md#cohort-sync) in ./cohort.js, and beyond the Data
+ * API, Inform (docs/moengage-api.md#inform) in ./inform.js and campaign stats
+ * (docs/moengage-api.md#campaign-stats) in ./stats.js. It is the only fake in the tests: the node,
+ * n8n's engine and the HTTP stack in between are real. Plain JavaScript, so that scripts run it
+ * without compiling; ./simulator.d.ts (with the .d.ts beside each module) gives TypeScript its
+ * types and changes with it.
  */
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { createWrites, WRITE_LIMITS } = require('./writes');
 const { COHORT_SYNC_PATH } = require('./cohort');
 const { randomFrom, hexOf } = require('./random');
+const {
+	createInform,
+	DEFAULT_ALERTS,
+	DUPLICATE_WINDOW_MS,
+	INFORM_PER_MINUTE,
+} = require('./inform');
+const {
+	createCampaignStats,
+	campaignStatsAnswer,
+	makeCampaigns,
+	STATS_PER_MINUTE,
+} = require('./stats');
 
 const MAX_IDENTIFIERS = 20;
 const MAX_PAYLOAD_BYTES = 128 * 1024;
@@ -119,6 +133,15 @@ const APPLIED_FAULT_KINDS = [
 	'applied-truncated', // applied, then the answer it earned (a 200 when accepted) with its JSON body cut off
 ];
 
+/** Throws on a scripted fault that is no kind: null (a request let through) or one of the kinds above. */
+function checkFaultKinds(kinds, where) {
+	const unknown = kinds.find(
+		(kind) => kind !== null && !FAULT_KINDS.includes(kind) && !APPLIED_FAULT_KINDS.includes(kind),
+	);
+	if (unknown !== undefined)
+		throw new Error(`${where}: unknown fault kind ${JSON.stringify(unknown)}`);
+}
+
 function faultAnswer(kind, config, validBody) {
 	switch (kind.replace(/^applied-/, '')) {
 		case '429':
@@ -215,6 +238,30 @@ function faultAnswer(kind, config, validBody) {
  * description?, members}, or undefined) and cohortSyncs (every accepted sync, {action, partner,
  * cohort_id, cohort_name, description?, uids, acceptedAt, processedAt?}); a uid naming no user is
  * recorded in `ignored` when its sync is processed.
+ *
+ * Inform (POST /v1.0/alerts/send and the older /v1/send; test alerts under /sandbox,
+ * docs/moengage-api.md#inform) takes Basic auth with the Inform key and MOE-APPKEY. It shares
+ * workspaceId, windowMs, latencyMs, rateLimitHeaders, now, faults (a '429' or '500' fault takes
+ * its own body; an applied-* one records the message, then loses the answer) and intercept().
+ * Its own options: informKey (default 'sim-inform-api-key-0123456789'); alerts (the workspace's
+ * alerts, each {id, referenceName, testId, channels, attachmentKeys}; default DEFAULT_ALERTS);
+ * informPerMinute (default 10,000); informDuplicateWindowMs (how long an accepted transaction_id
+ * answers 409, default 300,000: "within 5 minutes"); informChannelDetails (the per-channel status
+ * blocks of the 200, which MoEngage sends only where a CSM enabled them; default false). Its
+ * readers: informMessages (accepted live messages) and testAlerts (accepted test alerts).
+ *
+ * Campaign stats (POST /core-services/v1/campaign-stats, docs/moengage-api.md#campaign-stats) takes
+ * Basic auth with the Campaign report key and MOE-APPKEY, and shares the same options as Inform.
+ * Its own: reportKey (default 'sim-campaign-report-key-0123456789'); statsPerMinute (default 100);
+ * statsEnabled (false: 403, a workspace without the feature; default true); campaigns (a count of
+ * seeded campaigns, default 25, or the campaigns themselves, as makeCampaigns makes them). Its
+ * reader: statsRequests (every request answered with figures).
+ *
+ * scriptedFaults: {<endpoint>: [kind or null, …]}: the next requests to that endpoint that reach
+ * the point where a fault may strike meet these kinds in order (null lets one through), before and
+ * instead of the seeded `faults` draw; e.g. {inform: ['applied-reset']} loses the answer of the
+ * first accepted Inform request and no other. reset() restores the script; scriptFaults() adds to
+ * it for one test.
  */
 function createSimulator(options = {}) {
 	const config = {
@@ -244,6 +291,15 @@ function createSimulator(options = {}) {
 		missingAppKey: options.missingAppKey ?? '400',
 		cohortProcessingMs: options.cohortProcessingMs ?? 0,
 		dashboardSegments: [...(options.dashboardSegments ?? [])],
+		informKey: options.informKey ?? 'sim-inform-api-key-0123456789',
+		alerts: options.alerts ?? DEFAULT_ALERTS,
+		informPerMinute: options.informPerMinute ?? INFORM_PER_MINUTE,
+		informDuplicateWindowMs: options.informDuplicateWindowMs ?? DUPLICATE_WINDOW_MS,
+		informChannelDetails: options.informChannelDetails ?? false,
+		reportKey: options.reportKey ?? 'sim-campaign-report-key-0123456789',
+		statsPerMinute: options.statsPerMinute ?? STATS_PER_MINUTE,
+		statsEnabled: options.statsEnabled ?? true,
+		scriptedFaults: options.scriptedFaults ?? {},
 	};
 	if (!['enabled', 'refused-401', 'refused-403'].includes(config.getUser)) {
 		throw new Error(
@@ -255,10 +311,23 @@ function createSimulator(options = {}) {
 			`missingAppKey must be '400' or '401', not ${JSON.stringify(config.missingAppKey)}`,
 		);
 	}
+	for (const [endpoint, kinds] of Object.entries(config.scriptedFaults))
+		checkFaultKinds(kinds, `scriptedFaults.${endpoint}`);
 	// A test may run the simulator on a virtual clock; the rate window and the log follow it.
 	const clockNow = options.now ?? Date.now;
 	const faultRandom = randomFrom(config.faults.seed);
 	const faultCounts = {};
+	/** What is left of the scripted faults, per endpoint. */
+	const scripted = {};
+	const restoreScript = () => {
+		for (const endpoint of Object.keys(scripted)) delete scripted[endpoint];
+		for (const [endpoint, kinds] of Object.entries(config.scriptedFaults))
+			scripted[endpoint] = [...kinds];
+	};
+	restoreScript();
+	const campaigns = Array.isArray(options.campaigns)
+		? options.campaigns
+		: makeCampaigns(options.campaigns ?? 25, config.seed + 3);
 	const users = options.userList ?? makeUsers(options.users ?? 1000, config.seed);
 	const byType = { customer_id: new Map(), id: new Map() };
 	const newIdRandom = randomFrom(config.seed + 2);
@@ -331,6 +400,20 @@ function createSimulator(options = {}) {
 		createWindow,
 	});
 
+	/** What Inform and campaign stats borrow from here: what every endpoint shares. */
+	const shared = {
+		config,
+		clockNow,
+		createWindow,
+		pickFault,
+		faultAnswer: (kind, validBody) => faultAnswer(kind, config, validBody),
+		lostAnswer,
+		intercepted,
+		withRateLimitHeaders,
+	};
+	const inform = createInform(shared);
+	const campaignStats = createCampaignStats({ ...shared, campaigns });
+
 	function rateLimited() {
 		if (config.rateLimitShape === 'title') return rateLimitedByTitle();
 		return failBody(429, 'RateLimitError', 'Rate limit exceeded for this workspace');
@@ -354,10 +437,20 @@ function createSimulator(options = {}) {
 			.trim()
 			.toLowerCase();
 
-	/** The seeded fault for this request, if its turn has come (one sequence for every endpoint). */
+	/**
+	 * The fault for this request, if any: the next one scripted for its endpoint, else the seeded
+	 * draw, if its turn has come (one sequence for every endpoint).
+	 */
 	function pickFault(request) {
-		if (!(config.faults.rate > 0 && faultRandom() < config.faults.rate)) return undefined;
-		const kind = config.faults.kinds[Math.floor(faultRandom() * config.faults.kinds.length)];
+		const script = scripted[request.endpoint];
+		let kind;
+		if (script && script.length > 0) {
+			kind = script.shift() ?? undefined;
+		} else {
+			if (!(config.faults.rate > 0 && faultRandom() < config.faults.rate)) return undefined;
+			kind = config.faults.kinds[Math.floor(faultRandom() * config.faults.kinds.length)];
+		}
+		if (kind === undefined) return undefined;
 		faultCounts[kind] = (faultCounts[kind] ?? 0) + 1;
 		request.fault = kind;
 		return kind;
@@ -371,7 +464,10 @@ function createSimulator(options = {}) {
 		return undefined;
 	}
 
-	/** Routes a request: Get User here, the write endpoints (Cohort Sync's included) through writes.js. */
+	/**
+	 * Routes a request: Get User here, the write endpoints (Cohort Sync's included) through
+	 * writes.js, Inform and campaign stats through their modules.
+	 */
 	function answer(request) {
 		// Users whose deletion buffer ran out are gone before anything, Get User included, reads them.
 		writes.purge(clockNow());
@@ -387,6 +483,18 @@ function createSimulator(options = {}) {
 			request.endpoint = 'cohortSync';
 			request.appId = request.headers['moe-appkey'] ?? null;
 			return answerCohortSync(request);
+		}
+		const informRoute = inform.route(request);
+		if (informRoute) {
+			request.endpoint = 'inform';
+			request.sandbox = informRoute.sandbox;
+			request.appId = request.headers['moe-appkey'] ?? null;
+			return inform.answer(request, informRoute);
+		}
+		if (campaignStats.route(request)) {
+			request.endpoint = 'campaignStats';
+			request.appId = request.headers['moe-appkey'] ?? null;
+			return campaignStats.answer(request);
 		}
 		const routed = writes.route(request);
 		if (!routed)
@@ -749,8 +857,9 @@ function createSimulator(options = {}) {
 
 	/**
 	 * Every request, answered or refused: Get User's carry the identifiers and fields it asked for,
-	 * a write's its parsed body (undefined when it is not JSON); Cohort Sync's also its MOE-APPKEY,
-	 * as `appKey` and as `appId` (null when none was sent), since it names no app_id.
+	 * a write's its parsed body (undefined when it is not JSON); Cohort Sync's, Inform's and campaign
+	 * stats' also their MOE-APPKEY, as `appKey` and as `appId` (null when none was sent), since they
+	 * name no app_id; Inform's whether it went to the sandbox host.
 	 */
 	function logEntry(request, result, path) {
 		const entry = {
@@ -771,10 +880,11 @@ function createSimulator(options = {}) {
 		} else {
 			entry.body = request.body ?? parsedOrUndefined(request.raw);
 		}
-		if (request.endpoint === 'cohortSync') {
+		if (['cohortSync', 'inform', 'campaignStats'].includes(request.endpoint)) {
 			entry.appId = request.appId;
 			entry.appKey = request.headers['moe-appkey'];
 		}
+		if (request.endpoint === 'inform') entry.sandbox = request.sandbox;
 		return entry;
 	}
 
@@ -844,6 +954,14 @@ function createSimulator(options = {}) {
 			writes.purge(clockNow());
 			return writes.cohort.segment(cohortId)?.members;
 		},
+		/** Every live Inform message accepted since the last reset, in arrival order. */
+		informMessages: inform.messages,
+		/** Every test alert (the sandbox host) accepted since the last reset, in arrival order. */
+		testAlerts: inform.testAlerts,
+		/** The seeded campaigns (or the ones given) that campaign stats answers for. */
+		campaigns,
+		/** Every campaign stats request answered with figures since the last reset. */
+		statsRequests: campaignStats.requests,
 		/** The live profile of a customer ID, as Get User would find it now, or undefined. */
 		userByCustomerId(customerId) {
 			writes.purge(clockNow());
@@ -860,6 +978,11 @@ function createSimulator(options = {}) {
 			const result = answer(parsed);
 			log.push(logEntry(parsed, result, `${request.url.pathname}${request.url.search}`));
 			return result;
+		},
+		/** Adds faults to the script of one endpoint (see the scriptedFaults option), until the next reset. */
+		scriptFaults(endpoint, kinds) {
+			checkFaultKinds(kinds, `scriptFaults('${endpoint}')`);
+			(scripted[endpoint] ??= []).push(...kinds);
 		},
 		/** Adds a fault hook; returns a function that removes it. */
 		intercept(hook) {
@@ -879,11 +1002,17 @@ function createSimulator(options = {}) {
 			}
 			return duplicates;
 		},
-		/** Forgets every request and write, and restores the seeded users. */
+		/**
+		 * Forgets every request, write, Inform message and transaction_id window, stats request, fault
+		 * count and hook; restores the scripted faults and the seeded users.
+		 */
 		reset() {
 			log.length = 0;
 			exportWindow.clear();
 			writes.reset();
+			inform.reset();
+			campaignStats.reset();
+			restoreScript();
 			store.restore();
 			stats.maxInFlight = 0;
 			for (const kind of Object.keys(faultCounts)) delete faultCounts[kind];
@@ -908,6 +1037,9 @@ function createSimulator(options = {}) {
 module.exports = {
 	createSimulator,
 	makeUsers,
+	makeCampaigns,
+	campaignStatsAnswer,
+	DEFAULT_ALERTS,
 	randomFrom,
 	FAULT_KINDS,
 	APPLIED_FAULT_KINDS,
