@@ -234,6 +234,14 @@ async function serve(values) {
 	console.log(`  Data center:   Custom URL → ${url}`);
 	console.log(`  Workspace ID:  ${config.workspaceId}`);
 	console.log(`  Data API key:  ${config.apiKey}`);
+	console.log(`  Inform key:    ${config.informKey} (Sandbox Base URL → ${url}/sandbox)`);
+	console.log(`  Report key:    ${config.reportKey} (Campaign report: campaign stats)`);
+	console.log(
+		`  Inform alerts: ${config.alerts.map((alert) => `${alert.referenceName} (id ${alert.id}, test id ${alert.testId})`).join(', ')}`,
+	);
+	console.log(
+		`  Campaigns:     ${simulator.campaigns.length} (e.g. "${simulator.campaigns[0].id}"), active 2024-12-31 to 2025-01-31`,
+	);
 	console.log(
 		`  Users:         ${users.length} (e.g. customer_id "${users[0].customer_id}", id "${users[0].id}")`,
 	);
