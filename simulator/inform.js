@@ -398,6 +398,8 @@ function createInform(context) {
 		const contentType = String(request.headers['content-type'] ?? '')
 			.split(';')[0]
 			.trim();
+		// The yaml's curl and MoEngage's Python client send application/json; what another type gets
+		// is undocumented: here the 400 for "Invalid payload format".
 		if (contentType.toLowerCase() !== 'application/json')
 			return invalid('Content-Type must be application/json');
 		try {

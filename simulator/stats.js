@@ -472,6 +472,8 @@ function createCampaignStats(context) {
 		const contentType = String(request.headers['content-type'] ?? '')
 			.split(';')[0]
 			.trim();
+		// The old help page lists Content-Type: application/json as required; the answer to another
+		// type is undocumented: here the 400 "Invalid Field Value" naming it.
 		if (contentType.toLowerCase() !== 'application/json')
 			return invalidField('Content-Type', 'Must be application/json.');
 		try {
