@@ -5,22 +5,23 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import {
+	API_KEY,
+	BASIC_AUTH,
+	DATA_CENTERS,
+	WORKSPACE_ID,
+	apiKeyProperty,
+	baseUrlExpression,
+	customUrlProperty,
+	dataCenterProperty,
+	workspaceIdProperty,
+} from './data-centers';
+
 // One expression for the test request; the node derives the same URL in transport.ts (workspaceOf).
-// The host is api-01 … api-06 and api-101: the "api-0X" pattern on MoEngage's page only holds for 01–06.
-const BASE_URL_EXPRESSION =
-	'={{ $credentials.dataCenter === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "") : "https://api-" + $credentials.dataCenter + ".moengage.com" }}';
-
-const WORKSPACE_ID = '={{ String($credentials.appId).trim() }}';
-
-const DATA_CENTERS = [
-	{ name: 'DC-01 (US)', value: '01' },
-	{ name: 'DC-02 (EU)', value: '02' },
-	{ name: 'DC-03 (India)', value: '03' },
-	{ name: 'DC-04 (US)', value: '04' },
-	{ name: 'DC-05 (Singapore)', value: '05' },
-	{ name: 'DC-06 (Indonesia)', value: '06' },
-	{ name: 'DC-101', value: '101' },
-];
+const BASE_URL_EXPRESSION = baseUrlExpression(
+	'baseUrl',
+	'"https://api-" + $credentials.dataCenter + ".moengage.com"',
+);
 
 const CHECK_ALL =
 	'Check the Workspace ID, the Data API key and the data center (dashboard-02.moengage.com → DC-02).';
@@ -35,26 +36,8 @@ export class MoEngageApi implements ICredentialType {
 	documentationUrl = 'https://developers.moengage.com/hc/en-us/articles/4413174104852-Get-User';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Data Center',
-			name: 'dataCenter',
-			type: 'options',
-			options: [...DATA_CENTERS, { name: 'Custom URL', value: 'custom' }],
-			default: '01',
-			description:
-				'Where your workspace lives: the number in your dashboard URL (dashboard-02.moengage.com → DC-02). Custom URL is for a proxy or a local test server.',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'http://127.0.0.1:4010',
-			description:
-				'The http(s) URL that stands in for https://api-0X.moengage.com, without a trailing path',
-			required: true,
-			displayOptions: { show: { dataCenter: ['custom'] } },
-		},
+		dataCenterProperty,
+		customUrlProperty('Base URL', 'baseUrl', 'https://api-0X.moengage.com'),
 		{
 			displayName: 'Data Center Behind the URL',
 			name: 'region',
@@ -65,38 +48,13 @@ export class MoEngageApi implements ICredentialType {
 				"The data center of the workspace this URL leads to. Only the credential's Test uses it: MoEngage's Test Connection asks for it as region.",
 			displayOptions: { show: { dataCenter: ['custom'] } },
 		},
-		{
-			displayName: 'Workspace ID',
-			name: 'appId',
-			type: 'string',
-			default: '',
-			required: true,
-			description:
-				'Formerly "App ID". MoEngage dashboard → Settings → Account → APIs → Workspace ID (App ID).',
-		},
-		{
-			displayName: 'Data API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description:
-				'MoEngage dashboard → Settings → Account → APIs → API Keys → Data (Generate Key, then Save)',
-		},
+		workspaceIdProperty,
+		apiKeyProperty('Data API Key', 'Data (Generate Key, then Save)'),
 	];
 
 	// A Workspace ID or key pasted with a space or line break just works: the node trims them, and
 	// so does the header n8n builds from them.
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{ String($credentials.appId).trim() }}',
-				password: '={{ String($credentials.apiKey).trim() }}',
-			},
-		},
-	};
+	authenticate: IAuthenticateGeneric = BASIC_AUTH;
 
 	// MoEngage's Test Connection (docs/moengage-api.md#test-connection): it answers for any workspace, with
 	// or without Get User enabled. The key goes where MoEngage asks for it, the Basic auth and the
@@ -114,7 +72,7 @@ export class MoEngageApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/json', 'MOE-APPKEY': WORKSPACE_ID },
 			body: {
 				app_id: WORKSPACE_ID,
-				app_secret: '={{ String($credentials.apiKey).trim() }}',
+				app_secret: API_KEY,
 				source: 'n8n',
 				region:
 					'={{ $credentials.dataCenter === "custom" ? $credentials.region : $credentials.dataCenter }}',

@@ -154,3 +154,97 @@ describe("the MoEngage API credential's Test", () => {
 		});
 	});
 });
+
+describe("the MoEngage Inform API credential's Test", () => {
+	const inform = (overrides: Record<string, string> = {}) => ({
+		dataCenter: 'custom',
+		baseUrl: simulator.url,
+		sandboxUrl: `${simulator.url}/sandbox`,
+		appId: simulator.config.workspaceId,
+		apiKey: simulator.config.informKey,
+		...overrides,
+	});
+	const sent = () => simulator.log.filter((entry) => entry.endpoint === 'inform');
+
+	it('passes a working key on the 400 "Invalid Alert ID" of a test alert that cannot exist, sending nothing', async () => {
+		const result = await testCredential(inform(), 'moEngageInformApi');
+		expect(result.status).toBe('OK');
+		expect(sent().map((entry) => [entry.status, entry.sandbox, entry.appKey])).toEqual([
+			[400, true, simulator.config.workspaceId],
+		]);
+		expect(simulator.testAlerts).toEqual([]);
+		expect(simulator.informMessages).toEqual([]);
+	});
+
+	it('goes to the older /v1/send when the credential names it', async () => {
+		await testCredential(inform({ endpoint: 'older' }), 'moEngageInformApi');
+		expect(sent().map((entry) => entry.path)).toEqual(['/sandbox/v1/send']);
+	});
+
+	it("refuses the Data key with MoEngage's 401, naming the Inform key and the data center", async () => {
+		const result = await testCredential(
+			inform({ apiKey: simulator.config.apiKey }),
+			'moEngageInformApi',
+		);
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringContaining('MoEngage answered 401 "Invalid App Key or Basic Auth"'),
+		});
+		expect(result.message).toContain('the Inform API key');
+		expect(result.message).not.toContain(simulator.config.apiKey);
+	});
+
+	it("refuses an answer that is not Inform's, such as another API's 404 behind the Custom URL", async () => {
+		const result = await testCredential(
+			inform({ sandboxUrl: `${simulator.url}/nowhere` }),
+			'moEngageInformApi',
+		);
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringContaining("The answer did not come from MoEngage's Inform"),
+		});
+	});
+});
+
+describe("the MoEngage Campaign Report API credential's Test", () => {
+	const reportKey = (overrides: Record<string, string> = {}, at: Simulator = simulator) => ({
+		dataCenter: 'custom',
+		baseUrl: at.url,
+		appId: at.config.workspaceId,
+		apiKey: at.config.reportKey,
+		...overrides,
+	});
+
+	it('passes a working key on a one-day report, with MOE-APPKEY', async () => {
+		const result = await testCredential(reportKey(), 'moEngageCampaignReportApi');
+		expect(result.status).toBe('OK');
+		expect(
+			simulator.log
+				.filter((entry) => entry.endpoint === 'campaignStats')
+				.map((entry) => [entry.status, entry.appKey]),
+		).toEqual([[200, simulator.config.workspaceId]]);
+	});
+
+	it('refuses another key (401) and a workspace without campaign stats (403), each saying what to do', async () => {
+		const wrong = await testCredential(
+			reportKey({ apiKey: simulator.config.informKey }),
+			'moEngageCampaignReportApi',
+		);
+		expect(wrong.message).toContain('MoEngage answered 401 "Authentication required"');
+		await withSimulator({ statsEnabled: false }, async (forbidden) => {
+			const result = await testCredential(reportKey({}, forbidden), 'moEngageCampaignReportApi');
+			expect(result.message).toContain('campaign stats are not enabled for this workspace');
+		});
+	});
+
+	it("refuses an answer that is not campaign stats, such as another API's 404 behind the Custom URL", async () => {
+		const result = await testCredential(
+			reportKey({ baseUrl: `${simulator.url}/nowhere` }),
+			'moEngageCampaignReportApi',
+		);
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringContaining("The answer is not MoEngage's campaign stats"),
+		});
+	});
+});

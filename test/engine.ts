@@ -20,7 +20,10 @@ import {
 	NodeConnectionTypes,
 	NodeHelpers,
 	Workflow,
+	type IAuthenticateGeneric,
+	type IBinaryKeyData,
 	type ICredentialDataDecryptedObject,
+	type ICredentialType,
 	type IConnections,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -37,6 +40,8 @@ import {
 } from 'n8n-workflow';
 
 import { MoEngageApi } from '../credentials/MoEngageApi.credentials';
+import { MoEngageCampaignReportApi } from '../credentials/MoEngageCampaignReportApi.credentials';
+import { MoEngageInformApi } from '../credentials/MoEngageInformApi.credentials';
 import { MoEngage } from '../nodes/MoEngage/MoEngage.node';
 
 /** Emits the rows given in its `rows` parameter, like a spreadsheet or Code node would. */
@@ -56,9 +61,31 @@ class Rows implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const rows = this.getNodeParameter('rows', 0) as unknown;
 		const list = (typeof rows === 'string' ? JSON.parse(rows) : rows) as IDataObject[];
-		return [list.map((json) => ({ json, pairedItem: { item: 0 } }))];
+		// A row's `$binary` ({field: {base64, mimeType, fileName}}) becomes the item's binary data, as a Read File node gives it.
+		return [
+			list.map(({ $binary, ...json }) => ({
+				json,
+				pairedItem: { item: 0 },
+				...($binary ? { binary: binaryOf($binary as Record<string, BinaryFile>) } : {}),
+			})),
+		];
 	}
 }
+
+interface BinaryFile {
+	base64: string;
+	mimeType: string;
+	fileName: string;
+}
+
+/** Binary data as n8n keeps it in memory (its default mode): base64 in `data`. */
+const binaryOf = (files: Record<string, BinaryFile>): IBinaryKeyData =>
+	Object.fromEntries(
+		Object.entries(files).map(([field, file]) => [
+			field,
+			{ data: file.base64, mimeType: file.mimeType, fileName: file.fileName },
+		]),
+	);
 
 /** Passes its input on unchanged: stands for the CRM or sheet node a user connects to an output. */
 class Collect implements INodeType {
@@ -98,7 +125,13 @@ const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-const credentialType = new MoEngageApi();
+/** Every credential type of the MoEngage node, by name. */
+const credentialTypes: Record<string, ICredentialType> = Object.fromEntries(
+	[new MoEngageApi(), new MoEngageInformApi(), new MoEngageCampaignReportApi()].map((type) => [
+		type.name,
+		type,
+	]),
+);
 
 /** Applies the credential's generic `authenticate` block the way n8n's CredentialsHelper does. */
 class CredentialsHelper extends ICredentialsHelper {
@@ -108,7 +141,7 @@ class CredentialsHelper extends ICredentialsHelper {
 
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
-		_typeName: string,
+		typeName: string,
 		requestOptions: IHttpRequestOptions,
 		workflow: Workflow,
 		node: INode,
@@ -123,7 +156,8 @@ class CredentialsHelper extends ICredentialsHelper {
 				'',
 			);
 		const options = requestOptions as unknown as Record<string, Record<string, unknown>>;
-		for (const [outerKey, inner] of Object.entries(credentialType.authenticate.properties)) {
+		const { authenticate } = credentialTypes[typeName] as { authenticate: IAuthenticateGeneric };
+		for (const [outerKey, inner] of Object.entries(authenticate.properties)) {
 			options[outerKey] ??= {};
 			for (const [key, value] of Object.entries(inner as Record<string, string>)) {
 				options[outerKey][key] = resolve(value);
@@ -143,7 +177,7 @@ class CredentialsHelper extends ICredentialsHelper {
 	};
 	updateCredentials = async () => {};
 	updateCredentialsOauthTokenData = async () => {};
-	getCredentialsProperties = () => credentialType.properties;
+	getCredentialsProperties = (typeName: string) => credentialTypes[typeName].properties;
 }
 
 /** Every line n8n's logger received during the runs, for tests that check what reaches the log. */
@@ -176,6 +210,8 @@ export interface RunOptions {
 	rows: IDataObject[];
 	parameters?: MoEngageParameters;
 	credentials: ICredentialDataDecryptedObject;
+	/** The credential type `credentials` are of. Default the Data API's, moEngageApi. */
+	credentialType?: string;
 	onError?: INode['onError'];
 	/** Lets a test cancel the execution, as a user pressing Stop does. */
 	onStarted?: (cancel: () => void) => void;
@@ -238,6 +274,7 @@ export async function runMoEngage({
 	rows,
 	parameters = {},
 	credentials,
+	credentialType = 'moEngageApi',
 	onError,
 	onStarted,
 	downstream = true,
@@ -255,7 +292,7 @@ export async function runMoEngage({
 			identifier: '={{ $json.customer_id }}',
 			...parameters,
 		} as INode['parameters'],
-		credentials: { moEngageApi: { id: '1', name: 'MoEngage account' } },
+		credentials: { [credentialType]: { id: '1', name: 'MoEngage account' } },
 		...(onError ? { onError } : {}),
 	};
 	const nodes: INode[] = [
@@ -359,8 +396,10 @@ const get = (value: unknown, path: string): unknown =>
  */
 export async function testCredential(
 	typed: ICredentialDataDecryptedObject,
+	typeName = 'moEngageApi',
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
-	const testRequest = credentialType.test;
+	const credentialType = credentialTypes[typeName];
+	const testRequest = credentialType.test!;
 	const data = NodeHelpers.getNodeParameters(
 		credentialType.properties,
 		typed as INodeParameters,
@@ -376,7 +415,7 @@ export async function testCredential(
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
-		credentials: { moEngageApi: { id: '1', name: 'MoEngage account' } },
+		credentials: { [typeName]: { id: '1', name: 'MoEngage account' } },
 	};
 	const nodeType: INodeType = {
 		description: {
@@ -388,7 +427,7 @@ export async function testCredential(
 			defaults: {},
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
-			credentials: [{ name: 'moEngageApi', required: true }],
+			credentials: [{ name: typeName, required: true }],
 			properties: [
 				{
 					displayName: 'Temp',
@@ -433,7 +472,7 @@ export async function testCredential(
 		response = await new RoutingNode(context, nodeType, {
 			id: '1',
 			name: 'MoEngage account',
-			type: 'moEngageApi',
+			type: typeName,
 			data,
 		}).runNode();
 	} catch (error) {

@@ -15,11 +15,11 @@ const TOOL_PARAMETERS = ['toolDescription', 'descriptionType'];
 const NODE_TYPES: Record<string, { properties: INodeProperties[]; credentials: string[][] }> = {
 	'n8n-nodes-moengage.moEngage': {
 		properties: new MoEngage().description.properties,
-		credentials: [['moEngageApi']],
+		credentials: [['moEngageApi'], ['moEngageInformApi'], ['moEngageCampaignReportApi']],
 	},
 	'n8n-nodes-moengage.moEngageTool': {
 		properties: new MoEngage().description.properties,
-		credentials: [['moEngageApi']],
+		credentials: [['moEngageApi'], ['moEngageInformApi'], ['moEngageCampaignReportApi']],
 	},
 	'n8n-nodes-moengage.moEngageTrigger': {
 		properties: new MoEngageTrigger().description.properties,
@@ -45,9 +45,13 @@ const propertyOf = (
 	return properties.find(
 		(property) =>
 			property.name === name &&
-			Object.entries(property.displayOptions?.show ?? {}).every(([key, values]) =>
-				(values as unknown[]).includes(key in parameters ? parameters[key] : defaults.get(key)),
-			),
+			Object.entries(property.displayOptions?.show ?? {}).every(([key, values]) => {
+				// A multiOptions value (Channels) shows what any of its choices shows, as n8n's editor does.
+				const value = key in parameters ? parameters[key] : defaults.get(key);
+				return (Array.isArray(value) ? value : [value]).some((one) =>
+					(values as unknown[]).includes(one),
+				);
+			}),
 	);
 };
 const optionValues = (property: INodeProperties) =>
@@ -58,7 +62,7 @@ const examples = readdirSync(EXAMPLES)
 	.map((file) => ({ file, workflow: JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) }));
 
 describe('examples/', () => {
-	it('holds the two demos and the eight user workflows', () => {
+	it('holds the two demos and the ten user workflows', () => {
 		expect(examples.map(({ file }) => file).sort()).toEqual([
 			'ai-agent-tool.json',
 			'daily-enrichment-summary.json',
@@ -67,9 +71,11 @@ describe('examples/', () => {
 			'email-bounced-to-crm.json',
 			'form-sign-ups-to-segment.json',
 			'not-found-to-create.json',
+			'order-shipped-sms-and-email.json',
 			'sheet-rows-to-create-or-update.json',
 			'sheet-rows-to-crm.json',
 			'webhook-track-event.json',
+			'weekly-campaign-stats-to-sheet.json',
 		]);
 	});
 
@@ -87,6 +93,18 @@ describe('examples/', () => {
 				// n8n gives a trigger its URL from webhookId; an import without one has no URL to paste into MoEngage.
 				if (node.type.endsWith('Trigger')) expect(node.webhookId).toMatch(/^[0-9a-f-]{36}$/);
 				expect(nodeType.credentials).toContainEqual(Object.keys(node.credentials ?? {}));
+				if (node.type !== 'n8n-nodes-moengage.moEngageTrigger') {
+					// The credential the editor asks for with this Resource: another would not be used.
+					const resource = (node.parameters.resource as string | undefined) ?? 'user';
+					const asked = (new MoEngage().description.credentials ?? [])
+						.filter(
+							({ displayOptions: { show, hide } = {} }) =>
+								(show?.resource ?? [resource]).includes(resource) &&
+								!(hide?.resource ?? []).includes(resource),
+						)
+						.map(({ name }) => name);
+					expect(Object.keys(node.credentials ?? {})).toEqual(asked);
+				}
 				for (const [name, value] of Object.entries(node.parameters as Record<string, unknown>)) {
 					if (node.type.endsWith('Tool') && TOOL_PARAMETERS.includes(name)) continue;
 					const property = propertyOf(nodeType.properties, name, node.parameters);

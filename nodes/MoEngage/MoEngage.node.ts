@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
+	type INodeCredentialDescription,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -8,6 +9,7 @@ import {
 
 import { DEFAULT_RESOURCE, resources } from './resources';
 import { router } from './router';
+import { DATA_CREDENTIAL } from './shared/transport';
 
 type OutputTable = Record<
 	string,
@@ -45,6 +47,31 @@ function outputsOf(
 	});
 }
 
+/**
+ * One credential per MoEngage key, each shown for the resources that send with it. The Data API's
+ * is hidden for the others rather than shown for its own: n8n's editor moves a parameter into the
+ * credential dialog when the credentials' `show` conditions cover all its values (getMainAuthField),
+ * and saved workflows keep the Data credential they have.
+ */
+function credentialsOf(list: typeof resources): INodeCredentialDescription[] {
+	const byType = new Map<string, string[]>();
+	for (const resource of list) {
+		const type = resource.operations[0].credentialType ?? DATA_CREDENTIAL.type;
+		byType.set(type, [...(byType.get(type) ?? []), resource.value]);
+	}
+	const others = list
+		.map((resource) => resource.value)
+		.filter((value) => !byType.get(DATA_CREDENTIAL.type)?.includes(value));
+	return [...byType].map(([name, shown]) => ({
+		name,
+		required: true,
+		displayOptions:
+			name === DATA_CREDENTIAL.type
+				? { hide: { resource: others } }
+				: { show: { resource: shown } },
+	}));
+}
+
 /** As an expression's literal: spaced, so that two closing braces never end the expression early. */
 const literal = (value: unknown) => JSON.stringify(value, null, 1);
 
@@ -58,12 +85,12 @@ export class MoEngage implements INodeType {
 		// n8n's convention ("get: user"), which needs no list of the operations.
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			'Look up, create, update, delete and merge MoEngage users, track their events, and fill segments',
+			'Look up, create, update, delete and merge MoEngage users, track their events, fill segments, send transactional messages and read campaign stats',
 		defaults: { name: 'MoEngage' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${outputsOf})($parameter, ${literal(outputTable)}, ${literal(DEFAULT_RESOURCE)})}}`,
-		credentials: [{ name: 'moEngageApi', required: true }],
+		credentials: credentialsOf(resources),
 		properties: [
 			{
 				displayName: 'Resource',

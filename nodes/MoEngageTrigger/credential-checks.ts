@@ -1,7 +1,7 @@
 import type { ICredentialTestFunction, INodeCredentialTestResult } from 'n8n-workflow';
 
 /**
- * The trigger's credentials are secrets MoEngage sends to n8n, not keys n8n sends anywhere: there
+ * The trigger's webhook credentials are secrets MoEngage sends to n8n, not keys n8n sends anywhere: there
  * is no request to test them with. Each test checks what can be wrong before MoEngage calls.
  */
 const ok = (message: string): INodeCredentialTestResult => ({ status: 'OK', message });
@@ -53,17 +53,4 @@ export const webhookHeaderAuth: ICredentialTestFunction = async function (creden
 	}
 	if (value === '') return error('Enter the value MoEngage sends in the header.');
 	return ok(`Header name and value are well formed. ${NOT_CHECKED_BY_MOENGAGE}`);
-};
-
-export const campaignReportKey: ICredentialTestFunction = async function (credential) {
-	const key = text(credential.data?.apiKey).trim();
-	if (key === '') return error('Enter the Campaign Report API key.');
-	if (/\s/.test(key)) {
-		return error(
-			'The key contains a space or line break: copy it again from Settings → Account → APIs.',
-		);
-	}
-	return ok(
-		'The key is well formed. MoEngage signs each alert with it; an alert whose signature does not match is refused with 403.',
-	);
 };

@@ -71,6 +71,32 @@ export const credentialsFor = (simulator: Simulator, overrides: Record<string, u
 	...overrides,
 });
 
+/** The MoEngage Inform API credential pointing at a simulator: live alerts at its URL, test alerts under /sandbox. */
+export const informCredentialsFor = (
+	simulator: Simulator,
+	overrides: Record<string, unknown> = {},
+) => ({
+	dataCenter: 'custom',
+	baseUrl: simulator.url,
+	sandboxUrl: `${simulator.url}/sandbox`,
+	endpoint: 'current',
+	appId: simulator.config.workspaceId,
+	apiKey: simulator.config.informKey,
+	...overrides,
+});
+
+/** The MoEngage Campaign Report API credential pointing at a simulator. */
+export const reportCredentialsFor = (
+	simulator: Simulator,
+	overrides: Record<string, unknown> = {},
+) => ({
+	dataCenter: 'custom',
+	baseUrl: simulator.url,
+	appId: simulator.config.workspaceId,
+	apiKey: simulator.config.reportKey,
+	...overrides,
+});
+
 /** The Get User requests the simulator received since its last reset. */
 export const exportRequests = (simulator: Simulator) =>
 	simulator.log.filter((entry) => entry.path.startsWith('/v1/customers/export'));
@@ -84,7 +110,15 @@ export const rowsOf = (
 
 /** Which endpoint a simulator log entry is for: Get User or one of the write endpoints. */
 export type SimulatorEndpoint =
-	'export' | 'trackUser' | 'trackEvent' | 'bulk' | 'delete' | 'merge' | 'cohortSync';
+	| 'export'
+	| 'trackUser'
+	| 'trackEvent'
+	| 'bulk'
+	| 'delete'
+	| 'merge'
+	| 'cohortSync'
+	| 'inform'
+	| 'campaignStats';
 
 /** The requests one endpoint of the simulator received since its last reset, refused ones included. */
 export const requestsTo = (simulator: Simulator, endpoint: SimulatorEndpoint) =>

@@ -587,3 +587,70 @@ describe('dispatch of writes when the run halts during a resend', () => {
 		});
 	});
 });
+
+describe('dispatch of writes MoEngage de-duplicates for a while (Inform: a transaction_id for 5 minutes)', () => {
+	const lost: Exchange = {
+		kind: 'lost',
+		failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' },
+	};
+	/** Inform's verdict: a 409 to a unit sent before without an answer is the node's own message. */
+	const verdict = (_: readonly Lookup[], exchange: { status: number }, unanswered: number) =>
+		exchange.status === 409
+			? ({ kind: unanswered > 0 ? 'found' : 'notFound' } as unknown as Outcome)
+			: undefined;
+
+	it('tells the verdict how many copies went without an answer: none on a first send, one after a lost answer', async () => {
+		const seen: number[] = [];
+		for (const before of [[], [lost]]) {
+			const { io, simulator } = setUp();
+			scripted(io, ...before, refused(409));
+			const lookups = lookupsOf([simulator.users[0].customer_id]);
+			const { results } = await dispatch([lookups], policy, {
+				...io,
+				verdict: (batch, exchange, unanswered) => {
+					seen.push(unanswered);
+					return verdict(batch, exchange, unanswered);
+				},
+				resendsAfterLostAnswer: () => Infinity,
+			});
+			expect(results.get(lookups[0])?.kind).toBe('settled');
+		}
+		expect(seen).toEqual([0, 1]);
+	});
+
+	it("counts a 5xx as a copy without an answer: MoEngage's 500 may come while the message is in progress", async () => {
+		const { io, simulator } = setUp();
+		scripted(io, refused(500), refused(409));
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], policy, { ...io, verdict });
+		expect(kindOf(results.get(lookups[0]))).toBe('found');
+	});
+
+	it('resends after a lost answer only within resendWithinMs of the first copy, then fails it as maybe taken', async () => {
+		const { io, simulator, clock } = setUp();
+		// Each lost copy costs the timeout: 100 s here, so the third copy would leave 200 s after the first.
+		const sent = scripted(io, lost, lost, lost, lost);
+		io.send = ((send) => async (batch: readonly Lookup[]) => {
+			const answer = await send(batch);
+			await clock.sleep(100_000);
+			return answer;
+		})(io.send);
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], policy, {
+			...io,
+			verdict,
+			resendsAfterLostAnswer: () => Infinity,
+			resendWithinMs: 150_000,
+		});
+		expect(sent).toEqual([1, 1]);
+		expect(results.get(lookups[0])).toEqual({
+			kind: 'failed',
+			failure: expect.objectContaining({
+				message: expect.stringMatching(
+					/answer lost\. MoEngage may have taken it; not sent again, since \d+\.\d s have passed since the first copy/,
+				),
+			}),
+			maybeRecorded: true,
+		});
+	});
+});

@@ -12,7 +12,9 @@ import {
 } from 'n8n-workflow';
 
 import { MoEngage } from '../../nodes/MoEngage/MoEngage.node';
-import { resources } from '../../nodes/MoEngage/resources';
+import { DEFAULT_RESOURCE, resources } from '../../nodes/MoEngage/resources';
+
+const { description } = new MoEngage();
 
 const nodeType = new MoEngage();
 const nodeTypes = {
@@ -53,6 +55,8 @@ describe('the outputs and subtitle of each operation', () => {
 		[{ resource: 'segment', operation: 'add' }, ['Accepted'], 'add: segment'],
 		[{ resource: 'segment', operation: 'remove' }, ['Accepted'], 'remove: segment'],
 		[{ resource: 'segment', operation: 'addOrRemove' }, ['Accepted'], 'addOrRemove: segment'],
+		[{ resource: 'message', operation: 'send' }, ['Sent'], 'send: message'],
+		[{ resource: 'report', operation: 'getCampaignStats' }, ['Stats'], 'getCampaignStats: report'],
 	])('%j: outputs %j, subtitle "%s"', (parameters, outputs, subtitle) => {
 		expect(evaluated(parameters)).toEqual({ outputs, subtitle });
 	});
@@ -107,6 +111,42 @@ describe('the parameters built from the resources', () => {
 			[['user'], 'get', ['Create or Update', 'Delete', 'Get', 'Merge']],
 			[['event'], 'track', ['Track']],
 			[['segment'], 'add', ['Add or Remove Users', 'Add Users', 'Remove Users']],
+			[['message'], 'send', ['Send']],
+			[['report'], 'getCampaignStats', ['Get Campaign Stats']],
 		]);
+	});
+});
+
+describe('the credentials, one per MoEngage key', () => {
+	const shownFor = (resource: string) =>
+		(description.credentials ?? [])
+			.filter(({ displayOptions }) => {
+				const { show, hide } = displayOptions ?? {};
+				return (
+					(show?.resource === undefined || show.resource.includes(resource)) &&
+					!(hide?.resource ?? []).includes(resource)
+				);
+			})
+			.map(({ name }) => name);
+
+	it.each([
+		['user', 'moEngageApi'],
+		['event', 'moEngageApi'],
+		['segment', 'moEngageApi'],
+		['message', 'moEngageInformApi'],
+		['report', 'moEngageCampaignReportApi'],
+	])('asks a %s operation for the %s credential only', (resource, credential) => {
+		expect(shownFor(resource)).toEqual([credential]);
+	});
+
+	it('keeps the Data credential of a saved node without a Resource (Get Users from before resources)', () => {
+		expect(shownFor(DEFAULT_RESOURCE)).toEqual(['moEngageApi']);
+	});
+
+	it('shows no credential by the Resource alone for all its values, which n8n would fold into the credential dialog', () => {
+		const shownByResource = (description.credentials ?? []).flatMap(
+			({ displayOptions }) => (displayOptions?.show?.resource as string[] | undefined) ?? [],
+		);
+		expect(resources.every((resource) => shownByResource.includes(resource.value))).toBe(false);
 	});
 });

@@ -4,11 +4,7 @@
  */
 import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workflow';
 
-import {
-	campaignReportKey,
-	webhookBasicAuth,
-	webhookHeaderAuth,
-} from '../../nodes/MoEngageTrigger/credential-checks';
+import { webhookBasicAuth, webhookHeaderAuth } from '../../nodes/MoEngageTrigger/credential-checks';
 
 const test = async (check: typeof webhookBasicAuth, data: Record<string, string>) =>
 	await check.call(
@@ -51,23 +47,6 @@ describe('MoEngage Webhook Header Auth API: Test', () => {
 		[{ name: 'X-Api-Key', secret: '' }, 'Enter the value'],
 	])('refuses %j', async (data, message) => {
 		const result = await test(webhookHeaderAuth, data);
-		expect(result.status).toBe('Error');
-		expect(result.message).toContain(message);
-	});
-});
-
-describe('MoEngage Campaign Report API: Test', () => {
-	it('passes a key, and says what checks it later (the alerts’ signature)', async () => {
-		const result = await test(campaignReportKey, { apiKey: ' key-123 ' });
-		expect(result.status).toBe('OK');
-		expect(result.message).toContain('refused with 403');
-	});
-
-	it.each([
-		[{ apiKey: '' }, 'Enter the Campaign Report API key'],
-		[{ apiKey: 'key 123' }, 'contains a space or line break'],
-	])('refuses %j', async (data, message) => {
-		const result = await test(campaignReportKey, data);
 		expect(result.status).toBe('Error');
 		expect(result.message).toContain(message);
 	});

@@ -11,9 +11,16 @@ import {
 } from 'n8n-workflow';
 
 import { errorItemJson, type Failure } from '../shared/results';
-import { CREDENTIAL_TYPE, requestMoEngage, workspaceOf, type Workspace } from '../shared/transport';
+import { DATA_CREDENTIAL, requestMoEngage, workspaceOf, type Workspace } from '../shared/transport';
 import { itemError, planItems } from './items';
-import type { Environment, Operation, OperationEntry, OperationRun, Unit } from './operation';
+import type {
+	CredentialUse,
+	Environment,
+	Operation,
+	OperationEntry,
+	OperationRun,
+	Unit,
+} from './operation';
 import { rateLimitHint, type Sending } from './options';
 import { parameterReader } from './parameters';
 import { routeItems } from './route';
@@ -30,19 +37,33 @@ export interface OperationModule extends OperationEntry {
 	execute(context: IExecuteFunctions, environment?: Environment): Promise<INodeExecutionData[][]>;
 }
 
+/** The Data API credential: every operation's, unless it names another. */
+const dataApi: CredentialUse<unknown> = {
+	kind: DATA_CREDENTIAL,
+	workspace: (credentials) => workspaceOf(credentials),
+};
+
 export const defineOperation = <S extends { sending: Sending }, P, U extends Unit, O>(
 	operation: Operation<S, P, U, O>,
 ): OperationModule => ({
 	...operation,
+	credentialType: (operation.credential ?? dataApi).kind.type,
 	execute: async (context, environment = n8nEnvironment) =>
 		await executeOperation(context, operation, environment),
 });
 
-async function readWorkspace(context: IExecuteFunctions): Promise<Workspace> {
-	const checked = workspaceOf(await context.getCredentials(CREDENTIAL_TYPE));
+async function readWorkspace<S>(
+	context: IExecuteFunctions,
+	credential: CredentialUse<S>,
+	settings: S,
+): Promise<Workspace> {
+	const checked = credential.workspace(
+		await context.getCredentials(credential.kind.type),
+		settings,
+	);
 	if (!checked.ok) {
 		throw new NodeOperationError(context.getNode(), `Cannot call MoEngage: ${checked.problem}`, {
-			description: 'Open the MoEngage API credential and correct it.',
+			description: `Open the ${credential.kind.displayName} credential and correct it.`,
 		});
 	}
 	return checked.value;
@@ -81,7 +102,7 @@ export async function executeOperation<S extends { sending: Sending }, P, U exte
 	let workspace: Workspace;
 	try {
 		settings = operation.settings(context);
-		workspace = await readWorkspace(context);
+		workspace = await readWorkspace(context, operation.credential ?? dataApi, settings);
 	} catch (error) {
 		if (!continueOnFail) throw new NodeOperationError(context.getNode(), error as Error);
 		return everyItemFails(items, error as Error, outputs);

@@ -8,6 +8,7 @@
 import {
 	deepCopy,
 	type IBinaryKeyData,
+	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -15,9 +16,17 @@ import {
 } from 'n8n-workflow';
 
 import type { Clock } from '../shared/budget';
+import type { Checked } from '../shared/checked';
 import type { DispatchIo, UnitResult } from '../shared/dispatcher';
 import type { Failure, ItemFailure } from '../shared/results';
-import type { Exchange, Hints, MoEngageRequest, ReadAnswer, Workspace } from '../shared/transport';
+import type {
+	CredentialKind,
+	Exchange,
+	Hints,
+	MoEngageRequest,
+	ReadAnswer,
+	Workspace,
+} from '../shared/transport';
 import type { Sending } from './options';
 import type { ReadParameter } from './parameters';
 
@@ -42,9 +51,21 @@ export interface Grouped<U extends Unit> {
 	refused?: Map<number, Refused>;
 }
 
-/** Where an item of a settled unit goes, and as what; or why it failed after all. */
+/**
+ * Where an item of a settled unit goes, and as what (a report: as its rows, each paired with the
+ * item); or why it failed after all.
+ */
 export type Placed =
-	{ output: number; json: IDataObject; binary?: IBinaryKeyData } | { failure: Failure };
+	| { output: number; json: IDataObject; binary?: IBinaryKeyData }
+	| { output: number; rows: IDataObject[] }
+	| { failure: Failure };
+
+/** The credential an operation sends with (one per MoEngage key), and where it leads. */
+export interface CredentialUse<S> {
+	kind: CredentialKind;
+	/** The workspace and base URL, from the credential and the run's settings (Inform's test alerts). */
+	workspace(credentials: ICredentialDataDecryptedObject, settings: S): Checked<Workspace>;
+}
 
 /** An endpoint as the dispatcher meets it: its budget, what it counts, and what its answers mean. */
 export interface Endpoint<U extends Unit, A, O> {
@@ -56,7 +77,14 @@ export interface Endpoint<U extends Unit, A, O> {
 	requestsInFlight?: number;
 	io: Pick<
 		DispatchIo<U, A, O>,
-		'send' | 'settle' | 'weight' | 'blame400' | 'verdict' | 'resendsAfterLostAnswer' | 'anotherForm'
+		| 'send'
+		| 'settle'
+		| 'weight'
+		| 'blame400'
+		| 'verdict'
+		| 'resendsAfterLostAnswer'
+		| 'resendWithinMs'
+		| 'anotherForm'
 	>;
 }
 
@@ -101,6 +129,8 @@ export interface OperationEntry {
 	outputs: readonly string[];
 	/** Its parameters: its resource shows them for this operation only. */
 	properties: INodeProperties[];
+	/** The n8n credential type it sends with, when not the Data API's. */
+	credentialType?: string;
 }
 
 export interface Operation<
@@ -111,6 +141,8 @@ export interface Operation<
 > extends OperationEntry {
 	/** What to do about an item the operation refuses, e.g. which parameters to fix. */
 	fix: string;
+	/** The Data API credential unless it says otherwise. */
+	credential?: CredentialUse<S>;
 	/** The run's settings, read once before any item; a bad one names its parameter (needParameter). */
 	settings(context: IExecuteFunctions): S;
 	/**

@@ -22,6 +22,8 @@ export interface PerMinute {
 	min?: number;
 	/** Which MoEngage limit it is, for its description. */
 	description: string;
+	/** Max Retries' default, where MoEngage advises one (Inform: 3). */
+	maxRetries?: number;
 }
 
 export interface Sending {
@@ -53,7 +55,7 @@ export function sendingOptions(
 	perMinute: PerMinute,
 	{ extra = [], forwardedFor = true }: { extra?: INodeProperties[]; forwardedFor?: boolean } = {},
 ): INodeProperties {
-	const { min = 1, ...limit } = perMinute;
+	const { min = 1, maxRetries = DEFAULT_MAX_RETRIES, ...limit } = perMinute;
 	const options: INodeProperties[] = [
 		...extra,
 		{
@@ -61,7 +63,7 @@ export function sendingOptions(
 			name: 'maxRetries',
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 20 },
-			default: DEFAULT_MAX_RETRIES,
+			default: maxRetries,
 			description:
 				'How often a request is sent again after a 5xx answer, a network error, a timeout or a garbled answer. Rate-limit (429) waits do not count.',
 		},
@@ -108,7 +110,7 @@ export function readSending(context: IExecuteFunctions, perMinute: PerMinute): S
 		maxRetries: needParameter(
 			context,
 			'Max Retries',
-			checkWholeNumber(options.maxRetries ?? DEFAULT_MAX_RETRIES, 0, 20),
+			checkWholeNumber(options.maxRetries ?? perMinute.maxRetries ?? DEFAULT_MAX_RETRIES, 0, 20),
 		),
 		timeoutMs: needParameter(
 			context,

@@ -38,6 +38,10 @@ export function routeItems<U extends Unit, O>(
 		const result = unit === undefined ? undefined : results.get(unit);
 		const placed =
 			plan.ok && result?.kind === 'settled' && unit ? place(result.outcome, item, unit) : undefined;
+		if (placed !== undefined && 'rows' in placed) {
+			for (const json of placed.rows) routed[placed.output].push({ json, pairedItem });
+			return;
+		}
 		if (placed !== undefined && !('failure' in placed)) {
 			routed[placed.output].push({
 				json: placed.json,

@@ -50,8 +50,19 @@ export interface DispatchIo<U, A, O> {
 	weight(batch: readonly U[]): number;
 	/** The default: a 400 naming no attribute is 'unknown', one naming another is 'request'. */
 	blame400?(exchange: Refusal): Blame400;
-	/** A refusal that is MoEngage's verdict on a one-unit batch, e.g. Delete's 400 "Not Found". */
-	verdict?(batch: readonly U[], exchange: Refusal): O | undefined;
+	/**
+	 * A refusal that is MoEngage's verdict on a one-unit batch, e.g. Delete's 400 "Not Found".
+	 * `unanswered`: copies of the unit sent earlier in this run whose fate MoEngage never told (an
+	 * answer lost or cut off, a 5xx), so one of them may be what MoEngage holds: Inform's 409
+	 * "Duplicate Transaction ID" then means the node's own message went through.
+	 */
+	verdict?(batch: readonly U[], exchange: Refusal, unanswered: number): O | undefined;
+	/**
+	 * For writes MoEngage de-duplicates for a while only (Inform's transaction_id, 5 minutes): a
+	 * unit is sent again only within this long of its first copy whose fate is unknown, while
+	 * MoEngage's check still catches a repeat; after that it fails, saying MoEngage may have it.
+	 */
+	resendWithinMs?: number;
 	/**
 	 * Writes only: how often a batch may be sent again after an answer was lost (a timeout, a reset,
 	 * a cut-off 200: MoEngage may have recorded it). Infinity (as often as Max Retries allows) for
@@ -84,6 +95,14 @@ export interface DispatchOutcome<U, O> {
 	/** With stopOnFailure: the failure that stopped the run and the batch MoEngage refused with it. */
 	stoppedBy?: { failure: Failure; batch: readonly U[] };
 }
+
+/** A copy whose fate MoEngage never told: it may have been taken although no 200 came back. */
+const fateUnknown = (
+	exchange: Exchange<unknown>,
+): exchange is Exclude<Exchange<unknown>, { kind: 'answer' }> =>
+	exchange.kind === 'lost' ||
+	exchange.kind === 'malformed' ||
+	(exchange.kind === 'refused' && (exchange.status >= 500 || exchange.status === 408));
 
 /** These fail every request of the run alike: sending more only spends the budget. */
 const FATAL_STATUSES = new Set([401, 403, 409, 415]);
@@ -233,6 +252,33 @@ export async function dispatch<U, A, O>(
 	const haltedDuring = (error: unknown) =>
 		error instanceof WaitCancelled && halt !== undefined && !io.signal?.aborted;
 
+	/** Per unit: its copies sent without a verdict, and when the first of them left. */
+	const unanswered = new Map<U, { copies: number; firstSentAt: number; failure: Failure }>();
+	const noteUnanswered = (batch: readonly U[], sentAt: number, failure: Failure) => {
+		for (const unit of batch) {
+			const known = unanswered.get(unit);
+			if (known === undefined) unanswered.set(unit, { copies: 1, firstSentAt: sentAt, failure });
+			else known.copies++;
+		}
+	};
+	/** The failure of a unit whose resend would come after MoEngage stopped de-duplicating it. */
+	const pastResendWindow = (batch: readonly U[]): Failure | undefined => {
+		if (io.resendWithinMs === undefined) return undefined;
+		const firstSentAt = Math.min(
+			...batch.map((unit) => unanswered.get(unit)?.firstSentAt ?? Infinity),
+		);
+		if (io.clock.now() - firstSentAt < io.resendWithinMs) return undefined;
+		const earliest = batch
+			.map((unit) => unanswered.get(unit))
+			.find((known) => known?.firstSentAt === firstSentAt)!;
+		return {
+			...earliest.failure,
+			message: `${earliest.failure.message}. MoEngage may have taken it; not sent again, since ${seconds(io.clock.now() - firstSentAt)} have passed since the first copy, and MoEngage may no longer see a copy sent now as a repeat`,
+			description:
+				`${earliest.failure.description ?? ''} Before sending these items again, check in MoEngage whether they were sent.`.trim(),
+		};
+	};
+
 	// The first request of a run goes alone: a problem every request shares (a wrong key, a Fields
 	// value MoEngage refuses) then costs one request, or three for a 400 that names no attribute,
 	// instead of one per request in flight.
@@ -262,7 +308,13 @@ export async function dispatch<U, A, O>(
 					stop.signal,
 					policy.requestsInFlight,
 				);
+				const tooLate = pastResendWindow(batch);
+				if (tooLate !== undefined) {
+					done();
+					return fail(batch, tooLate, true);
+				}
 				let exchange: Exchange<A>;
+				let sentAt = io.clock.now();
 				try {
 					await io.budget.spend(weight, policy.unitsPerMinute, io.clock, {
 						signal: stop.signal,
@@ -276,6 +328,7 @@ export async function dispatch<U, A, O>(
 							),
 					});
 					stats.requests++;
+					sentAt = io.clock.now();
 					exchange = await io.send(batch, stop.signal);
 				} finally {
 					done();
@@ -289,8 +342,9 @@ export async function dispatch<U, A, O>(
 					exchange.kind === 'refused' && exchange.status === 400 ? blame400(exchange) : undefined;
 				const verdict =
 					exchange.kind === 'refused' && batch.length === 1
-						? io.verdict?.(batch, exchange)
+						? io.verdict?.(batch, exchange, unanswered.get(batch[0])?.copies ?? 0)
 						: undefined;
+				if (fateUnknown(exchange)) noteUnanswered(batch, sentAt, exchange.failure);
 				if (blame !== 'unknown' || verdict !== undefined) release();
 				noteRateLimit(exchange);
 				if (exchange.kind === 'answer') {

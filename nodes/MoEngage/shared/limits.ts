@@ -27,11 +27,11 @@ export const BULK_MAX_BYTES = 100_000;
 export const DELETE_REQUESTS_PER_MINUTE = 5000;
 
 /**
- * With one user a request, Delete needs more requests in flight than the other endpoints to use its
- * limit: 5,000 a minute is 83 a second, which 8 in flight reach at about 100 ms an answer. One more
- * per 600 requests a minute, from 2 to 8.
+ * With one unit a request (Delete: a user; Inform: a message), an endpoint needs more requests in
+ * flight than the others to use its limit: 5,000 a minute is 83 a second, which 8 in flight reach
+ * at about 100 ms an answer. One more per 600 requests a minute, from 2 to 8.
  */
-export const deleteRequestsInFlight = (requestsPerMinute: number) =>
+export const oneUnitRequestsInFlight = (requestsPerMinute: number) =>
 	Math.min(8, Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(requestsPerMinute / 600)));
 
 /** Merge Users: 1,000 user updates a minute, "50 users per call", 128 KB a request. */
@@ -48,6 +48,40 @@ export const MAX_PAIRS_PER_REQUEST = 50;
 
 /** Cohort Sync: 300 requests a minute, each one segment and one action (docs/moengage-api.md#cohort-sync). */
 export const COHORT_REQUESTS_PER_MINUTE = 300;
+
+/** Inform: 10,000 requests a minute per workspace, one message (one transaction) a request. */
+export const INFORM_REQUESTS_PER_MINUTE = 10_000;
+
+/** Inform: "The maximum length allowed for this field is 50 characters" (transaction_id). */
+export const MAX_TRANSACTION_ID_LENGTH = 50;
+
+/**
+ * Inform answers 409 "Duplicate Transaction ID" to a transaction_id it took within the last
+ * 5 minutes: the only window in which a resend is safe.
+ */
+export const INFORM_DUPLICATE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * A resend leaves at most this long after the first copy whose answer was lost: the margin covers
+ * the time between our clock reading and MoEngage receiving either copy.
+ */
+export const INFORM_RESEND_WITHIN_MS = INFORM_DUPLICATE_WINDOW_MS - 30_000;
+
+/** Inform on a 500: "You can retry the request up to 3 times with exponential backoff". */
+export const INFORM_MAX_RETRIES = 3;
+
+/** Inform email attachments: "You can attach up to 5 files", "less than 4 MB" in all (read as 4,000,000 bytes). */
+export const MAX_ATTACHMENTS = 5;
+export const MAX_ATTACHMENT_BYTES = 4_000_000;
+
+/** Campaign stats: 100 requests a minute per workspace. */
+export const STATS_REQUESTS_PER_MINUTE = 100;
+
+/** Campaign stats: at most 10 campaign_ids a request, and at most 10 campaigns a page (limit). */
+export const MAX_CAMPAIGNS_PER_REQUEST = 10;
+
+/** Campaign stats: "The days between the start and end dates should not exceed 30 days". */
+export const MAX_STATS_DAYS = 30;
 
 /**
  * Track User, Get User, Merge and Cohort Sync: "The maximum limit for the request body is 128 KB",

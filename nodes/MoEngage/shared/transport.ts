@@ -11,9 +11,42 @@ import {
 import type { Checked } from './checked';
 import type { Failure } from './results';
 
-export const CREDENTIAL_TYPE = 'moEngageApi';
+/** A MoEngage credential type (one per MoEngage key), as n8n and the node's messages name it. */
+export interface CredentialKind {
+	type: string;
+	displayName: string;
+	/** The key's label in the credential, e.g. "Data API key". */
+	keyName: string;
+}
+
+export const DATA_CREDENTIAL: CredentialKind = {
+	type: 'moEngageApi',
+	displayName: 'MoEngage API',
+	keyName: 'Data API key',
+};
+
+/**
+ * Where a credential leads: a data center's host (`hostOf`), or the credential's Custom URL field
+ * `customUrlField`; `pathPrefix` goes after either (Inform's "/v1.0/alerts" or "/v1").
+ */
+export interface Place {
+	hostOf(dataCenter: string): string;
+	customUrlField: string;
+	/** The Custom URL field's label, for its error. */
+	customUrlName: string;
+	pathPrefix: string;
+}
+
+const DATA_API: Place = {
+	hostOf: (dataCenter) => `https://api-${dataCenter}.moengage.com`,
+	customUrlField: 'baseUrl',
+	customUrlName: 'Base URL',
+	pathPrefix: '',
+};
 
 export interface Workspace {
+	/** The credential type n8n authenticates the requests with. */
+	credentialType: string;
 	baseUrl: string;
 	/** The base URL as messages show it: without any user:password@. */
 	shownUrl: string;
@@ -47,7 +80,11 @@ export function secretFormsOf(appId: string, apiKey: string, userInfo: string[] 
 		.sort((a, b) => b.length - a.length);
 }
 
-export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checked<Workspace> {
+export function workspaceOf(
+	credentials: ICredentialDataDecryptedObject,
+	kind: CredentialKind = DATA_CREDENTIAL,
+	place: Place = DATA_API,
+): Checked<Workspace> {
 	const typedAppId = String(credentials.appId ?? '');
 	const typedKey = String(credentials.apiKey ?? '');
 	const appId = typedAppId.trim();
@@ -55,14 +92,14 @@ export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checke
 	if (appId === '' || apiKey === '') {
 		return {
 			ok: false,
-			problem: 'the MoEngage API credential needs a Workspace ID and a Data API key',
+			problem: `the ${kind.displayName} credential needs a Workspace ID and a ${kind.keyName}`,
 		};
 	}
 	let baseUrl: string;
 	let userInfo: string[] = [];
 	let shownUrl: string;
 	if (credentials.dataCenter === 'custom') {
-		baseUrl = String(credentials.baseUrl ?? '')
+		baseUrl = String(credentials[place.customUrlField] ?? '')
 			.trim()
 			.replace(/\/+$/, '');
 		// user:password@ is taken apart even in a URL that is refused below, so neither is shown.
@@ -75,20 +112,21 @@ export function workspaceOf(credentials: ICredentialDataDecryptedObject): Checke
 		if (!/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i.test(shownUrl)) {
 			return {
 				ok: false,
-				problem: `the credential's Base URL "${redact(shownUrl, secretFormsOf(typedAppId, typedKey, userInfo))}" is not an http(s) URL such as http://127.0.0.1:4010 (field "Base URL")`,
+				problem: `the credential's ${place.customUrlName} "${redact(shownUrl, secretFormsOf(typedAppId, typedKey, userInfo))}" is not an http(s) URL such as http://127.0.0.1:4010 (field "${place.customUrlName}")`,
 			};
 		}
 	} else {
-		baseUrl = `https://api-${String(credentials.dataCenter ?? '01')}.moengage.com`;
+		baseUrl = place.hostOf(String(credentials.dataCenter ?? '01'));
 		shownUrl = baseUrl;
 	}
 	return {
 		ok: true,
 		value: {
-			baseUrl,
-			shownUrl,
+			credentialType: kind.type,
+			baseUrl: `${baseUrl}${place.pathPrefix}`,
+			shownUrl: `${shownUrl}${place.pathPrefix}`,
 			appId,
-			key: `${baseUrl} ${appId}`,
+			key: `${baseUrl}${place.pathPrefix} ${appId}`,
 			secrets: secretFormsOf(typedAppId, typedKey, userInfo),
 		},
 	};
@@ -232,18 +270,22 @@ export async function requestMoEngage<A>(
 	if (request.forwardedFor !== undefined) headers['X-Forwarded-For'] = request.forwardedFor;
 	let response: { statusCode: number; body: unknown; headers?: Record<string, unknown> };
 	try {
-		response = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
-			method: 'POST',
-			url: `${workspace.baseUrl}${request.path}`,
-			...(request.qs ? { qs: request.qs } : {}),
-			headers,
-			body: request.body,
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: request.timeoutMs,
-			abortSignal: request.signal,
-		});
+		response = await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			workspace.credentialType,
+			{
+				method: 'POST',
+				url: `${workspace.baseUrl}${request.path}`,
+				...(request.qs ? { qs: request.qs } : {}),
+				headers,
+				body: request.body,
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: request.timeoutMs,
+				abortSignal: request.signal,
+			},
+		);
 	} catch (error) {
 		// The raw error carries the request config, Authorization header included: keep only its words.
 		// n8n rewords network errors ("The service refused the connection"); `messages` keeps the original.
@@ -366,13 +408,13 @@ export function classifyResponse<A>(
 	};
 }
 
-/** Both of MoEngage's error shapes, or whatever a proxy in front of it sent. */
+/** MoEngage's three error shapes (Data API, Inform, campaign stats), or whatever a proxy in front of it sent. */
 function readErrorBody(body: unknown): {
 	message?: string;
 	type?: string;
 	requestId?: string;
 	attribute?: string;
-	/** One of MoEngage's two error shapes: MoEngage itself answered, not a proxy. */
+	/** One of MoEngage's error shapes: MoEngage itself answered, not a proxy. */
 	inMoEngageWords?: boolean;
 } {
 	if (typeof body === 'object' && body !== null) {
@@ -386,6 +428,14 @@ function readErrorBody(body: unknown): {
 				type: text(error.type),
 				requestId: text(error.request_id),
 				attribute: text(error.attribute),
+				inMoEngageWords: true,
+			};
+		}
+		// Inform's shape: err_code is its word for the error, status_code an internal number.
+		if (record.message !== undefined && record.err_code !== undefined) {
+			return {
+				message: String(record.message),
+				type: String(record.err_code),
 				inMoEngageWords: true,
 			};
 		}

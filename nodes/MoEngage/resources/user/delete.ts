@@ -16,7 +16,7 @@ import {
 	normaliseIdentifier,
 	type IdentifierType,
 } from '../../shared/identifiers';
-import { DELETE_REQUESTS_PER_MINUTE, deleteRequestsInFlight } from '../../shared/limits';
+import { DELETE_REQUESTS_PER_MINUTE, oneUnitRequestsInFlight } from '../../shared/limits';
 import { readAccepted, type Hints } from '../../shared/transport';
 
 const PER_MINUTE: PerMinute = {
@@ -96,7 +96,7 @@ export const operation = defineOperation<
 			{
 				budget: 'delete',
 				unit: 'requests',
-				requestsInFlight: deleteRequestsInFlight(run.settings.sending.perMinute),
+				requestsInFlight: oneUnitRequestsInFlight(run.settings.sending.perMinute),
 				io: {
 					send: async ([user], signal) =>
 						await run.request(

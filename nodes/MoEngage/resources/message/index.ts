@@ -1,0 +1,4 @@
+import { defineResource } from '../resource';
+import { sendMessage } from './send';
+
+export const message = defineResource('message', 'Message', 'send', [sendMessage]);
