@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-import { createSimulator, type Simulator } from '../../simulator/simulator';
+import { createSimulator, makeCampaigns, type Simulator } from '../../simulator/simulator';
 import { requestsTo, sentBody } from '../support/simulators';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,6 +29,8 @@ const DEMO = JSON.parse(
 const CREDENTIAL = { id: 'moengageDemoCred', name: 'MoEngage (local simulator)' };
 const WRONG_CREDENTIAL = { id: 'moengageWrongKey', name: 'MoEngage (wrong key)' };
 const WRONG_KEY = 'wrong-data-api-key-5c2e';
+const INFORM_CREDENTIAL = { id: 'moengageInformCred', name: 'MoEngage Inform (local simulator)' };
+const REPORT_CREDENTIAL = { id: 'moengageReportCred', name: 'MoEngage reports (local simulator)' };
 
 const node = (
 	name: string,
@@ -159,13 +161,17 @@ const parametersOf = (file: string) =>
 	)!.parameters;
 
 /** Rows → MoEngage (a write operation) → a NoOp on each of its outputs. */
-function writeWorkflow(id: string, rows: object[], parameters: object, outputs: string[]) {
+function writeWorkflow(
+	id: string,
+	rows: object[],
+	parameters: object,
+	outputs: string[],
+	credentials: object = { moEngageApi: CREDENTIAL },
+) {
 	return rowsInto(
 		id,
 		rows,
-		node('MoEngage', 'n8n-nodes-moengage.moEngage', 1, 400, 0, parameters, {
-			credentials: { moEngageApi: CREDENTIAL },
-		}),
+		node('MoEngage', 'n8n-nodes-moengage.moEngage', 1, 400, 0, parameters, { credentials }),
 		outputs.map((name, index) => node(name, 'n8n-nodes-base.noOp', 1, 600, index * 200, {})),
 	);
 }
@@ -234,6 +240,27 @@ const SEGMENT_ROWS = [
 	{ action: 'Remove', list: 'VIP customers', customer_id: 'cust-00002' },
 	{ action: 'add', list: 'VIP customers', customer_id: 'cust-00003' },
 ];
+
+/** The shop's "order shipped" webhook items, as the example's Webhook node gives them. */
+const SHIPPED_HOOKS = [
+	{
+		order_id: 'S-1',
+		customer_id: 'cust-00031',
+		first_name: 'Asha',
+		phone: '+4915112340001',
+		email: 'asha@example.com',
+		tracking_url: 'https://track.example.com/S-1',
+	},
+	// a phone number as a number, as a form may give it
+	{
+		order_id: 'S-2',
+		customer_id: 'cust-00032',
+		first_name: 'Ben',
+		phone: 4915112340002,
+		email: 'ben@example.com',
+		tracking_url: 'https://track.example.com/S-2',
+	},
+].map((body) => ({ headers: { 'content-type': 'application/json' }, params: {}, query: {}, body }));
 
 /** Buyers leaving the trial: one customer, and one given as a number. */
 const BUYER_ROWS = [
@@ -379,6 +406,21 @@ const WORKFLOWS = {
 		['Accepted'],
 	),
 	segmentBuyers: buyersWorkflow('e2eSegmentBuyers'),
+	orderShipped: writeWorkflow(
+		'e2eOrderShipped',
+		SHIPPED_HOOKS,
+		parametersOf('order-shipped-sms-and-email.json'),
+		['Sent'],
+		{ moEngageInformApi: INFORM_CREDENTIAL },
+	),
+	// A Schedule Trigger gives one empty item.
+	weeklyStats: writeWorkflow(
+		'e2eWeeklyStats',
+		[{}],
+		parametersOf('weekly-campaign-stats-to-sheet.json'),
+		['Stats rows'],
+		{ moEngageCampaignReportApi: REPORT_CREDENTIAL },
+	),
 };
 
 const paired = (item: Item) =>
@@ -443,7 +485,16 @@ describe.each(majors)('n8n %i.x', (major) => {
 	beforeAll(async () => {
 		n8n = await runtime.ensureN8n(major);
 		nodeVersion = execFileSync(n8n.node, ['--version'], { encoding: 'utf8' }).trim();
-		simulator = createSimulator({ users: 1000, seed: 1 });
+		// Campaigns active whenever the suite runs: the weekly example asks for last week.
+		simulator = createSimulator({
+			users: 1000,
+			seed: 1,
+			campaigns: makeCampaigns(25, 4).map((campaign) => ({
+				...campaign,
+				startDate: '2000-01-01',
+				endDate: '2099-12-31',
+			})),
+		});
 		await simulator.start();
 		userFolder = runtime.createUserFolder();
 		const data = {
@@ -457,6 +508,27 @@ describe.each(majors)('n8n %i.x', (major) => {
 			...WRONG_CREDENTIAL,
 			type: 'moEngageApi',
 			data: { ...data, apiKey: WRONG_KEY },
+		});
+		await runtime.importCredential(n8n, userFolder, {
+			...INFORM_CREDENTIAL,
+			type: 'moEngageInformApi',
+			data: {
+				dataCenter: 'custom',
+				baseUrl: simulator.url,
+				sandboxUrl: `${simulator.url}/sandbox`,
+				appId: simulator.config.workspaceId,
+				apiKey: simulator.config.informKey,
+			},
+		});
+		await runtime.importCredential(n8n, userFolder, {
+			...REPORT_CREDENTIAL,
+			type: 'moEngageCampaignReportApi',
+			data: {
+				dataCenter: 'custom',
+				baseUrl: simulator.url,
+				appId: simulator.config.workspaceId,
+				apiKey: simulator.config.reportKey,
+			},
 		});
 		await runtime.importWorkflows(n8n, userFolder, Object.values(WORKFLOWS), 'suite');
 	}, 20 * 60_000);
@@ -916,6 +988,93 @@ describe.each(majors)('n8n %i.x', (major) => {
 		},
 	);
 
+	track(
+		"order shipped → SMS and email (the example's node): one message per order, and a second run within 5 minutes sends none",
+		async () => {
+			const result = await execute('orderShipped');
+			expect(result.code).toBe(0);
+			const sent: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+			expect(sent.map(paired)).toEqual([0, 1]);
+			expect(
+				simulator.informMessages.map((message) => [
+					message.alertReferenceName,
+					message.transactionId,
+					message.userId,
+					message.payloads.SMS?.recipient,
+					message.payloads.EMAIL?.personalized_attributes,
+				]),
+			).toEqual([
+				[
+					'order_shipped',
+					'S-1-shipped',
+					'cust-00031',
+					'+4915112340001',
+					{ first_name: 'Asha', order_id: 'S-1', tracking_url: 'https://track.example.com/S-1' },
+				],
+				[
+					'order_shipped',
+					'S-2-shipped',
+					'cust-00032',
+					'4915112340002',
+					{ first_name: 'Ben', order_id: 'S-2', tracking_url: 'https://track.example.com/S-2' },
+				],
+			]);
+			expect(sent.map((item) => (item.json.moengage as { request_id: string }).request_id)).toEqual(
+				simulator.informMessages.map((message) => message.requestId),
+			);
+			// The shop calls again: MoEngage refuses both transaction IDs as duplicates, and the run says so.
+			const again = await runtime.executeWorkflow(n8n, userFolder, WORKFLOWS.orderShipped.id);
+			expect(again.code).toBe(1);
+			expect(again.stdout + again.stderr).toContain(
+				'MoEngage refused transaction_id "S-1-shipped" as a duplicate (409 Duplicate Transaction ID)',
+			);
+			expect(simulator.informMessages).toHaveLength(2);
+		},
+	);
+
+	track(
+		'a message whose answer was lost after MoEngage took it is sent once, and its item is on Sent',
+		async () => {
+			const result = await execute('orderShipped', async () =>
+				simulator.scriptFaults('inform', ['applied-reset']),
+			);
+			expect(result.code).toBe(0);
+			expect(simulator.informMessages.map((message) => message.transactionId)).toEqual([
+				'S-1-shipped',
+				'S-2-shipped',
+			]);
+			const sent: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+			expect(sent.map((item) => item.json.moengage)).toEqual([
+				{ transaction_id: 'S-1-shipped', accepted_earlier: true },
+				expect.objectContaining({ transaction_id: 'S-2-shipped', request_id: expect.any(String) }),
+			]);
+		},
+	);
+
+	track(
+		"weekly campaign stats (the example's node): every page of every campaign as rows, last week's dates",
+		async () => {
+			const result = await execute('weeklyStats');
+			expect(result.code).toBe(0);
+			const requests = requestsTo(simulator, 'campaignStats').map(
+				(entry) => entry.body as Record<string, unknown>,
+			);
+			expect(requests.map((body) => body.offset)).toEqual([0, 10, 20]);
+			const [{ start_date: start, end_date: end }] = requests as Array<Record<string, string>>;
+			expect((Date.parse(end) - Date.parse(start)) / 86_400_000).toBe(6);
+			const rows: Item[] = runtime.outputOf(result.run, 'MoEngage', 0);
+			expect(new Set(rows.map((item) => item.json.campaign_id)).size).toBe(25);
+			expect(rows.every((item) => paired(item) === 0)).toBe(true);
+			expect(rows[0].json).toMatchObject({
+				start_date: start,
+				end_date: end,
+				metric_type: 'TOTAL',
+			});
+			expect(typeof rows[0].json.performance_sent).toBe('number');
+			expect(runtime.outputOf(result.run, 'Stats rows')).toHaveLength(rows.length);
+		},
+	);
+
 	track('every workflow in examples/ imports with the CLI', async () => {
 		const folder = path.join(__dirname, '..', '..', 'examples');
 		const examples = readdirSync(folder)
@@ -985,6 +1144,48 @@ describe.each(majors)('n8n %i.x', (major) => {
 				expect(wrong.message).not.toContain(WRONG_KEY);
 				const notMoEngage = await testWith({ ...good, baseUrl: editor.url });
 				expect(notMoEngage.message).toContain("did not come from MoEngage's Test Connection");
+
+				// The Inform and Campaign report keys: each Test asks MoEngage, and sends nothing.
+				const informData = {
+					dataCenter: 'custom',
+					baseUrl: simulator.url,
+					sandboxUrl: `${simulator.url}/sandbox`,
+					appId: simulator.config.workspaceId,
+					apiKey: simulator.config.informKey,
+				};
+				const testInform = async (data: Record<string, string>) =>
+					(await runtime.testCredential(editor.url, cookie, {
+						...INFORM_CREDENTIAL,
+						type: 'moEngageInformApi',
+						data,
+					})) as { status: string; message: string };
+				expect(await testInform(informData)).toEqual({
+					status: 'OK',
+					message: 'Connection successful!',
+				});
+				expect(simulator.testAlerts).toEqual([]);
+				expect(
+					(await testInform({ ...informData, apiKey: simulator.config.apiKey })).message,
+				).toContain('MoEngage answered 401 "Invalid App Key or Basic Auth"');
+				const reportData = {
+					dataCenter: 'custom',
+					baseUrl: simulator.url,
+					appId: simulator.config.workspaceId,
+					apiKey: simulator.config.reportKey,
+				};
+				const testReport = async (data: Record<string, string>) =>
+					(await runtime.testCredential(editor.url, cookie, {
+						...REPORT_CREDENTIAL,
+						type: 'moEngageCampaignReportApi',
+						data,
+					})) as { status: string; message: string };
+				expect(await testReport(reportData)).toEqual({
+					status: 'OK',
+					message: 'Connection successful!',
+				});
+				expect(
+					(await testReport({ ...reportData, apiKey: simulator.config.informKey })).message,
+				).toContain('MoEngage answered 401 "Authentication required"');
 			} finally {
 				await runtime.stopProcess(editor.child);
 			}

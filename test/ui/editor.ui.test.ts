@@ -212,6 +212,45 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await page.evaluate(() => localStorage.setItem('N8N_THEME', 'light'));
 	});
 
+	// The MoEngage node's panel, as steps 6 and 6b use it. The node renames itself after its action,
+	// so it is found by its type.
+	const canvasNode = () =>
+		page.locator('[data-test-id=canvas-node][data-node-type="n8n-nodes-moengage.moEngage"]');
+	/** Closes the node's panel, waits for the canvas to show `expected` as its outputs, reopens it. */
+	const expectOutputs = async (expected: string[], name: string) => {
+		const ndv = page.locator('[data-test-id=ndv]');
+		// A focused option list keeps Escape for itself: the panel closes only when nothing in it has focus.
+		await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+		await page.keyboard.press('Escape');
+		await ndv.waitFor({ state: 'hidden' });
+		const handles = canvasNode().locator('[data-test-id=canvas-node-output-handle]');
+		let labels: string[] = [];
+		for (let attempt = 0; attempt < 50; attempt++) {
+			labels = (await handles.allTextContents()).map((text) => text.trim());
+			if (JSON.stringify(labels) === JSON.stringify(expected)) break;
+			await page.waitForTimeout(200);
+		}
+		await shot(name);
+		expect(labels).toEqual(expected);
+		await canvasNode().dblclick();
+		await ndv.waitFor();
+	};
+	const choose = async (parameter: string, option: string | RegExp) => {
+		await page.click(`[data-test-id=parameter-input-${parameter}]`);
+		const options = page.locator('.el-select-dropdown__item:visible');
+		await options.first().waitFor();
+		await options.filter({ hasText: option }).first().click();
+		await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' });
+	};
+	const labels = async () =>
+		(await page.locator('[data-test-id=ndv] [data-test-id=parameter-item] label').allTextContents())
+			.map((text) => text.replace(/FixedExpression$/, '').trim())
+			.filter((text) => text !== 'Fixed' && text !== 'Expression');
+	const shows = async (names: string[]) => {
+		for (const name of names)
+			await page.locator(`[data-test-id=parameter-input-${name}]`).first().waitFor();
+	};
+
 	it('6. switches the node through every operation: each shows its parameters, notices and outputs', async () => {
 		await page.goto(`${session.editor.url}/workflow/new`);
 		await page.click('[data-test-id=canvas-add-button]');
@@ -226,9 +265,11 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 			'Add users to a segment',
 			'Create or update users',
 			'Delete users',
+			'Get campaign stats',
 			'Get users',
 			'Merge users',
 			'Remove users from a segment',
+			'Send a transactional message',
 			'Track an event',
 		]) {
 			expect(await actions.filter({ hasText: action }).count()).toBe(1);
@@ -238,44 +279,7 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await shot('10b-segment-actions');
 		await actions.filter({ hasText: 'Get users' }).click();
 		await page.waitForSelector('[data-test-id=parameter-input-identifierType]');
-		// the node renames itself after its action, so it is found by its type
-		const canvasNode = page.locator(
-			'[data-test-id=canvas-node][data-node-type="n8n-nodes-moengage.moEngage"]',
-		);
 		const ndv = page.locator('[data-test-id=ndv]');
-		/** Closes the node's panel, waits for the canvas to show `expected` as its outputs, reopens it. */
-		const expectOutputs = async (expected: string[], name: string) => {
-			// A focused option list keeps Escape for itself: the panel closes only when nothing in it has focus.
-			await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-			await page.keyboard.press('Escape');
-			await ndv.waitFor({ state: 'hidden' });
-			const handles = canvasNode.locator('[data-test-id=canvas-node-output-handle]');
-			let labels: string[] = [];
-			for (let attempt = 0; attempt < 50; attempt++) {
-				labels = (await handles.allTextContents()).map((text) => text.trim());
-				if (JSON.stringify(labels) === JSON.stringify(expected)) break;
-				await page.waitForTimeout(200);
-			}
-			await shot(name);
-			expect(labels).toEqual(expected);
-			await canvasNode.dblclick();
-			await ndv.waitFor();
-		};
-		const choose = async (parameter: string, option: string | RegExp) => {
-			await page.click(`[data-test-id=parameter-input-${parameter}]`);
-			const options = page.locator('.el-select-dropdown__item:visible');
-			await options.first().waitFor();
-			await options.filter({ hasText: option }).first().click();
-			await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' });
-		};
-		const labels = async () =>
-			(await ndv.locator('[data-test-id=parameter-item] label').allTextContents())
-				.map((text) => text.replace(/FixedExpression$/, '').trim())
-				.filter((text) => text !== 'Fixed' && text !== 'Expression');
-		const shows = async (names: string[]) => {
-			for (const name of names)
-				await page.locator(`[data-test-id=parameter-input-${name}]`).first().waitFor();
-		};
 		const DELETE_NOTICE =
 			'Deleting is irreversible. MoEngage deletes each user for good 24 hours after the request';
 		const MERGE_NOTICE = 'Merging is irreversible. The merged user keeps only its MoEngage ID';
@@ -417,6 +421,96 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 		await notice.waitFor();
 		await shot('25-segment-remove-users');
 		await expectOutputs(['Accepted'], '26-segment-remove-outputs');
+		await page.keyboard.press('Escape');
+	});
+
+	/**
+	 * Opens the node's credential list, creates a new credential from it and checks that it is of
+	 * `type` (the credential dialog names its type), then fills `fields` and saves: n8n tests it.
+	 */
+	const newCredential = async (type: string, fields: Record<string, string>) => {
+		await page.locator('[data-test-id=ndv] [data-test-id=node-credentials-select]').click();
+		await page.locator('[data-test-id=node-credentials-select-item-new]').first().click();
+		const dialog = page.locator('[data-test-id=credential-edit-dialog]');
+		await dialog.waitFor();
+		await dialog.getByText(type).first().waitFor();
+		await dialog.locator('[data-test-id=parameter-input-dataCenter]').click();
+		await page.locator('.el-select-dropdown__item:visible', { hasText: 'Custom URL' }).click();
+		for (const [name, value] of Object.entries(fields))
+			await dialog.locator(`[data-test-id=parameter-input-${name}] input`).first().fill(value);
+		await page.click('[data-test-id=credential-save-button]');
+		return dialog;
+	};
+
+	it('6b. Message → Send and Report → Get Campaign Stats ask for their own credential (Inform, Campaign report), made and tested from the node', async () => {
+		await leaveWithoutSaving(`${session.editor.url}/workflow/new`);
+		await page.click('[data-test-id=canvas-add-button]');
+		await page.keyboard.type('moengage');
+		await page.locator('[data-test-id=node-creator-action-item]', { hasText: 'MoEngage' }).click();
+		await page.locator('[data-test-id=node-creator-category-item]', { hasText: 'Actions' }).click();
+		await page
+			.locator('[data-test-id=node-creator-item-name]', { hasText: 'Send a transactional message' })
+			.click();
+		await shows(['alertBy', 'alertId', 'userId', 'transactionId', 'channels', 'smsRecipient']);
+		expect(await labels()).toEqual(
+			expect.arrayContaining([
+				'Alert By',
+				'Alert ID',
+				'User ID',
+				'Transaction ID',
+				'Channels',
+				'Personalized Attributes From',
+				'SMS Recipient',
+				'SMS Personalized Attributes',
+				'SMS Sender Attributes',
+				'Send as Test Alert',
+			]),
+		);
+		await page
+			.locator('[data-test-id=ndv] [role=alert]', {
+				hasText: 'A message is sent at most once per Transaction ID',
+			})
+			.waitFor();
+		await shot('26b-message-send');
+		const { simulator } = session;
+		const inform = await newCredential('MoEngage Inform API', {
+			baseUrl: session.simulatorUrl,
+			sandboxUrl: `${session.simulatorUrl}/sandbox`,
+			appId: simulator.config.workspaceId,
+			apiKey: simulator.config.apiKey,
+		});
+		// The Data key is not the Inform key: MoEngage's 401, in the Test's words.
+		await inform.getByText('Couldn’t connect with these settings').waitFor();
+		await inform.getByText('More details').click();
+		await inform.getByText('Invalid App Key or Basic Auth').first().waitFor();
+		await shot('26c-inform-credential-data-key');
+		await inform
+			.locator('[data-test-id=parameter-input-apiKey] input')
+			.fill(simulator.config.informKey);
+		await page.click('[data-test-id=credential-save-button]');
+		await inform.getByText('Connection tested successfully').waitFor();
+		await shot('26d-inform-credential-ok');
+		expect(simulator.testAlerts).toEqual([]);
+		await page.keyboard.press('Escape');
+		await inform.waitFor({ state: 'hidden' });
+		await expectOutputs(['Sent'], '26e-message-outputs');
+
+		await choose('resource', 'Report');
+		await shows(['campaignIds', 'startDate', 'endDate', 'attributionType', 'metricType', 'output']);
+		expect(await page.locator('[data-test-id=parameter-input-operation] input').inputValue()).toBe(
+			'Get Campaign Stats',
+		);
+		expect(await page.locator('[data-test-id=parameter-input-smsRecipient]').count()).toBe(0);
+		const report = await newCredential('MoEngage Campaign Report API', {
+			baseUrl: session.simulatorUrl,
+			appId: simulator.config.workspaceId,
+			apiKey: simulator.config.reportKey,
+		});
+		await report.getByText('Connection tested successfully').waitFor();
+		await shot('26f-report-credential-ok');
+		await page.keyboard.press('Escape');
+		await report.waitFor({ state: 'hidden' });
+		await expectOutputs(['Stats'], '26g-report-outputs');
 		await page.keyboard.press('Escape');
 	});
 
