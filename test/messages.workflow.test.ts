@@ -35,7 +35,7 @@ const SEND: MoEngageParameters = {
 	userId: '={{ $json.customer_id }}',
 	transactionId: '={{ $json.order_id }}',
 	channels: ['SMS', 'EMAIL'],
-	attributesFrom: 'pairs',
+	personalizedFrom: 'pairs',
 	smsRecipient: '={{ $json.phone }}',
 	smsAttributes: {
 		attribute: [

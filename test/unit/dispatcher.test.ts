@@ -626,6 +626,28 @@ describe('dispatch of writes MoEngage de-duplicates for a while (Inform: a trans
 		expect(kindOf(results.get(lookups[0]))).toBe('found');
 	});
 
+	it('fails a unit whose every copy got a 5xx as maybe taken, not as unsent: MoEngage may have it in progress', async () => {
+		const { io, simulator } = setUp();
+		scripted(io, refused(500), refused(500), refused(500));
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch(
+			[lookups],
+			{ ...policy, maxRetries: 2 },
+			{
+				...io,
+				verdict,
+				resendWithinMs: 150_000,
+			},
+		);
+		expect(results.get(lookups[0])).toEqual({
+			kind: 'failed',
+			failure: expect.objectContaining({
+				message: 'MoEngage said 500. MoEngage may have applied it (gave up after 3 tries)',
+			}),
+			maybeRecorded: true,
+		});
+	});
+
 	it('resends after a lost answer only within resendWithinMs of the first copy, then fails it as maybe taken', async () => {
 		const { io, simulator, clock } = setUp();
 		// Each lost copy costs the timeout: 100 s here, so the third copy would leave 200 s after the first.

@@ -215,7 +215,11 @@ export async function dispatch<U, A, O>(
 		lost: number,
 		tries?: number,
 	): undefined => {
-		const applied = lost > 0 && io.resendsAfterLostAnswer !== undefined;
+		// Where MoEngage de-duplicates (resendWithinMs), a 5xx copy too may be the one it holds: its
+		// 409 speaks of requests "in progress".
+		const applied =
+			(lost > 0 && io.resendsAfterLostAnswer !== undefined) ||
+			(io.resendWithinMs !== undefined && batch.some((unit) => unanswered.has(unit)));
 		const said = applied
 			? { ...failure, message: `${failure.message}. MoEngage may have applied it` }
 			: failure;

@@ -116,7 +116,7 @@ interface Settings {
 	channels: Channel[];
 	testAlert: boolean;
 	alertBy: 'id' | 'referenceName';
-	attributesFrom: 'pairs' | 'json' | 'none';
+	personalizedFrom: 'pairs' | 'json' | 'none';
 	/** The start of the transaction_id the node makes for an item without one. */
 	generatedPrefix: string;
 }
@@ -198,11 +198,11 @@ function settings(context: IExecuteFunctions): Settings {
 		channels,
 		testAlert: context.getNodeParameter('testAlert', 0, false) === true,
 		alertBy: context.getNodeParameter('alertBy', 0, 'id') as Settings['alertBy'],
-		attributesFrom: context.getNodeParameter(
-			'attributesFrom',
+		personalizedFrom: context.getNodeParameter(
+			'personalizedFrom',
 			0,
 			'pairs',
-		) as Settings['attributesFrom'],
+		) as Settings['personalizedFrom'],
 		generatedPrefix: generatedPrefix(context),
 	};
 }
@@ -226,9 +226,9 @@ function readAttributes(
 	channel: (typeof CHANNELS)[number],
 	itemIndex: number,
 ): Checked<IDataObject> {
-	const { attributesFrom } = run.settings;
-	if (attributesFrom === 'none') return { ok: true, value: {} };
-	if (attributesFrom === 'json') {
+	const { personalizedFrom } = run.settings;
+	if (personalizedFrom === 'none') return { ok: true, value: {} };
+	if (personalizedFrom === 'json') {
 		const parsed = parseJson(run.read(`${channel.key}AttributesJson`, itemIndex, '{}'));
 		if (!parsed.ok) return parsed;
 		if (parsed.value === undefined) return { ok: true, value: {} };
@@ -598,7 +598,7 @@ const attributePairs = (channel: (typeof CHANNELS)[number]): INodeProperties => 
 	placeholder: 'Add Attribute',
 	default: {},
 	description: "Values for the placeholders of the alert's template",
-	displayOptions: { show: { channels: [channel.value], attributesFrom: ['pairs'] } },
+	displayOptions: { show: { channels: [channel.value], personalizedFrom: ['pairs'] } },
 	options: [
 		{
 			name: 'attribute',
@@ -648,7 +648,7 @@ function channelProperties(channel: (typeof CHANNELS)[number]): INodeProperties[
 			type: 'json',
 			default: '{}',
 			placeholder: '{"order_id": "A-1001"}',
-			displayOptions: { show: { channels: [channel.value], attributesFrom: ['json'] } },
+			displayOptions: { show: { channels: [channel.value], personalizedFrom: ['json'] } },
 		},
 	];
 	if (WITH_SENDER.includes(channel.value)) {
@@ -775,7 +775,7 @@ export const sendMessage = defineOperation<Settings, Part, Message, Outcome>({
 		},
 		{
 			displayName: 'Personalized Attributes From',
-			name: 'attributesFrom',
+			name: 'personalizedFrom',
 			type: 'options',
 			noDataExpression: true,
 			options: [
@@ -804,5 +804,5 @@ export const sendMessage = defineOperation<Settings, Part, Message, Outcome>({
 	send,
 	place,
 	repeating:
-		'safe within 5 minutes of the first run (MoEngage refuses a transaction ID it took as a duplicate); after that, or with the Transaction IDs the node makes, the messages are sent again',
+		'within 5 minutes MoEngage refuses a transaction ID it already took, so each such item fails as a duplicate and no message goes twice; after that, or with the Transaction IDs the node makes, the messages are sent again',
 });

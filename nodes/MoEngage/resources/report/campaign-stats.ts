@@ -4,7 +4,12 @@
  * fetched; the answer comes out as one row per campaign × platform × locale × variation, its
  * nested figures flattened into columns a sheet can take.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import {
+	deepCopy,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { defineOperation } from '../../pipeline/execute';
 import { groupUnits, itemProblem } from '../../pipeline/items';
@@ -380,8 +385,9 @@ function place(
 	_: INodeExecutionData,
 	report: Report,
 ): Placed {
+	// Items asking the same share the answers: each gets its own copy.
 	if (run.settings.output === 'answer')
-		return { output: 0, rows: answers as unknown as IDataObject[] };
+		return { output: 0, rows: answers.map((answer) => deepCopy(answer as unknown as IDataObject)) };
 	return { output: 0, rows: statsRows(answers, report, run.settings) };
 }
 
