@@ -429,8 +429,16 @@ describe.each(majors)('the editor of n8n %i.x', (major) => {
 	 * `type` (the credential dialog names its type), then fills `fields` and saves: n8n tests it.
 	 */
 	const newCredential = async (type: string, fields: Record<string, string>) => {
-		await page.locator('[data-test-id=ndv] [data-test-id=node-credentials-select]').click();
-		await page.locator('[data-test-id=node-credentials-select-item-new]').first().click();
+		// 2.x offers "Connect to MoEngage …" while no credential of the type exists; 1.x a list with "Create new".
+		const connect = page.getByRole('button', { name: /^Connect to MoEngage/ });
+		const list = page.locator('[data-test-id=node-credentials-select]').first();
+		await connect.or(list).first().waitFor();
+		if (await connect.isVisible()) {
+			await connect.click();
+		} else {
+			await list.click();
+			await page.locator('[data-test-id=node-credentials-select-item-new]').first().click();
+		}
 		const dialog = page.locator('[data-test-id=credential-edit-dialog]');
 		await dialog.waitFor();
 		await dialog.getByText(type).first().waitFor();

@@ -626,6 +626,31 @@ describe('dispatch of writes MoEngage de-duplicates for a while (Inform: a trans
 		expect(kindOf(results.get(lookups[0]))).toBe('found');
 	});
 
+	it("checks the window after the budget's wait too: a resend held past it by another request's 429 is not sent", async () => {
+		const { io, simulator, clock } = setUp();
+		const sent = scripted(io, lost);
+		// During the backoff after the lost answer, another request's 429 holds the workspace for 200 s.
+		clock.onSleep = () => {
+			clock.onSleep = undefined;
+			io.budget.hold(clock.time + 200_000, "after MoEngage's rate limit (429)");
+		};
+		const lookups = lookupsOf([simulator.users[0].customer_id]);
+		const { results } = await dispatch([lookups], policy, {
+			...io,
+			verdict,
+			resendsAfterLostAnswer: () => Infinity,
+			resendWithinMs: 150_000,
+		});
+		expect(sent).toEqual([1]);
+		expect(results.get(lookups[0])).toEqual({
+			kind: 'failed',
+			failure: expect.objectContaining({
+				message: expect.stringContaining('MoEngage may have taken it; not sent again'),
+			}),
+			maybeRecorded: true,
+		});
+	});
+
 	it('fails a unit whose every copy got a 5xx as maybe taken, not as unsent: MoEngage may have it in progress', async () => {
 		const { io, simulator } = setUp();
 		scripted(io, refused(500), refused(500), refused(500));

@@ -312,11 +312,6 @@ export async function dispatch<U, A, O>(
 					stop.signal,
 					policy.requestsInFlight,
 				);
-				const tooLate = pastResendWindow(batch);
-				if (tooLate !== undefined) {
-					done();
-					return fail(batch, tooLate, true);
-				}
 				let exchange: Exchange<A>;
 				let sentAt = io.clock.now();
 				try {
@@ -331,6 +326,10 @@ export async function dispatch<U, A, O>(
 									: `MoEngage: waiting ${seconds(ms)} before sending ${weight} more ${policy.unit}: the workspace is held ${held}`,
 							),
 					});
+					// Checked at the last moment: the waits for a slot and for the budget (a 429's hold, a
+					// budget cut to a trickle) can carry a resend past MoEngage's de-duplication window.
+					const tooLate = pastResendWindow(batch);
+					if (tooLate !== undefined) return fail(batch, tooLate, true);
 					stats.requests++;
 					sentAt = io.clock.now();
 					exchange = await io.send(batch, stop.signal);
