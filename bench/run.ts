@@ -11,7 +11,11 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { budgetFor, budgetsKept } from '../nodes/MoEngage/shared/budget';
-import { COHORT_REQUESTS_PER_MINUTE } from '../nodes/MoEngage/shared/limits';
+import {
+	COHORT_REQUESTS_PER_MINUTE,
+	INFORM_REQUESTS_PER_MINUTE,
+	STATS_REQUESTS_PER_MINUTE,
+} from '../nodes/MoEngage/shared/limits';
 import type * as SimulatorModule from '../simulator/simulator';
 import type { Simulator } from '../simulator/simulator';
 import { runMoEngage } from '../test/engine';
@@ -23,7 +27,7 @@ import { triggerCost } from './trigger';
 const ROOT = path.join(__dirname, '..', '..', '..');
 // The simulator is plain JavaScript that tsc does not copy into bench/.build: loaded from the source tree, typed by its .d.ts.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createSimulator, randomFrom }: typeof SimulatorModule = require(
+const { createSimulator, randomFrom, campaignStatsAnswer }: typeof SimulatorModule = require(
 	path.join(ROOT, 'simulator/simulator.js'),
 );
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -1617,7 +1621,492 @@ async function streamsThroughN8n() {
 	raw.streamsThroughN8n = results;
 }
 
+/**
+ * The process's RSS while `work` runs, sampled every 20 ms, and its peak as the OS counts it: the
+ * growth over the RSS before, after a forced GC. Sampling still measures when an earlier scenario
+ * of this process peaked higher, which the OS's peak alone would not.
+ */
+async function withPeakRss<T>(
+	work: () => Promise<T>,
+): Promise<{ value: T; peakRssGrowth: number }> {
+	global.gc?.();
+	const rssBefore = process.memoryUsage.rss();
+	const peakBefore = process.resourceUsage().maxRSS * 1024;
+	let sampled = rssBefore;
+	const timer = setInterval(() => {
+		sampled = Math.max(sampled, process.memoryUsage.rss());
+	}, 20);
+	try {
+		const value = await work();
+		sampled = Math.max(sampled, process.memoryUsage.rss());
+		const peakAfter = process.resourceUsage().maxRSS * 1024;
+		const peak = peakAfter > peakBefore ? Math.max(peakAfter, sampled) : sampled;
+		return { value, peakRssGrowth: peak - rssBefore };
+	} finally {
+		clearInterval(timer);
+	}
+}
+
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+const informCredentialsFor = (simulator: Simulator) => ({
+	dataCenter: 'custom',
+	baseUrl: simulator.url,
+	sandboxUrl: `${simulator.url}/sandbox`,
+	endpoint: 'current',
+	appId: simulator.config.workspaceId,
+	apiKey: simulator.config.informKey,
+});
+
+/**
+ * Where the requests of two windows went, from their arrival times (sorted) at `perWindow`
+ * requests a window: how long the first window's took, when the first of the second arrived after
+ * the very first, how long the second window's took, and how long as many of the first window's
+ * took from request 1. A rolling window lets request perWindow + k go only once request k has been
+ * in it for a minute, so the second window's can go no faster than their twins of the first.
+ */
+function windowTimes(times: number[], perWindow: number) {
+	if (times.length <= perWindow) return {};
+	const second = times.length - perWindow;
+	return {
+		firstWindowSpanMs: times[perWindow - 1] - times[0],
+		secondWindowAtMs: times[perWindow] - times[0],
+		secondWindowSpanMs: times[times.length - 1] - times[perWindow],
+		sameCountFirstSpanMs: times[second - 1] - times[0],
+	};
+}
+
+/**
+ * The rows of a limit-bound run of `requests` requests at `perMinute` a minute, over two rolling
+ * windows: its wall time and first to last request against the ideal, where the requests of each
+ * window went, and the rate achieved as a share of the limit. Returns the ideal.
+ */
+function windowRows(
+	scenario: string,
+	what: string,
+	run: InformRun | StatsRun,
+	perMinute: number,
+	requests: number,
+) {
+	const ideal = (Math.ceil(requests / perMinute) - 1) * 60_000;
+	const ratio = ideal / run.spanMs;
+	const count = (n: number) => n.toLocaleString('en');
+	rows.push({
+		scenario,
+		figure: `${what}: wall time / first to last request (ideal ${secondsOf(ideal)})`,
+		value: `${secondsOf(run.wallMs)} / ${secondsOf(run.spanMs)} (first request at ${secondsOf(run.firstRequestAt)})`,
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: requests 1–${count(perMinute)} went within / request ${count(perMinute + 1)} arrived after the first at / ${count(perMinute + 1)}–${count(requests)} went within (1–${count(requests - perMinute)} within)`,
+		value: `${secondsOf(run.firstWindowSpanMs ?? 0)} / ${secondsOf(run.secondWindowAtMs ?? 0)} / ${secondsOf(run.secondWindowSpanMs ?? 0)} (${secondsOf(run.sameCountFirstSpanMs ?? 0)})`,
+		target: 'ideal 0 s / 60 s / 0 s',
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: achieved / limit (ideal ÷ first-to-last)`,
+		value: ratio.toFixed(3),
+		target: '≥ 0.98',
+		met: ratio >= 0.98,
+		runs: 1,
+	});
+	return ideal;
+}
+
+/** Order rows as a shop's export gives them: one shipped order each, its customer's mobile number. */
+function orderRows(count: number): IDataObject[] {
+	const random = seeded(14);
+	return Array.from({ length: count }, (_, n) => ({
+		order_id: `ORD-2026-${String(n + 1).padStart(7, '0')}`,
+		customer_id: `cust-${String(1 + Math.floor(random() * 50_000)).padStart(6, '0')}`,
+		first_name: FIRST[Math.floor(random() * FIRST.length)],
+		phone: `+49 15${String(n).padStart(9, '0')}`,
+		carrier: ['DHL', 'DPD', 'Hermes', 'UPS'][Math.floor(random() * 4)],
+	}));
+}
+
+/** Message → Send: the order_shipped alert by SMS, one personalized attribute, the order ID as transaction_id. */
+const INFORM_SEND = {
+	resource: 'message',
+	operation: 'send',
+	alertBy: 'referenceName',
+	alertReferenceName: 'order_shipped',
+	transactionId: '={{ $json.order_id }}',
+	channels: ['SMS'],
+	personalizedFrom: 'pairs',
+	smsRecipient: '={{ $json.phone }}',
+	smsAttributes: { attribute: [{ name: 'order_id', value: '={{ $json.order_id }}' }] },
+	options: {},
+};
+
+/** One Message → Send run of `count` orders against a fresh simulator (its own port: a fresh workspace budget). */
+async function informRun(count: number) {
+	const simulator = createSimulator({ users: 0 });
+	await simulator.start();
+	const items = orderRows(count);
+	const started = Date.now();
+	const { value: result, peakRssGrowth } = await withPeakRss(() =>
+		runMoEngage({
+			rows: items,
+			parameters: INFORM_SEND,
+			credentials: informCredentialsFor(simulator),
+			credentialType: 'moEngageInformApi',
+			downstream: false,
+		}),
+	);
+	const wallMs = Date.now() - started;
+	const requests = simulator.log.filter((entry) => entry.endpoint === 'inform');
+	const times = requests.map((entry) => entry.at).sort((a, b) => a - b);
+	// Every row's message recorded once: its transaction_id, recipient and attribute as sent.
+	const recorded = new Map<string, number>();
+	for (const message of simulator.informMessages)
+		recorded.set(message.transactionId, (recorded.get(message.transactionId) ?? 0) + 1);
+	const byId = new Map(
+		simulator.informMessages.map((message) => [message.transactionId, message] as const),
+	);
+	const asSent = items.filter((row) => {
+		const sms = byId.get(String(row.order_id))?.payloads.SMS;
+		return (
+			sms !== undefined &&
+			sms.recipient === row.phone &&
+			JSON.stringify(sms.personalized_attributes) === JSON.stringify({ order_id: row.order_id })
+		);
+	}).length;
+	const run = {
+		items: count,
+		wallMs,
+		nodeMs: result.nodeMs,
+		peakRssGrowth,
+		requests: requests.length,
+		refused429: requests.filter((entry) => entry.status === 429).length,
+		otherStatuses: requests
+			.filter((entry) => entry.status !== 200 && entry.status !== 429)
+			.map((entry) => entry.status),
+		recorded: simulator.informMessages.length,
+		recordedOnce: [...recorded.values()].filter((times) => times === 1).length,
+		recordedTwice: [...recorded.values()].filter((times) => times > 1).length,
+		rowsAsSent: asSent,
+		...outcomeOf(result, simulator),
+		firstRequestAt: (times[0] ?? started) - started,
+		spanMs: times.length ? times[times.length - 1] - times[0] : 0,
+		...windowTimes(times, INFORM_REQUESTS_PER_MINUTE),
+	};
+	await simulator.stop();
+	return run;
+}
+
+type InformRun = Awaited<ReturnType<typeof informRun>>;
+
+/**
+ * Message → Send through Inform: 12,000 orders at Inform's 10,000 requests a minute, one message
+ * a request; then 2,000 alone, which fit one window.
+ */
+async function inform() {
+	say(
+		'scenario 14: 12,000 Inform messages at 10,000 requests a minute (about a minute), then 2,000',
+	);
+	const scenario = '14 Message → Send (Inform)';
+	const ITEMS = 12_000;
+	const run = await isolated<InformRun>('inform', [ITEMS]);
+	const what = '12,000 messages at 10,000/min';
+	rows.push({
+		scenario,
+		figure: `${what}: Inform requests`,
+		value: run.requests.toLocaleString('en'),
+		target: '12,000 (one per message)',
+		met: run.requests === ITEMS,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: 429s received`,
+		value: String(run.refused429),
+		target: '0',
+		met: run.refused429 === 0 && run.otherStatuses.length === 0,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: messages recorded once / twice or more / as the row says / items on Sent`,
+		value: `${run.recordedOnce.toLocaleString('en')} / ${run.recordedTwice} / ${run.rowsAsSent.toLocaleString('en')} / ${run.acceptedItems.toLocaleString('en')}`,
+		target: '12,000 / 0 / 12,000 / 12,000',
+		met:
+			run.recordedOnce === ITEMS &&
+			run.recordedTwice === 0 &&
+			run.recorded === ITEMS &&
+			run.rowsAsSent === ITEMS &&
+			run.acceptedItems === ITEMS &&
+			run.errorItems === 0 &&
+			!run.runError,
+		runs: 1,
+	});
+	// A rolling minute lets requests 1–10,000 go at 0 s and 10,001–12,000 at 60 s: 60 s first to last.
+	const ideal = windowRows(scenario, what, run, INFORM_REQUESTS_PER_MINUTE, ITEMS);
+	rows.push({
+		scenario,
+		figure: `${what}: node time`,
+		value: secondsOf(run.nodeMs),
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: peak RSS growth (a process of its own, simulator included)`,
+		value: megabytes(run.peakRssGrowth),
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+
+	const SMALL = 2_000;
+	const small = await isolated<InformRun>('inform', [SMALL]);
+	const smallWhat = '2,000 messages alone (fit one window, limit-bound ideal 0 s)';
+	rows.push({
+		scenario,
+		figure: `${smallWhat}: wall time / node time / first to last request`,
+		value: `${secondsOf(small.wallMs)} / ${secondsOf(small.nodeMs)} / ${secondsOf(small.spanMs)}`,
+		target: '< 60 s: no wait for a window',
+		met: small.spanMs < 60_000,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${smallWhat}: messages per second (items ÷ wall time)`,
+		value: `${Math.round(SMALL / (small.wallMs / 1000)).toLocaleString('en')} /s`,
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${smallWhat}: requests / 429s / messages recorded once / items on Sent`,
+		value: `${small.requests.toLocaleString('en')} / ${small.refused429} / ${small.recordedOnce.toLocaleString('en')} / ${small.acceptedItems.toLocaleString('en')}`,
+		target: '2,000 / 0 / 2,000 / 2,000',
+		met:
+			small.requests === SMALL &&
+			small.refused429 === 0 &&
+			small.otherStatuses.length === 0 &&
+			small.recordedOnce === SMALL &&
+			small.rowsAsSent === SMALL &&
+			small.acceptedItems === SMALL &&
+			!small.runError,
+		runs: 1,
+	});
+	raw.inform = { messages12000: { ...run, idealMs: ideal }, messages2000: small };
+}
+
+const reportCredentialsFor = (simulator: Simulator) => ({
+	dataCenter: 'custom',
+	baseUrl: simulator.url,
+	appId: simulator.config.workspaceId,
+	apiKey: simulator.config.reportKey,
+});
+
+/** A week inside the days every seeded campaign is active (2024-12-31 to 2025-01-31). */
+const STATS_WEEK = { startDate: '2025-01-06', endDate: '2025-01-12' };
+
+/**
+ * Rows as the node makes them, counted by walking the simulator's answers to the requests it took:
+ * campaign × platform × locale × variation (the figures are seeded, so answering a logged body
+ * again gives the answer sent).
+ */
+function rowsInAnswers(simulator: Simulator) {
+	let rowCount = 0;
+	const campaigns = new Set<string>();
+	for (const entry of simulator.log) {
+		if (entry.endpoint !== 'campaignStats' || entry.status !== 200) continue;
+		const answer = campaignStatsAnswer(
+			simulator.campaigns,
+			entry.body as unknown as Parameters<typeof campaignStatsAnswer>[1],
+		);
+		for (const [id, entries] of Object.entries(answer.data)) {
+			campaigns.add(id);
+			for (const details of entries)
+				for (const platform of Object.values(details.platforms))
+					for (const locale of Object.values(platform.locales))
+						rowCount += Object.keys(locale.variations).length;
+		}
+	}
+	return { rows: rowCount, campaigns: campaigns.size };
+}
+
+/** One Get Campaign Stats run (one item) against a fresh simulator holding `campaigns` campaigns. */
+async function statsRun(campaigns: number, given: number | undefined) {
+	const simulator = createSimulator({ users: 0, campaigns });
+	await simulator.start();
+	const started = Date.now();
+	const { value: result, peakRssGrowth } = await withPeakRss(() =>
+		runMoEngage({
+			rows: [{}],
+			parameters: {
+				resource: 'report',
+				operation: 'getCampaignStats',
+				campaignIds:
+					given === undefined
+						? ''
+						: simulator.campaigns
+								.slice(0, given)
+								.map((campaign) => campaign.id)
+								.join(', '),
+				...STATS_WEEK,
+				attributionType: 'VIEW_THROUGH',
+				metricType: 'TOTAL',
+				options: {},
+			},
+			credentials: reportCredentialsFor(simulator),
+			credentialType: 'moEngageCampaignReportApi',
+			downstream: false,
+		}),
+	);
+	const wallMs = Date.now() - started;
+	const requests = simulator.log.filter((entry) => entry.endpoint === 'campaignStats');
+	const times = requests.map((entry) => entry.at).sort((a, b) => a - b);
+	const produced = result.outputs[0] ?? [];
+	const walked = rowsInAnswers(simulator);
+	const offsets = requests.map((entry) => (entry.body as { offset?: number }).offset ?? 0);
+	const run = {
+		campaigns,
+		wallMs,
+		nodeMs: result.nodeMs,
+		peakRssGrowth,
+		requests: requests.length,
+		refused429: requests.filter((entry) => entry.status === 429).length,
+		otherStatuses: requests
+			.filter((entry) => entry.status !== 200 && entry.status !== 429)
+			.map((entry) => entry.status),
+		offsetsDistinct: new Set(offsets).size,
+		rowsProduced: produced.length,
+		campaignsInRows: new Set(produced.map((item) => item.json.campaign_id)).size,
+		rowsInAnswers: walked.rows,
+		campaignsAnswered: walked.campaigns,
+		...outcomeOf(result, simulator),
+		firstRequestAt: (times[0] ?? started) - started,
+		spanMs: times.length ? times[times.length - 1] - times[0] : 0,
+		...windowTimes(times, STATS_REQUESTS_PER_MINUTE),
+	};
+	await simulator.stop();
+	return run;
+}
+
+type StatsRun = Awaited<ReturnType<typeof statsRun>>;
+
+/**
+ * Runs `informRun` or `statsRun` in a process of its own (`--child <kind> <numbers>`), so that its
+ * peak RSS is its own, not what an earlier scenario of this process left: its figures as JSON.
+ */
+async function isolated<T>(kind: 'inform' | 'stats', args: number[]): Promise<T> {
+	const output = await new Promise<string>((resolve, reject) => {
+		const child = spawn(
+			process.execPath,
+			['--expose-gc', __filename, '--child', kind, ...args.map(String)],
+			{ stdio: ['ignore', 'pipe', 'inherit'] },
+		);
+		let text = '';
+		child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+		child.on('exit', (code) =>
+			code === 0 ? resolve(text) : reject(new Error(`bench child ${kind} exited ${code}`)),
+		);
+	});
+	return JSON.parse(output.trim().split('\n').pop()!) as T;
+}
+
+/** The child's side of `isolated`: one run, its figures as the last line of stdout. */
+async function child(kind: string, args: number[]) {
+	const run = kind === 'inform' ? await informRun(args[0]) : await statsRun(args[0], args[1]);
+	console.log(JSON.stringify(run));
+	process.exit(0);
+}
+
+/**
+ * Report → Get Campaign Stats: every campaign of 1,500 over a week (150 pages of ten at 100
+ * requests a minute), then 95 campaigns by ID (10 requests).
+ */
+async function campaignStats() {
+	say(
+		'scenario 15: campaign stats of 1,500 campaigns at 100 requests a minute (about a minute), then 95 by ID',
+	);
+	const scenario = '15 Report → Get Campaign Stats';
+	const CAMPAIGNS = 1_500;
+	const every = await isolated<StatsRun>('stats', [CAMPAIGNS]);
+	const what = 'every campaign of 1,500, 7 days, at 100/min';
+	const expected = Math.ceil(CAMPAIGNS / 10);
+	rows.push({
+		scenario,
+		figure: `${what}: requests (pages at offsets 0, 10, 20…)`,
+		value: `${every.requests} (${every.offsetsDistinct} offsets)`,
+		target: `${expected} = ceil(1500 / 10)`,
+		met: every.requests === expected && every.offsetsDistinct === expected,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: 429s received`,
+		value: String(every.refused429),
+		target: '0',
+		met: every.refused429 === 0 && every.otherStatuses.length === 0,
+		runs: 1,
+	});
+	// One request alone (its answer says how many pages), then the other 149: requests 1–100 go at
+	// once, 101–150 when the first have been in the rolling minute for 60 s.
+	const ideal = windowRows(scenario, what, every, STATS_REQUESTS_PER_MINUTE, expected);
+	rows.push({
+		scenario,
+		figure: `${what}: rows on Stats / rows in the simulator's answers (campaign × platform × locale × variation) / campaigns in the rows`,
+		value: `${every.rowsProduced.toLocaleString('en')} / ${every.rowsInAnswers.toLocaleString('en')} / ${every.campaignsInRows.toLocaleString('en')}`,
+		target: `equal / equal / ${CAMPAIGNS.toLocaleString('en')}`,
+		met:
+			every.rowsProduced === every.rowsInAnswers &&
+			every.campaignsInRows === CAMPAIGNS &&
+			every.campaignsAnswered === CAMPAIGNS &&
+			every.errorItems === 0 &&
+			!every.runError,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${what}: node time / peak RSS growth (a process of its own, simulator included)`,
+		value: `${secondsOf(every.nodeMs)} / ${megabytes(every.peakRssGrowth)}`,
+		target: '—',
+		met: null,
+		runs: 1,
+	});
+
+	const GIVEN = 95;
+	const given = await isolated<StatsRun>('stats', [CAMPAIGNS, GIVEN]);
+	const givenWhat = '95 campaign IDs given, 7 days';
+	rows.push({
+		scenario,
+		figure: `${givenWhat}: requests / 429s / wall time`,
+		value: `${given.requests} / ${given.refused429} / ${secondsOf(given.wallMs)}`,
+		target: '10 = ceil(95 / 10) / 0 / —',
+		met: given.requests === Math.ceil(GIVEN / 10) && given.refused429 === 0,
+		runs: 1,
+	});
+	rows.push({
+		scenario,
+		figure: `${givenWhat}: rows on Stats / rows in the simulator's answers / campaigns in the rows`,
+		value: `${given.rowsProduced.toLocaleString('en')} / ${given.rowsInAnswers.toLocaleString('en')} / ${given.campaignsInRows}`,
+		target: `equal / equal / ${GIVEN}`,
+		met:
+			given.rowsProduced === given.rowsInAnswers &&
+			given.campaignsInRows === GIVEN &&
+			given.errorItems === 0 &&
+			!given.runError,
+		runs: 1,
+	});
+	raw.campaignStats = { everyCampaign: { ...every, idealMs: ideal }, campaignIdsGiven: given };
+}
+
 async function main() {
+	const childAt = process.argv.indexOf('--child');
+	if (childAt > 0)
+		return await child(process.argv[childAt + 1], process.argv.slice(childAt + 2).map(Number));
 	const scenarios: Array<[number, () => Promise<void>]> = [
 		[1, packing],
 		[2, sustained],
@@ -1632,6 +2121,8 @@ async function main() {
 		[11, segments],
 		[12, trigger],
 		[13, streamsThroughN8n],
+		[14, inform],
+		[15, campaignStats],
 	];
 	for (const [number, scenario] of scenarios) {
 		if (!wanted(number)) continue;

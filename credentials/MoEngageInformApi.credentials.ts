@@ -37,12 +37,15 @@ export class MoEngageInformApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		dataCenterProperty,
 		customUrlProperty('Base URL', 'baseUrl', 'https://api-0X.moengage.com (live alerts)'),
-		customUrlProperty(
-			'Sandbox Base URL',
-			'sandboxUrl',
-			'https://sandbox-api-0X.moengage.com (test alerts)',
-			'. Empty: test alerts cannot be sent.',
-		),
+		{
+			...customUrlProperty(
+				'Sandbox Base URL',
+				'sandboxUrl',
+				'https://sandbox-api-0X.moengage.com (test alerts)',
+				'. Empty: test alerts cannot be sent (the Test then uses the Base URL).',
+			),
+			required: false,
+		},
 		{
 			displayName: 'Inform Endpoint',
 			name: 'endpoint',

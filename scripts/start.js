@@ -106,6 +106,13 @@ async function start({ major = 1, port = 5678, simulatorPort = 0, onOutput } = {
 	}
 }
 
+/** The days every campaign of the simulator was active: a report over them has figures for all. */
+const campaignsActive = (campaigns) =>
+	`${campaigns
+		.map((campaign) => campaign.startDate)
+		.sort()
+		.at(-1)} … ${campaigns.map((campaign) => campaign.endDate).sort()[0]}`;
+
 async function main() {
 	const { values } = parseArgs({
 		options: { n8n: { type: 'string', default: '1' }, port: { type: 'string', default: '5678' } },
@@ -125,6 +132,12 @@ n8n ${n8n.version} is running with n8n-nodes-moengage installed.
   Credential: "MoEngage (local simulator)" → ${simulatorUrl}
               (Custom URL, Workspace ID ${simulator.config.workspaceId}, Data API key ${simulator.config.apiKey})
   Users:      cust-00001 … cust-01000; every seventh customer ID is numeric (100007, 100014, …)
+  Inform:     a "MoEngage Inform API" credential: Custom URL, Base URL ${simulatorUrl},
+              Sandbox Base URL ${simulatorUrl}/sandbox, Inform API key ${simulator.config.informKey}
+              (alerts by reference name: ${simulator.config.alerts.map((alert) => alert.referenceName).join(', ')})
+  Reports:    a "MoEngage Campaign Report API" credential: Custom URL, Base URL ${simulatorUrl},
+              Campaign Report API key ${simulator.config.reportKey}
+              (${simulator.campaigns.length} campaigns, all active ${campaignsActive(simulator.campaigns)})
 
   Trigger:    ${editor.url}/workflow/${streams.workflow.id}  ("${streams.workflow.name}", active)
               Production URL ${streams.url} (Basic auth ${STREAMS_AUTH.user} / ${STREAMS_AUTH.password})
