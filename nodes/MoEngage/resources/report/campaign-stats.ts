@@ -284,8 +284,14 @@ async function send(
 	for (const page of [...first, ...more]) {
 		const known = results.get(page.report);
 		if (known?.kind === 'failed') continue;
-		const result = sentFirst.results.get(page) ?? sentMore.results.get(page);
-		if (result === undefined) continue;
+		// A page without a result was never asked for: its report is incomplete, never settled.
+		const result = sentFirst.results.get(page) ??
+			sentMore.results.get(page) ?? {
+				kind: 'failed' as const,
+				failure: {
+					message: `Not fetched: the run ended before the page at offset ${page.offset} (${page.identifier})`,
+				},
+			};
 		if (result.kind === 'failed') {
 			results.set(page.report, result);
 			continue;
