@@ -75,6 +75,12 @@ const refused = (
 	...extra,
 });
 
+/** A request sent whose answer never came back. */
+const lost: Exchange = {
+	kind: 'lost',
+	failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' },
+};
+
 describe('backoffMs', () => {
 	it('starts near one second, doubles, stays under the cap, and is jittered', () => {
 		expect(backoffMs(1, () => 0)).toBe(500);
@@ -401,11 +407,6 @@ describe('dispatch after a 400 that names no attribute', () => {
 });
 
 describe('dispatch of writes after a lost answer (no idempotency key: the request may have been recorded)', () => {
-	const lost: Exchange = {
-		kind: 'lost',
-		failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' },
-	};
-
 	it('resends at most as often as resendsAfterLostAnswer allows, then fails the batch as maybe recorded', async () => {
 		const { io, simulator } = setUp();
 		const sent = scripted(io, lost, lost, lost);
@@ -589,10 +590,6 @@ describe('dispatch of writes when the run halts during a resend', () => {
 });
 
 describe('dispatch of writes MoEngage de-duplicates for a while (Inform: a transaction_id for 5 minutes)', () => {
-	const lost: Exchange = {
-		kind: 'lost',
-		failure: { message: 'No answer from MoEngage: the request was sent and its answer lost' },
-	};
 	/** Inform's verdict: a 409 to a unit sent before without an answer is the node's own message. */
 	const verdict = (_: readonly Lookup[], exchange: { status: number }, unanswered: number) =>
 		exchange.status === 409

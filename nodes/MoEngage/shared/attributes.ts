@@ -3,12 +3,9 @@
  * anything is sent: Bulk Import answers 200 for an element it then drops, so what it would drop
  * must be caught here, with the item. Pure functions: plain values in, a value or a problem out.
  */
-import type { Checked } from './checked';
+import { type Checked, isRecord } from './checked';
 
 export type Attributes = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Blocked as user attribute names: "id", "_id" and the empty name. */
 const BLOCKED_NAMES = new Set(['id', '_id', '']);

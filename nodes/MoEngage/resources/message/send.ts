@@ -31,7 +31,7 @@ import {
 	type PerMinute,
 	type Sending,
 } from '../../pipeline/options';
-import type { Checked } from '../../shared/checked';
+import { type Checked, isRecord } from '../../shared/checked';
 import { normaliseIdentifier } from '../../shared/identifiers';
 import {
 	INFORM_MAX_RETRIES,
@@ -206,9 +206,6 @@ function settings(context: IExecuteFunctions): Settings {
 		generatedPrefix: generatedPrefix(context),
 	};
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseJson(value: unknown): Checked<unknown> {
 	if (typeof value !== 'string') return { ok: true, value };

@@ -15,7 +15,7 @@ import { defineOperation } from '../../pipeline/execute';
 import { groupUnits, itemProblem } from '../../pipeline/items';
 import type { OperationRun, Placed, Planned, Sent, Unit } from '../../pipeline/operation';
 import { readSending, sendingOptions, type PerMinute, type Sending } from '../../pipeline/options';
-import type { Checked } from '../../shared/checked';
+import { type Checked, isRecord } from '../../shared/checked';
 import type { UnitResult } from '../../shared/dispatcher';
 import { normaliseIdentifier } from '../../shared/identifiers';
 import {
@@ -164,11 +164,9 @@ const describeQuery = (query: Query) =>
 	`${query.startDate} to ${query.endDate}, ${query.campaignIds === undefined ? 'every campaign' : `campaigns ${query.campaignIds.join(', ')}`}`;
 
 function readStats(body: unknown): Checked<StatsAnswer> {
-	const record = body as Record<string, unknown> | null;
-	if (typeof record !== 'object' || record === null || Array.isArray(record))
-		return { ok: false, problem: 'the body is not a JSON object' };
-	if (typeof record.data !== 'object' || record.data === null || Array.isArray(record.data))
-		return { ok: false, problem: 'it has no "data" object of campaigns' };
+	if (!isRecord(body)) return { ok: false, problem: 'the body is not a JSON object' };
+	const record = body;
+	if (!isRecord(record.data)) return { ok: false, problem: 'it has no "data" object of campaigns' };
 	return {
 		ok: true,
 		value: {
@@ -313,9 +311,6 @@ async function send(
 			: {}),
 	};
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A block of figures as columns: `prefix_name`, nested goals as `prefix_goal_name`. */
 function flatten(prefix: string, block: unknown, row: IDataObject) {

@@ -2,7 +2,7 @@
  * Get User's answers: a 200 read strictly, matched back to the lookups of its request, and what a
  * refusal means to a user. Pure functions.
  */
-import type { Checked } from '../../../shared/checked';
+import { type Checked, isRecord } from '../../../shared/checked';
 import type { IdentifierType } from '../../../shared/identifiers';
 import type { Hints } from '../../../shared/transport';
 
@@ -74,9 +74,6 @@ export function pickFields(attributes: Attributes, fields: string[] | undefined)
 	}
 	return picked;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reads a 200 answer; anything but the documented shape is a problem, not an empty result. */
 export function readAnswer(body: unknown): Checked<ExportAnswer> {
