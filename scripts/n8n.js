@@ -313,14 +313,14 @@ async function startN8n(n8n, userFolder, { port = 5678, extraEnv = {}, onOutput 
 /**
  * Makes an imported workflow active, as n8n's CLI does it before `n8n start` (which registers the
  * active workflows' webhooks as it starts): `update:workflow --active=true` on 1.x, where 2.x
- * replaced it with `publish:workflow`.
+ * replaced it with `publish:workflow`. `extraEnv`: e.g. queue mode's database settings.
  */
-async function activateWorkflow(n8n, userFolder, id) {
+async function activateWorkflow(n8n, userFolder, id, extraEnv) {
 	const args =
 		n8n.major >= 2
 			? ['publish:workflow', `--id=${id}`]
 			: ['update:workflow', `--id=${id}`, '--active=true'];
-	const result = await cli(n8n, userFolder, args);
+	const result = await cli(n8n, userFolder, args, extraEnv);
 	if (result.code !== 0)
 		throw new Error(`n8n ${args[0]} of ${id} failed:\n${result.stdout}\n${result.stderr}`);
 }
