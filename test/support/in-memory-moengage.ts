@@ -14,7 +14,11 @@ import { createSimulator, type Simulator } from '../../simulator/simulator';
 export type { Simulator };
 export { createSimulator };
 
-export function inMemorySend(simulator: Simulator, fields?: string[]) {
+export function inMemorySend(
+	simulator: Simulator,
+	fields?: string[],
+	now: () => number = Date.now,
+) {
 	const { workspaceId, apiKey } = simulator.config;
 	const basic = Buffer.from(`${workspaceId}:${apiKey}`).toString('base64');
 	return async (batch: readonly Lookup[]): Promise<Exchange<ExportAnswer>> => {
@@ -55,6 +59,6 @@ export function inMemorySend(simulator: Simulator, fields?: string[]) {
 		const headers = Object.fromEntries(
 			Object.entries(result.headers ?? {}).map(([key, value]) => [key.toLowerCase(), value]),
 		);
-		return classifyResponse(result.status, body, headers, [apiKey, basic], Date.now(), readAnswer);
+		return classifyResponse(result.status, body, headers, [apiKey, basic], now(), readAnswer);
 	};
 }

@@ -126,19 +126,19 @@ describe('WorkspaceBudget.hold', () => {
 });
 
 describe('WorkspaceBudget sharing a workspace with other processes (AIMD)', () => {
-	it('cuts itself to half on the first 429 in a window, and not again for the 429s of that window', () => {
+	it('with nothing of its own let through, cuts itself to a quarter on the first 429 in a window, and not again for the 429s of that window', () => {
 		const budget = new WorkspaceBudget(WINDOW, 'workspace W');
 		const lines: string[] = [];
-		for (let n = 0; n < 30; n++) budget.reserve(20, 1000, 0); // 600 sent
+		for (let n = 0; n < 30; n++) budget.reserve(20, 1000, 0); // 600 sent, none answered yet
 		budget.rateLimited(1000, 10, (line) => lines.push(line));
 		budget.rateLimited(1000, 20, (line) => lines.push(line));
-		expect(budget.limit(1000, 30)).toBe(500);
+		expect(budget.limit(1000, 30)).toBe(250);
 		expect(lines).toEqual([
-			'MoEngage: 429 from workspace W after this n8n process sent 600 users in the last minute (another process or app shares the workspace): budget lowered from 1000 to 500 users per minute; it rises by 100 after each minute without a 429',
+			'MoEngage: 429 from workspace W after this n8n process sent 600 users in the last minute (another process or app shares the workspace): budget lowered from 1000 to 250 users per minute; it rises by 100 after each minute without a 429',
 		]);
 		// a window later, another 429 is a new signal
 		budget.rateLimited(1000, WINDOW + 10, (line) => lines.push(line));
-		expect(budget.limit(1000, WINDOW + 20)).toBe(250);
+		expect(budget.limit(1000, WINDOW + 20)).toBe(62);
 	});
 
 	it('takes the window to be full after a 429: what it has not sent of its new share waits, up to as much as it sent', () => {
@@ -159,7 +159,7 @@ describe('WorkspaceBudget sharing a workspace with other processes (AIMD)', () =
 	it('raises its share by a tenth of the limit per minute without a 429, says so, and restores the full limit', () => {
 		const budget = new WorkspaceBudget(WINDOW, 'workspace W');
 		const lines: string[] = [];
-		budget.reserve(20, 1000, 0);
+		for (let n = 0; n < 25; n++) budget.answered(budget.reserve(20, 1000, 0)); // 500 let through
 		budget.rateLimited(1000, 0);
 		budget.reserve(20, 1000, WINDOW); // the first send at the new share starts the clean minute
 		expect(budget.limit(1000, 2 * WINDOW - 1, (line) => lines.push(line))).toBe(500);
@@ -171,10 +171,72 @@ describe('WorkspaceBudget sharing a workspace with other processes (AIMD)', () =
 		]);
 	});
 
+	it('after a raise that meets a 429 within two minutes, waits two minutes without a 429 for the next raise, and says so', () => {
+		const budget = new WorkspaceBudget(WINDOW, 'workspace W');
+		const lines: string[] = [];
+		for (let n = 0; n < 25; n++) budget.answered(budget.reserve(20, 1000, 0)); // 500 let through
+		budget.rateLimited(1000, 0);
+		budget.reserve(20, 1000, WINDOW);
+		expect(budget.limit(1000, 2 * WINDOW)).toBe(600); // raised
+		for (let n = 0; n < 25; n++) budget.answered(budget.reserve(20, 1000, 2 * WINDOW + 1));
+		budget.rateLimited(1000, 2 * WINDOW + 10, (line) => lines.push(line)); // the raise overshot
+		expect(lines[0]).toMatch(
+			/lowered from 600 to 500 users per minute; it rises by 100 after each 2 minutes without a 429$/,
+		);
+		budget.reserve(20, 1000, 3 * WINDOW + 20);
+		expect(budget.limit(1000, 4 * WINDOW + 19)).toBe(500); // one clean minute is not enough now
+		expect(budget.limit(1000, 5 * WINDOW + 20)).toBe(600);
+	});
+
+	it('cuts to what MoEngage let through in the window when that is more than a quarter: the window was full, and that part of it was this process’s', () => {
+		const budget = new WorkspaceBudget(WINDOW, 'workspace W');
+		const lines: string[] = [];
+		const sent = Array.from({ length: 40 }, () => budget.reserve(20, 1000, 0)); // 800 sent
+		for (const reservation of sent.slice(0, 35)) budget.answered(reservation); // 700 answered
+		budget.rateLimited(1000, 10, (line) => lines.push(line), sent[35]);
+		expect(budget.limit(1000, 20)).toBe(700);
+		expect(lines[0]).toMatch(/sent 800 users in the last minute .*lowered from 1000 to 700 users/);
+		// a request that was in flight at the 429 and got through was in MoEngage's window too
+		budget.answered(sent[36]);
+		expect(budget.limit(1000, 30)).toBe(720);
+	});
+
+	it('a process that got little through keeps a quarter, so one that joins a busy workspace is not starved', () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		const sent = [budget.reserve(20, 1000, 0), budget.reserve(20, 1000, 0)];
+		budget.answered(sent[0]);
+		budget.rateLimited(1000, 10, undefined, sent[1]);
+		expect(budget.limit(1000, 20)).toBe(250);
+	});
+
 	it('never cuts below one full request', () => {
 		const budget = new WorkspaceBudget(WINDOW);
 		for (let minute = 0; minute < 10; minute++) budget.rateLimited(1000, minute * (WINDOW + 1));
 		expect(budget.limit(1000, 10 * (WINDOW + 1))).toBe(20);
+	});
+});
+
+describe("WorkspaceBudget reading MoEngage's x-ratelimit-remaining", () => {
+	it('sends a waiting request at once when MoEngage says its window has room another process left', () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		const sent = Array.from({ length: 25 }, (_, ms) => budget.reserve(20, 1000, ms));
+		for (const reservation of sent) budget.answered(reservation);
+		budget.rateLimited(1000, 100, undefined, budget.reserve(20, 1000, 100)); // share 500
+		const waiting = budget.reserve(20, 1000, 200);
+		expect(waiting.at).toBeGreaterThanOrEqual(WINDOW);
+		// the answer to its last request said 300 users of room were left (the other process is done)
+		budget.roomLeft(300, 1000, sent[24], 300);
+		expect(waiting.at).toBe(300);
+	});
+
+	it('counts what it has in flight against the room: a process alone is never sent over the limit by it', () => {
+		const budget = new WorkspaceBudget(WINDOW);
+		const sent = Array.from({ length: 50 }, () => budget.reserve(20, 1000, 0)); // the whole limit
+		const waiting = budget.reserve(20, 1000, 0);
+		// the first answer saw only itself: 980 left, but the other 49 are in flight
+		budget.answered(sent[0]);
+		budget.roomLeft(980, 1000, sent[0], 50);
+		expect(waiting.at).toBe(WINDOW);
 	});
 });
 

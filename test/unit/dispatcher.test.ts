@@ -108,7 +108,7 @@ describe('dispatch', () => {
 		expect(clock.time).toBeGreaterThanOrEqual(7000);
 		expect(io.budget.reserve(1, 1000, 6000).at).toBeGreaterThanOrEqual(7000);
 		expect(lines).toEqual([
-			'MoEngage: 429 from the workspace after this n8n process sent 20 users in the last minute (another process or app shares the workspace): budget lowered from 1000000 to 500000 users per minute; it rises by 100000 after each minute without a 429',
+			'MoEngage: 429 from the workspace after this n8n process sent 20 users in the last minute (another process or app shares the workspace): budget lowered from 1000000 to 250000 users per minute; it rises by 100000 after each minute without a 429',
 			"MoEngage: waiting 7.0 s after MoEngage's rate limit (429), as its Retry-After asks, before sending 20 users again",
 		]);
 	});

@@ -6,10 +6,17 @@
  * on one workspace — draws from the same budget.
  *
  * Processes that share a workspace (queue-mode workers) cannot see each other's budgets, so each
- * learns its share from MoEngage's 429s: the first 429 in a window cuts the process's budget to
- * SHARE_CUT of it, and every minute without a 429 raises it by SHARE_STEP of the per-minute limit, back
- * to the full limit (additive increase, multiplicative decrease). A process alone on its workspace
- * is never refused, so it keeps the full limit.
+ * learns its share from MoEngage's answers:
+ * - The first 429 in a window means MoEngage's window is full, and what this process got through
+ *   in it was its part: the budget is cut to that (never below SHARE_CUT of what it was, so a
+ *   process that joins a busy workspace is not starved). The shares of busy processes then add up
+ *   to the limit, not to half of it.
+ * - Every minute without a 429 raises the budget by SHARE_STEP of the per-minute limit, back to the
+ *   full limit; a raise that meets a 429 makes the next one wait twice as long (up to
+ *   MAX_RAISE_EVERY minutes), so processes sharing evenly knock on the limit less often.
+ * - Where MoEngage's answers carry x-ratelimit-remaining in the endpoint's own unit, the room they
+ *   tell is used at once, beyond the share: a process sees what another left unused.
+ * A process alone on its workspace is never refused, so it keeps the full limit.
  */
 import {
 	CANCEL_CHECK_MS,
@@ -23,6 +30,9 @@ import {
 	UNITS_PER_MINUTE_PER_SLOT,
 } from './limits';
 
+/** The most minutes without a 429 a raise can wait for (see WorkspaceBudget.raiseEvery). */
+const MAX_RAISE_EVERY = 4;
+
 /** Idle budgets are looked for at most this often: a sweep reads every budget the process keeps. */
 const SWEEP_EVERY_MS = 10_000;
 
@@ -32,11 +42,15 @@ export interface Clock {
 }
 
 export interface Reservation {
+	/** When it may be sent; MoEngage's x-ratelimit-remaining can bring it forward (WorkspaceBudget.roomLeft). */
 	readonly at: number;
 	readonly units: number;
 	/** Why the workspace was held when this reservation was made to wait for the hold's end. */
 	readonly heldBecause?: string;
 }
+
+/** A reservation as the budget keeps it. */
+type Booked = { -readonly [K in keyof Reservation]: Reservation[K] };
 
 export type Log = (line: string) => void;
 
@@ -51,11 +65,12 @@ export class WaitCancelled extends Error {
  * CANCEL_CHECK_MS. Returns false when the execution was cancelled.
  */
 export async function pause(
-	until: number,
+	until: number | (() => number),
 	clock: Clock,
 	signal: AbortSignal | undefined,
 ): Promise<boolean> {
-	for (let left = until - clock.now(); left > 0; left = until - clock.now()) {
+	const end = typeof until === 'number' ? () => until : until;
+	for (let left = end() - clock.now(); left > 0; left = end() - clock.now()) {
 		if (signal?.aborted) return false;
 		await clock.sleep(Math.min(left, CANCEL_CHECK_MS));
 	}
@@ -94,8 +109,35 @@ export class WorkspaceBudget {
 	/** Start of the stretch without a 429 at the current share; undefined until the first send after one. */
 	private cleanSince: number | undefined;
 
+	/**
+	 * Minutes without a 429 that earn a raise: 1, doubled (up to MAX_RAISE_EVERY) each time a raise
+	 * meets a 429 within two windows, back to 1 when a raise holds. Processes that share a workspace
+	 * evenly then knock on its limit every few minutes rather than every other one.
+	 */
+	private raiseEvery = 1;
+	private raisedAt = -Infinity;
+
 	/** After a 429, one request (a probe) at a time until MoEngage answers one without 429. */
 	private probing = false;
+
+	/** Reservations MoEngage answered with anything but a 429: its window counted them. */
+	private readonly gotThrough = new WeakSet<Reservation>();
+
+	/** Reservations MoEngage answered with a 429: its window did not count them. */
+	private readonly refused = new WeakSet<Reservation>();
+
+	/**
+	 * Room MoEngage's window had, as its x-ratelimit-remaining said, that this process may use
+	 * beyond its share at once; and when it last did, so that only answers to later requests
+	 * (which count that use) tell the room again.
+	 */
+	private room = 0;
+	/** All the room the answer told, of which `room` is this process's part. */
+	private wholeRoom = 0;
+	private roomUsedAt = -Infinity;
+
+	/** The last cut: when, from which share, and the units that had got through in its window. */
+	private cut: { at: number; before: number; through: number } | undefined;
 
 	private inFlight = 0;
 	private slotsWhenClear = MAX_REQUESTS_IN_FLIGHT;
@@ -128,17 +170,23 @@ export class WorkspaceBudget {
 
 	/** The units this process may send per window now, after any raises that minutes without a 429 have earned. */
 	limit(unitsPerMinute: number, now: number, log?: Log): number {
+		const every = this.raiseEvery * this.windowMs;
 		if (
 			this.share !== undefined &&
 			this.cleanSince !== undefined &&
-			now - this.cleanSince >= this.windowMs
+			now - this.cleanSince >= every
 		) {
-			const minutes = Math.floor((now - this.cleanSince) / this.windowMs);
+			const raises = Math.floor((now - this.cleanSince) / every);
+			const minutes = raises * this.raiseEvery;
 			const before = this.share;
-			this.share = before + minutes * stepOf(unitsPerMinute);
-			this.cleanSince += minutes * this.windowMs;
+			this.share = before + raises * stepOf(unitsPerMinute);
+			this.cleanSince += raises * every;
+			this.raisedAt = now;
 			const after = this.share >= unitsPerMinute ? unitsPerMinute : this.share;
-			if (after === unitsPerMinute) this.share = undefined;
+			if (after === unitsPerMinute) {
+				this.share = undefined;
+				this.raiseEvery = 1;
+			}
 			log?.(
 				`MoEngage: no 429 from ${this.name} for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}: ` +
 					(after === unitsPerMinute
@@ -174,6 +222,20 @@ export class WorkspaceBudget {
 			at = reservation.at + window;
 			leftWindow += reservation.units;
 		}
+		if (
+			at > now &&
+			at > this.heldUntil &&
+			(last?.at ?? now) <= now &&
+			(units <= this.room || (units <= this.wholeRoom && this.inFlight <= 1))
+		) {
+			// Beyond this process's share, but MoEngage said its window has room (another process
+			// left it unused), and no earlier caller waits: served in order still. With nothing else
+			// in flight, no answer would tell the room again, so one request may take all of it.
+			at = Math.max(now, this.heldUntil);
+			this.room = Math.max(0, this.room - units);
+			this.wholeRoom -= units;
+			this.roomUsedAt = at;
+		}
 		const reservation =
 			at === this.heldUntil && at > now
 				? { at, units, heldBecause: this.heldBecause }
@@ -183,6 +245,47 @@ export class WorkspaceBudget {
 		return reservation;
 	}
 
+	/**
+	 * MoEngage's answer to `reservation` said `remaining` units are left in its window, counted in
+	 * the endpoint's own unit: this process may use them now even beyond its share (the share
+	 * guesses what other processes leave; the header says it).
+	 */
+	roomLeft(remaining: number, unitsPerMinute: number, reservation: Reservation, now: number): void {
+		if (reservation.at < this.roomUsedAt) return;
+		// Not counted in that answer, as far as this process can tell: what it sent after that
+		// request, and what it sent before that is still unanswered (it may have arrived later).
+		const uncounted = this.reservations
+			.filter(
+				(entry) =>
+					entry !== reservation &&
+					!this.refused.has(entry) &&
+					entry.at > now - this.windowMs &&
+					entry.at <= now &&
+					(entry.at >= reservation.at || !this.gotThrough.has(entry)),
+			)
+			.reduce((sum, entry) => sum + entry.units, 0);
+		// Other processes read the same room: each takes its share's part of it, and an answer
+		// after that tells what is left.
+		// At least one request, where the room holds it, so that a small room is not left unused.
+		const whole = Math.max(0, remaining - uncounted);
+		const part = (this.share ?? unitsPerMinute) / unitsPerMinute;
+		let room = Math.floor(whole * Math.min(1, part));
+		let first = true;
+		let pulled = 0;
+		// Requests already waiting for this process's share go now, oldest first, as far as the room goes.
+		for (const entry of this.reservations as Booked[]) {
+			if (entry.at <= now) continue;
+			if (entry.at <= this.heldUntil || entry.units > (first ? Math.max(room, whole) : room)) break;
+			entry.at = now;
+			pulled += entry.units;
+			room = Math.max(0, room - entry.units);
+			first = false;
+			this.roomUsedAt = now;
+		}
+		this.room = room;
+		this.wholeRoom = Math.max(room, whole - pulled);
+	}
+
 	/** Gives back a reservation that was never used (its execution was cancelled while waiting). */
 	release(reservation: Reservation): void {
 		const index = this.reservations.indexOf(reservation);
@@ -190,22 +293,30 @@ export class WorkspaceBudget {
 	}
 
 	/**
-	 * MoEngage answered a request with 429. Its units stay counted: MoEngage's window is full, and
-	 * sending them again at once would only be refused again. The first 429 in a
-	 * window cuts this process's budget and takes MoEngage's window to be full of traffic like this
-	 * process's own: the rest of the cut budget, up to as much as this process sent, waits for a
-	 * window to pass. So a process that already sent half its share does not knock again and again
-	 * on a full window.
+	 * MoEngage answered `refused` with 429. Its units stay counted: MoEngage's window is full, and
+	 * sending them again at once would only be refused again. The first 429 in a window cuts this
+	 * process's budget to what got through in the window (at least SHARE_CUT of it) and takes
+	 * MoEngage's window to be full of traffic like this process's own: the rest of the cut budget,
+	 * up to as much as this process sent, waits for a window to pass. So a process that already
+	 * sent its share does not knock again and again on a full window.
 	 */
-	rateLimited(unitsPerMinute: number, now: number, log?: Log): void {
+	rateLimited(unitsPerMinute: number, now: number, log?: Log, refused?: Reservation): void {
+		if (refused) this.refused.add(refused);
 		this.probing = true;
 		this.cleanSince = undefined;
 		if (now < this.cutQuietUntil) return;
 		const before = this.limit(unitsPerMinute, now);
-		const after = Math.min(before, Math.max(MIN_SHARE_PER_MINUTE, Math.floor(before * SHARE_CUT)));
-		const sent = this.reservations
-			.filter((entry) => entry.at > now - this.windowMs && entry.at <= now)
+		const inWindow = this.reservations.filter(
+			(entry) => entry.at > now - this.windowMs && entry.at <= now,
+		);
+		const sent = inWindow.reduce((sum, entry) => sum + entry.units, 0);
+		const through = inWindow
+			.filter((entry) => this.gotThrough.has(entry))
 			.reduce((sum, entry) => sum + entry.units, 0);
+		const after = Math.min(
+			before,
+			Math.max(MIN_SHARE_PER_MINUTE, through, Math.floor(before * SHARE_CUT)),
+		);
 		const unused = Math.min(after - sent, sent);
 		if (unused > 0) {
 			const index = this.reservations.findIndex((entry) => entry.at > now);
@@ -214,19 +325,35 @@ export class WorkspaceBudget {
 				units: unused,
 			});
 		}
+		this.raiseEvery =
+			now - this.raisedAt < 2 * this.windowMs ? Math.min(2 * this.raiseEvery, MAX_RAISE_EVERY) : 1;
 		this.share = after;
+		this.cut = { at: now, before, through };
 		this.cutQuietUntil = now + this.windowMs;
 		log?.(
 			`MoEngage: 429 from ${this.name} after this n8n process sent ${sent} ${this.unit} in the last minute ` +
 				(after < before
 					? `(another process or app shares the workspace): budget lowered from ${before} to ${after} ${this.unit} per minute; `
 					: `: budget stays at ${after} ${this.unit} per minute; `) +
-				`it rises by ${stepOf(unitsPerMinute)} after each minute without a 429`,
+				`it rises by ${stepOf(unitsPerMinute)} after each ${this.raiseEvery === 1 ? 'minute' : `${this.raiseEvery} minutes`} without a 429`,
 		);
 	}
 
 	/** MoEngage answered, not with a 429: the probe after a 429 went through, so requests go out in parallel again. */
-	answered(): void {
+	answered(reservation?: Reservation): void {
+		if (reservation) this.gotThrough.add(reservation);
+		const { cut } = this;
+		if (
+			reservation !== undefined &&
+			cut !== undefined &&
+			this.share !== undefined &&
+			reservation.at <= cut.at &&
+			reservation.at > cut.at - this.windowMs
+		) {
+			// In flight at the cut and let through: MoEngage's window held it too, so it is part of the share.
+			cut.through += reservation.units;
+			this.share = Math.max(this.share, Math.min(cut.before, cut.through));
+		}
 		if (!this.probing) return;
 		this.probing = false;
 		this.pump();
@@ -295,7 +422,7 @@ export class WorkspaceBudget {
 		if (wait > 0 && wait >= (options.longWaitMs ?? 0)) {
 			options.onLongWait?.(wait, this.limit(unitsPerMinute, clock.now()), reservation.heldBecause);
 		}
-		if (!(await pause(reservation.at, clock, options.signal))) {
+		if (!(await pause(() => reservation.at, clock, options.signal))) {
 			this.release(reservation);
 			throw new WaitCancelled('for the MoEngage rate budget');
 		}

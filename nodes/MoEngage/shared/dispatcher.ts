@@ -5,7 +5,7 @@
  * endpoint's budget come in `io`. The transport, the clock and the budget are passed in too, so the
  * whole policy runs under tests with a fake clock and an in-memory MoEngage.
  */
-import { pause, WaitCancelled, type Clock, type WorkspaceBudget } from './budget';
+import { pause, WaitCancelled, type Clock, type Reservation, type WorkspaceBudget } from './budget';
 import {
 	BACKOFF_CAP_MS,
 	BACKOFF_START_MS,
@@ -314,8 +314,9 @@ export async function dispatch<U, A, O>(
 				);
 				let exchange: Exchange<A>;
 				let sentAt = io.clock.now();
+				let reservation: Reservation;
 				try {
-					await io.budget.spend(weight, policy.unitsPerMinute, io.clock, {
+					reservation = await io.budget.spend(weight, policy.unitsPerMinute, io.clock, {
 						signal: stop.signal,
 						longWaitMs: LOGGED_WAIT_MS,
 						log: io.log,
@@ -349,7 +350,7 @@ export async function dispatch<U, A, O>(
 						: undefined;
 				if (fateUnknown(exchange)) noteUnanswered(batch, sentAt, exchange.failure);
 				if (blame !== 'unknown' || verdict !== undefined) release();
-				noteRateLimit(exchange);
+				noteRateLimit(exchange, reservation);
 				if (exchange.kind === 'answer') {
 					io.settle(batch, exchange.answer).forEach((outcome, index) =>
 						results.set(batch[index], { kind: 'settled', outcome }),
@@ -465,14 +466,17 @@ export async function dispatch<U, A, O>(
 	}
 
 	/** MoEngage says its window is spent (x-ratelimit-remaining: 0): nothing more until it resets. */
-	function noteRateLimit(exchange: Exchange<A>) {
+	function noteRateLimit(exchange: Exchange<A>, reservation: Reservation) {
 		if (exchange.kind === 'refused' && exchange.status === 429) {
-			io.budget.rateLimited(policy.unitsPerMinute, io.clock.now(), io.log);
+			io.budget.rateLimited(policy.unitsPerMinute, io.clock.now(), io.log, reservation);
 			return;
 		}
 		if (exchange.kind === 'answer' || exchange.kind === 'refused') {
-			io.budget.answered();
-			const { remaining, resetMs } = exchange.rateLimit ?? {};
+			io.budget.answered(reservation);
+			const { limit, remaining, resetMs } = exchange.rateLimit ?? {};
+			// Headers in the endpoint's own unit say how much of MoEngage's window is left, for everyone.
+			if (limit === policy.unitsPerMinute && remaining !== undefined && remaining > 0)
+				io.budget.roomLeft(remaining, policy.unitsPerMinute, reservation, io.clock.now());
 			if (remaining === 0 && resetMs !== undefined && resetMs > 0) {
 				const ms = Math.min(resetMs, MAX_RATE_LIMIT_WAIT_MS);
 				io.budget.hold(

@@ -140,9 +140,11 @@ export const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
 
 /**
  * Sharing a workspace between n8n processes (queue-mode workers) that cannot talk to each other:
- * on a 429 a process cuts its own budget to this share of what it was (multiplicative decrease)…
+ * on a 429 a process cuts its own budget to what MoEngage let through in the window, but never
+ * below this share of what it was (a quarter: three or four busy workers cut to their part at once,
+ * and one that joins a busy workspace is not starved)…
  */
-export const SHARE_CUT = 0.5;
+export const SHARE_CUT = 0.25;
 
 /** …and after each clean minute raises it by this share of the per-minute limit (additive increase). */
 export const SHARE_STEP = 0.1;

@@ -182,6 +182,8 @@ export type ReadAnswer<A> = (body: unknown) => Checked<A>;
  * while this API counts users, so only "none left" and "when the window resets" are used.
  */
 export interface RateLimitHeaders {
+	/** x-ratelimit-limit: where it equals the endpoint's per-minute limit, the headers count its unit. */
+	limit?: number;
 	remaining?: number;
 	/** Until the window resets, from x-ratelimit-reset in either documented form. */
 	resetMs?: number;
@@ -355,10 +357,12 @@ export function parseRateLimit(
 	headers: Record<string, unknown>,
 	now: number,
 ): RateLimitHeaders | undefined {
+	const limit = headerNumber(headers['x-ratelimit-limit']);
 	const remaining = headerNumber(headers['x-ratelimit-remaining']);
 	const reset = headerNumber(headers['x-ratelimit-reset']);
 	if (remaining === undefined && reset === undefined) return undefined;
 	const rateLimit: RateLimitHeaders = {};
+	if (limit !== undefined) rateLimit.limit = limit;
 	if (remaining !== undefined) rateLimit.remaining = remaining;
 	if (reset !== undefined) {
 		rateLimit.resetMs =
