@@ -78,35 +78,33 @@ describe.each(HEADERS)('Get User on one workspace, %s', (label, rateLimitHeaders
 		},
 	);
 
-	it.each(TIMINGS)(
-		'two workers × 2,900 users: everyone answered once, within 1.15 × the ideal, at most 5% refused ($latencyMs ms, seed $seed)',
-		async ({ latencyMs, seed }) => {
-			const runs = [0, 1].map((process) => ({ process, from: process * 3000, count: 2900 }));
-			const shared = await shareUsers(2, runs, { latencyMs, seed, rateLimitHeaders });
+	// Three workers: 4.0% of requests refused without the headers and 3.8–5.8% with them (workers
+	// that read the same room in MoEngage's window sometimes take it at once).
+	it.each(
+		TIMINGS.flatMap((timing) => [
+			{ ...timing, workers: 2, refusedAtMost: 0.05 },
+			{ ...timing, workers: 3, refusedAtMost: 0.06 },
+		]),
+	)(
+		'$workers workers × 2,900 users: everyone answered once, within 1.15 × the ideal, at most $refusedAtMost of requests refused ($latencyMs ms, seed $seed)',
+		async ({ latencyMs, seed, workers, refusedAtMost }) => {
+			const runs = Array.from({ length: workers }, (_, process) => ({
+				process,
+				from: process * 3000,
+				count: 2900,
+			}));
+			const shared = await shareUsers(workers, runs, { latencyMs, seed, rateLimitHeaders });
 			const ideal = idealSeconds(total(runs), USERS_LIMIT);
 			printed.push(
-				figures(`  ${label}, 2 workers × 2,900, ${latencyMs} ms, seed ${seed}`, shared, ideal),
+				figures(
+					`  ${label}, ${workers} workers × 2,900, ${latencyMs} ms, seed ${seed}`,
+					shared,
+					ideal,
+				),
 			);
 			expectEveryUserAnsweredOnce(shared);
 			expect(shared.seconds).toBeLessThanOrEqual(1.15 * ideal);
-			expect(shared.refused / shared.requests).toBeLessThanOrEqual(0.05);
-		},
-	);
-
-	it.each(TIMINGS)(
-		'three workers × 2,900 users: everyone answered once, within 1.15 × the ideal ($latencyMs ms, seed $seed)',
-		async ({ latencyMs, seed }) => {
-			const runs = [0, 1, 2].map((process) => ({ process, from: process * 3000, count: 2900 }));
-			const shared = await shareUsers(3, runs, { latencyMs, seed, rateLimitHeaders });
-			const ideal = idealSeconds(total(runs), USERS_LIMIT);
-			printed.push(
-				figures(`  ${label}, 3 workers × 2,900, ${latencyMs} ms, seed ${seed}`, shared, ideal),
-			);
-			expectEveryUserAnsweredOnce(shared);
-			expect(shared.seconds).toBeLessThanOrEqual(1.15 * ideal);
-			// Measured 4.0% without the headers and 3.8–5.8% with them: workers that read the same
-			// room in MoEngage's window sometimes take it at once.
-			expect(shared.refused / shared.requests).toBeLessThanOrEqual(0.06);
+			expect(shared.refused / shared.requests).toBeLessThanOrEqual(refusedAtMost);
 		},
 	);
 

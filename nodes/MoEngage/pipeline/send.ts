@@ -4,12 +4,18 @@
  */
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import { budgetFor } from '../shared/budget';
+import { budgetFor, requestsInFlightFor } from '../shared/budget';
 import { dispatch } from '../shared/dispatcher';
 import { MAX_REQUESTS_IN_FLIGHT } from '../shared/limits';
 import type { Workspace } from '../shared/transport';
 import type { Endpoint, Environment, Sent, Unit } from './operation';
 import type { Sending } from './options';
+
+/** The units an average request of the run carries. */
+const meanWeight = <U>(batches: readonly U[][], weight: (batch: readonly U[]) => number) =>
+	batches.length === 0
+		? 1
+		: batches.reduce((sum, batch) => sum + weight(batch), 0) / batches.length;
 
 /**
  * Sends the units' batches and returns each unit's result. Without continue-on-fail the first
@@ -33,9 +39,9 @@ export async function sendUnits<U extends Unit, A, O>(
 				concurrency: endpoint.requestsInFlight ?? MAX_REQUESTS_IN_FLIGHT,
 				stopOnFailure: !context.continueOnFail(),
 				unit: endpoint.unit,
-				...(endpoint.requestsInFlight === undefined
-					? {}
-					: { requestsInFlight: endpoint.requestsInFlight }),
+				requestsInFlight:
+					endpoint.requestsInFlight ??
+					requestsInFlightFor(sending.perMinute, meanWeight(batches, endpoint.io.weight)),
 			},
 			{
 				...endpoint.io,

@@ -25,6 +25,7 @@ import {
 	MIN_SHARE_PER_MINUTE,
 	RATE_WINDOW_MARGIN_MS,
 	RATE_WINDOW_MS,
+	REQUESTS_PER_MINUTE_PER_SLOT,
 	SHARE_CUT,
 	SHARE_STEP,
 	UNITS_PER_MINUTE_PER_SLOT,
@@ -85,6 +86,19 @@ export const requestsInFlight = (unitsPerMinute: number) =>
 	Math.min(
 		MAX_REQUESTS_IN_FLIGHT,
 		Math.max(MIN_REQUESTS_IN_FLIGHT, Math.round(unitsPerMinute / UNITS_PER_MINUTE_PER_SLOT)),
+	);
+
+/**
+ * Requests in flight for batches that weigh `unitsPerRequest` on average: as requestsInFlight, and
+ * at most one per REQUESTS_PER_MINUTE_PER_SLOT requests the limit allows a minute (at least one).
+ */
+export const requestsInFlightFor = (unitsPerMinute: number, unitsPerRequest: number) =>
+	Math.min(
+		requestsInFlight(unitsPerMinute),
+		Math.max(
+			1,
+			Math.round(unitsPerMinute / Math.max(1, unitsPerRequest) / REQUESTS_PER_MINUTE_PER_SLOT),
+		),
 	);
 
 const stepOf = (unitsPerMinute: number) =>

@@ -110,6 +110,13 @@ export const MIN_REQUESTS_IN_FLIGHT = 2;
 export const UNITS_PER_MINUTE_PER_SLOT = 500;
 /** …and at most this many, which is also the most one execution keeps in flight. */
 export const MAX_REQUESTS_IN_FLIGHT = 4;
+/**
+ * …and, where a request carries many units (Bulk Import's hundreds of users or events), at most
+ * one per this many requests a minute: Get User's 50 requests a minute keep their 2, while Bulk
+ * Import at 2,000 events a minute (a few requests) keeps one in flight, so that when workers share
+ * the window each loses one request to a 429, not its whole minute.
+ */
+export const REQUESTS_PER_MINUTE_PER_SLOT = 25;
 
 /** A wait (for the budget, a Retry-After or a backoff) at least this long is logged with its cause and length. */
 export const LOGGED_WAIT_MS = 3_000;

@@ -4,8 +4,11 @@
  * node with its per-minute option at the workspace's limit. Each operation knows its rows, how to
  * find its own requests in the simulator's log, and what MoEngage should hold afterwards.
  *
- * The limits are set low (the simulator's and the option alike) so that each operation needs about
- * two rolling minutes, which keeps n8n's own per-item work small against the limit-bound time.
+ * The limits are set low (the simulator's and the option alike) so that each operation needs three
+ * and a half rolling minutes or more (ideal: 180 s; Get and Track Event, whose first collision on a
+ * full window costs the most requests, four and a half: 240 s), which keeps n8n's own per-item work
+ * small against the limit-bound time, with enough requests a minute (40 or more) that the requests
+ * refused when the workers first fill the window are a small share of them.
  * Get User, Bulk users, Bulk events and Cohort Sync are counted apart, so the four run at once.
  */
 import type { LogEntry, Simulator } from '../../../simulator/simulator';
@@ -15,15 +18,15 @@ export type Key = 'get' | 'upsert' | 'track' | 'segment';
 export const CREDENTIAL = { id: 'moengageQueueCred', name: 'MoEngage (queue-mode simulator)' };
 
 /** The simulator's users: Get's last run asks for customers beyond them (its Not Found). */
-export const KNOWN_USERS = 1600;
+export const KNOWN_USERS = 2800;
 
 export const LIMITS = {
-	/** Get User: users per minute. */
+	/** Get User: users per minute (MoEngage's own). */
 	get: 1000,
-	/** Bulk Import, customer elements per minute. */
-	upsert: 1000,
-	/** Bulk Import, actions per minute. */
-	track: 3000,
+	/** Bulk Import, customer elements per minute: about 40 requests of 250 profiles. */
+	upsert: 10_000,
+	/** Bulk Import, actions per minute: about 50 requests of 600 events. */
+	track: 30_000,
 	/** Cohort Sync: requests per minute. */
 	segment: 60,
 };
@@ -113,14 +116,14 @@ function workflowOf(key: Key, name: string, parameters: Record<string, unknown>)
 /** Tags each request with the worker that sent it, so the simulator can count per worker. */
 const WORKER_IP = '={{ $env.MOENGAGE_QUEUE_TEST_WORKER_IP }}';
 
-// --- Get Users: 6 runs × 400, neighbours share 100 customers, the last run's tail unknown.
-const GET_USERS_PER_RUN = 400;
-/** Run r asks for 400 customers starting at r·300. */
+// --- Get Users: 6 runs × 740, neighbours share 240 customers, the last run's tail unknown.
+const GET_USERS_PER_RUN = 740;
+/** Run r asks for 740 customers starting at r·500. */
 export const customersOf = (run: number) =>
-	Array.from({ length: GET_USERS_PER_RUN }, (_, index) => `cust-${pad(run * 300 + index + 1)}`);
+	Array.from({ length: GET_USERS_PER_RUN }, (_, index) => `cust-${pad(run * 500 + index + 1)}`);
 
-// --- Create or Update: 6 runs × 400 new profiles of 11 attributes (a spreadsheet row's worth).
-const UPSERT_USERS_PER_RUN = 400;
+// --- Create or Update: 6 runs × 5,700 new profiles of 11 attributes (a spreadsheet row's worth).
+const UPSERT_USERS_PER_RUN = 5700;
 const CITIES = ['Bengaluru', 'Berlin', 'Jakarta', 'Singapore', 'New York', 'Dublin'];
 export const profileOf = (run: number, index: number): Row => {
 	const n = run * UPSERT_USERS_PER_RUN + index + 1;
@@ -140,8 +143,8 @@ export const profileOf = (run: number, index: number): Row => {
 	};
 };
 
-// --- Track Event: 6 runs × 1,200 orders by 500 buyers (a buyer's orders of a request share its element).
-const EVENTS_PER_RUN = 1200;
+// --- Track Event: 6 runs × 22,000 orders by 500 buyers (a buyer's orders of a request share its element).
+const EVENTS_PER_RUN = 22_000;
 export const orderOf = (run: number, index: number): Row => {
 	const n = run * EVENTS_PER_RUN + index;
 	return {
@@ -152,8 +155,8 @@ export const orderOf = (run: number, index: number): Row => {
 	};
 };
 
-// --- Segment → Add Users: 6 runs × 24 segments × 10 known users; a request is one segment.
-const SEGMENTS_PER_RUN = 24;
+// --- Segment → Add Users: 6 runs × 34 segments × 10 known users; a request is one segment.
+const SEGMENTS_PER_RUN = 34;
 const MEMBERS_PER_SEGMENT = 10;
 export const segmentIdOf = (run: number, segment: number) => `queue-interest-${run}-${segment}`;
 

@@ -34,8 +34,10 @@ export interface Execution {
 }
 
 /**
- * Workers: 3 where the machine has the memory (a worker takes about 300 MB, main about 650 MB, and
- * 2.x adds a task runner to each), else 2; N8N_QUEUE_WORKERS overrides.
+ * Workers: 3 where the machine has the cores and the memory (4 cores or more, and 6 GB free: a
+ * worker takes about 300 MB, main about 650 MB, and 2.x adds a task runner to each), else 2;
+ * N8N_QUEUE_WORKERS overrides. On 2 cores a third worker, main, the webhook process, PostgreSQL,
+ * Redis and the simulator take turns on the CPU, and the runs start seconds apart.
  */
 export function workerCount(): { count: number; why: string } {
 	const asked = process.env.N8N_QUEUE_WORKERS;
@@ -46,9 +48,11 @@ export function workerCount(): { count: number; why: string } {
 		return { count, why: 'N8N_QUEUE_WORKERS' };
 	}
 	const freeGb = os.freemem() / 1024 ** 3;
-	return freeGb >= 6
-		? { count: 3, why: `${freeGb.toFixed(1)} GB free ≥ 6 GB` }
-		: { count: 2, why: `${freeGb.toFixed(1)} GB free < 6 GB` };
+	const cores = os.availableParallelism();
+	const machine = `${cores} cores, ${freeGb.toFixed(1)} GB free`;
+	return cores >= 4 && freeGb >= 6
+		? { count: 3, why: `${machine}: 4 cores and 6 GB or more` }
+		: { count: 2, why: `${machine}: a third worker needs 4 cores and 6 GB` };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
