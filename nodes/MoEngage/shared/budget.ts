@@ -278,15 +278,16 @@ export class WorkspaceBudget {
 					(entry.at >= reservation.at || !this.gotThrough.has(entry)),
 			)
 			.reduce((sum, entry) => sum + entry.units, 0);
-		// Other processes read the same room: each takes its share's part of it, and an answer
-		// after that tells what is left.
-		// At least one request, where the room holds it, so that a small room is not left unused.
 		const whole = Math.max(0, remaining - uncounted);
+		// Other processes read the same room: each takes its share's part of it, and an answer after
+		// that tells what is left.
 		const part = (this.share ?? unitsPerMinute) / unitsPerMinute;
 		let room = Math.floor(whole * Math.min(1, part));
 		let first = true;
 		let pulled = 0;
-		// Requests already waiting for this process's share go now, oldest first, as far as the room goes.
+		// Requests already waiting for this process's share go now, oldest first, as far as the room
+		// goes; the first may take the whole room, so that a room smaller than one's part of it is
+		// not left unused.
 		for (const entry of this.reservations as Booked[]) {
 			if (entry.at <= now) continue;
 			if (entry.at <= this.heldUntil || entry.units > (first ? Math.max(room, whole) : room)) break;

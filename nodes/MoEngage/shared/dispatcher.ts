@@ -465,7 +465,11 @@ export async function dispatch<U, A, O>(
 		if (bFails) await isolate(b, failure, false, lost);
 	}
 
-	/** MoEngage says its window is spent (x-ratelimit-remaining: 0): nothing more until it resets. */
+	/**
+	 * What the answer says about MoEngage's window: a 429 cuts this process's share; any other answer
+	 * counts its request as let through, and x-ratelimit-remaining tells the room left (used at once
+	 * where it counts the endpoint's unit) or that none is (nothing more until the window resets).
+	 */
 	function noteRateLimit(exchange: Exchange<A>, reservation: Reservation) {
 		if (exchange.kind === 'refused' && exchange.status === 429) {
 			io.budget.rateLimited(policy.unitsPerMinute, io.clock.now(), io.log, reservation);

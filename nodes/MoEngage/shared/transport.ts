@@ -179,7 +179,8 @@ export type ReadAnswer<A> = (body: unknown) => Checked<A>;
 
 /**
  * MoEngage's x-ratelimit-* headers, where it sends them. Their unit is documented as "requests"
- * while this API counts users, so only "none left" and "when the window resets" are used.
+ * while the Data API counts users or events, so "none left" and "when the window resets" are always
+ * used, and the room left only where x-ratelimit-limit shows they count the endpoint's own unit.
  */
 export interface RateLimitHeaders {
 	/** x-ratelimit-limit: where it equals the endpoint's per-minute limit, the headers count its unit. */
