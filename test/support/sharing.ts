@@ -54,7 +54,7 @@ export interface Shared<U> {
 	seconds: number;
 }
 
-export function seeded(seed: number) {
+function seeded(seed: number) {
 	let state = seed >>> 0;
 	return () => {
 		state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -62,7 +62,7 @@ export function seeded(seed: number) {
 	};
 }
 
-export const customerIds = (from: number, count: number) =>
+const customerIds = (from: number, count: number) =>
 	Array.from({ length: count }, (_, index) => `cust-${String(from + index + 1).padStart(5, '0')}`);
 
 /** The limit-bound time: N units at L per rolling minute, the last window's burst starting at floor((N − 1) / L) minutes. */
